@@ -1,0 +1,82 @@
+// Shared helpers for the end-to-end tests. `cargo xtask test` starts the model server and the
+// edge API (workerd) and passes their addresses in MD_* variables; each browser test starts its
+// own static server for the built app so it can stop it (to prove offline mode).
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+export function env(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the end-to-end tests through \`cargo xtask test\``);
+  return value;
+}
+
+/** Start `xtask static` on the app port; resolves to { url, stop }. */
+export async function startApp() {
+  const args = ["static", env("MD_DIST_DIR"), "--port", env("MD_APP_PORT"), "--edge-api", env("MD_EDGE_URL")];
+  const child = spawn(env("MD_XTASK_BIN"), args, { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("static server did not start in 10 s")), 10_000);
+    child.once("exit", (code) => reject(new Error(`static server exited with ${code}`)));
+    lines.on("line", (line) => {
+      const match = line.match(/^listening on (\S+)/);
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    });
+  });
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGKILL");
+  });
+  return { url, stop };
+}
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
+/** A fresh headless Chromium (fresh profile: empty IndexedDB, no service worker). */
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/** Collect page errors so a test can assert the app ran cleanly. */
+export function watchErrors(page) {
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+  return errors;
+}
+
+/** Wait until the app has loaded a puzzle from IndexedDB/solver-core. */
+export async function waitForPuzzle(page) {
+  await page.waitForFunction(() => (document.querySelector("#puzzle-id")?.textContent ?? "").startsWith("9x9-"), null, { timeout: 30_000 });
+  return (await page.textContent("#puzzle-id")).trim();
+}
+
+/** Read the givens from the DOM: a 9x9 array of numbers (0 = an input cell). */
+export async function readGivens(page) {
+  return page.$$eval("#board [data-row]", (cells) => {
+    const grid = Array.from({ length: 9 }, () => Array(9).fill(0));
+    for (const cell of cells) {
+      const r = Number(cell.dataset.row), c = Number(cell.dataset.col);
+      grid[r][c] = cell.tagName === "INPUT" ? 0 : Number(cell.textContent.trim());
+    }
+    return grid;
+  });
+}
+
+/** Digits already seen by (row, col) in its row, column and box. */
+export function seenFrom(grid, row, col) {
+  const seen = new Set();
+  for (let i = 0; i < 9; i++) { seen.add(grid[row][i]); seen.add(grid[i][col]); }
+  const br = Math.floor(row / 3) * 3, bc = Math.floor(col / 3) * 3;
+  for (let r = br; r < br + 3; r++) for (let c = bc; c < bc + 3; c++) seen.add(grid[r][c]);
+  seen.delete(0);
+  return seen;
+}
+
+export const cell = (r, c) => `#board input[data-row="${r}"][data-col="${c}"]`;

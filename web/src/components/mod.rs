@@ -1,0 +1,3 @@
+//! Small view components shared by screens.
+
+pub mod board;

@@ -1,0 +1,9 @@
+//! The Machine Dream web app (Leptos CSR). Thin over solver-core: screens, IndexedDB storage,
+//! the edge API client and the PWA shell. See ARCHITECTURE.md.
+
+pub mod app;
+pub mod components;
+pub mod edge;
+pub mod game;
+pub mod pwa;
+pub mod storage;

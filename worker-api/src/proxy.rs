@@ -1,0 +1,392 @@
+//! The upstream call: URL and header building, response header filtering and upstream error
+//! mapping (pure, tested natively), and the Worker-side forwarding (wasm32 only).
+//!
+//! Retries before the first byte, timeouts and the circuit breaker will wrap [`forward_chat`]'s
+//! single `fetch`; provider adapters (Anthropic) will replace the body/headers built here.
+
+use serde_json::Value;
+
+use crate::config::{SecretString, SERVICE_NAME, VERSION};
+use crate::errors::{truncate, ApiError, ErrorCode};
+
+/// The OpenAI-compatible chat path, appended to `UPSTREAM_URL`.
+pub const CHAT_COMPLETIONS_PATH: &str = "/v1/chat/completions";
+
+/// Client headers that may be forwarded upstream (W3C trace context only). Everything else the
+/// client sent, above all `Authorization`, `Cookie` and `X-Api-Key`, is dropped.
+pub const FORWARDED_CLIENT_HEADERS: &[&str] = &["traceparent", "tracestate"];
+
+/// Upstream response headers passed back to the client. Others (`set-cookie`, `server`,
+/// rate-limit and organization headers that describe the operator's provider account,
+/// `content-length`/`content-encoding` that the runtime recomputes) are dropped.
+pub const PASSED_BACK_HEADERS: &[&str] = &["content-type", "cache-control"];
+
+/// `${UPSTREAM_URL}/v1/chat/completions` (the base is normalised by config parsing).
+pub fn upstream_chat_url(base: &str) -> String {
+    format!("{}{CHAT_COMPLETIONS_PATH}", base.trim_end_matches('/'))
+}
+
+/// The headers of the upstream request. They are built from scratch: the only client headers
+/// that survive are [`FORWARDED_CLIENT_HEADERS`]; `Authorization` is set only from the Worker
+/// secret `UPSTREAM_API_KEY`.
+pub fn upstream_request_headers(
+    client: &[(String, String)],
+    api_key: Option<&SecretString>,
+    stream: bool,
+    request_id: &str,
+) -> Vec<(String, String)> {
+    let mut h: Vec<(String, String)> = vec![
+        ("content-type".into(), "application/json".into()),
+        (
+            "accept".into(),
+            if stream {
+                "text/event-stream"
+            } else {
+                "application/json"
+            }
+            .into(),
+        ),
+        ("user-agent".into(), format!("{SERVICE_NAME}/{VERSION}")),
+        ("x-request-id".into(), request_id.to_string()),
+    ];
+    for (name, value) in client {
+        let lower = name.to_ascii_lowercase();
+        if FORWARDED_CLIENT_HEADERS.contains(&lower.as_str()) {
+            h.push((lower, value.clone()));
+        }
+    }
+    if let Some(key) = api_key {
+        h.push(("authorization".into(), format!("Bearer {}", key.expose())));
+    }
+    h
+}
+
+/// The headers of a successful pass-through response: [`PASSED_BACK_HEADERS`] from upstream,
+/// with a content type and (for streams) `cache-control: no-cache` filled in if missing.
+pub fn passthrough_response_headers(
+    upstream: &[(String, String)],
+    stream: bool,
+) -> Vec<(String, String)> {
+    let mut h: Vec<(String, String)> = upstream
+        .iter()
+        .filter(|(k, _)| PASSED_BACK_HEADERS.contains(&k.to_ascii_lowercase().as_str()))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect();
+    if !h.iter().any(|(k, _)| k == "content-type") {
+        let ct = if stream {
+            "text/event-stream; charset=utf-8"
+        } else {
+            "application/json"
+        };
+        h.push(("content-type".into(), ct.into()));
+    }
+    if stream && !h.iter().any(|(k, _)| k == "cache-control") {
+        h.push(("cache-control".into(), "no-cache".into()));
+    }
+    h
+}
+
+/// The upstream's own error message, if its body is an OpenAI-style (`error.message`) or
+/// simple (`message`, `detail`, string `error`) JSON error.
+pub fn upstream_error_message(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let msg = v
+        .pointer("/error/message")
+        .or_else(|| v.get("message"))
+        .or_else(|| v.get("detail"))
+        .or_else(|| v.get("error").filter(|e| e.is_string()))?;
+    msg.as_str()
+        .map(|s| truncate(s.trim(), 300))
+        .filter(|s| !s.is_empty())
+}
+
+/// Map a non-2xx upstream answer to a stable error.
+pub fn map_upstream_error(status: u16, body: &[u8], retry_after: Option<&str>) -> ApiError {
+    let detail = upstream_error_message(body)
+        .map(|m| format!(" Upstream said: {m}"))
+        .unwrap_or_default();
+    match status {
+        401 | 403 => ApiError::new(
+            ErrorCode::UpstreamAuthFailed,
+            format!(
+                "The model provider rejected the edge API's credentials (HTTP {status}). The operator must check the UPSTREAM_API_KEY secret."
+            ),
+        ),
+        429 => {
+            let e = ApiError::new(
+                ErrorCode::UpstreamRateLimited,
+                format!("The model provider is rate limiting this edge API. Wait and retry.{detail}"),
+            );
+            match retry_after.map(str::trim).filter(|r| !r.is_empty() && r.len() <= 40) {
+                Some(r) => e.with_header("retry-after", r),
+                None => e,
+            }
+        }
+        400..=499 => {
+            let mut e = ApiError::new(
+                ErrorCode::UpstreamRejected,
+                format!("The model server rejected the request (HTTP {status}); check the model and parameters.{detail}"),
+            );
+            e.status = status;
+            e
+        }
+        _ => ApiError::new(
+            ErrorCode::UpstreamError,
+            format!("The model server failed (HTTP {status}). Retry later; if it persists, the operator must check the upstream.{detail}"),
+        ),
+    }
+}
+
+/// The error when `fetch` itself fails (refused, DNS, TLS, reset).
+pub fn unreachable_error() -> ApiError {
+    ApiError::new(
+        ErrorCode::UpstreamUnreachable,
+        "The model server behind this edge API did not answer. Retry later; the operator must check that it is running and that UPSTREAM_URL points at it.",
+    )
+}
+
+/// The error when `UPSTREAM_URL` is empty.
+pub fn not_configured_error() -> ApiError {
+    ApiError::new(
+        ErrorCode::UpstreamNotConfigured,
+        "No model server is configured. The operator must set UPSTREAM_URL in wrangler.toml [vars] (or pass --var UPSTREAM_URL:... to wrangler dev).",
+    )
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm::forward_chat;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use wasm_bindgen::JsValue;
+    use worker::{Date, Fetch, Headers, Method, Request, RequestInit};
+
+    use super::*;
+    use crate::config::Config;
+    use crate::log::RequestLog;
+    use crate::runtime::Reply;
+    use crate::validate;
+
+    fn internal(what: &str, e: worker::Error) -> ApiError {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("The edge API failed to {what} ({e}). Retry; if it persists, report it."),
+        )
+    }
+
+    /// Validate the client's request, send it upstream once and pass the answer back as a stream.
+    pub async fn forward_chat(
+        req: &mut Request,
+        cfg: &Config,
+        request_id: &str,
+        log: &mut RequestLog,
+    ) -> Result<Reply, ApiError> {
+        let base = cfg
+            .upstream_url
+            .as_deref()
+            .ok_or_else(not_configured_error)?;
+
+        let header = |name: &str| req.headers().get(name).ok().flatten();
+        validate::check_content_type(header("content-type").as_deref())?;
+        validate::check_declared_length(header("content-length").as_deref(), cfg.max_body_bytes)?;
+        let bytes = req
+            .bytes()
+            .await
+            .map_err(|e| internal("read the request body", e))?;
+        let chat = validate::parse_chat_request(&bytes, cfg)?;
+        log.model = Some(chat.model.public.clone());
+        log.stream = Some(chat.stream);
+
+        let client_headers: Vec<(String, String)> = req.headers().entries().collect();
+        let headers = Headers::new();
+        for (k, v) in upstream_request_headers(
+            &client_headers,
+            cfg.upstream_api_key.as_ref(),
+            chat.stream,
+            request_id,
+        ) {
+            headers
+                .set(&k, &v)
+                .map_err(|e| internal("build the upstream request", e))?;
+        }
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(JsValue::from_str(&chat.body_json())));
+        let up_req = Request::new_with_init(&upstream_chat_url(base), &init)
+            .map_err(|e| internal("build the upstream request", e))?;
+
+        let t0 = Date::now().as_millis();
+        let sent = Fetch::Request(up_req).send().await;
+        // Time to the upstream's response headers (for a stream: to the first byte).
+        log.upstream_latency_ms = Some(Date::now().as_millis().saturating_sub(t0));
+        let mut resp = sent.map_err(|e| {
+            log.detail = Some(truncate(&e.to_string(), 200));
+            unreachable_error()
+        })?;
+        let status = resp.status_code();
+        log.upstream_status = Some(status);
+
+        if !(200..300).contains(&status) {
+            let retry_after = resp.headers().get("retry-after").ok().flatten();
+            let body = resp.bytes().await.unwrap_or_default();
+            return Err(map_upstream_error(status, &body, retry_after.as_deref()));
+        }
+
+        // Pass the body through untouched: the upstream's ReadableStream becomes our response
+        // body, so SSE chunks reach the client as they arrive (nothing is buffered in Rust).
+        let upstream_headers: Vec<(String, String)> = resp.headers().entries().collect();
+        let (_, body) = resp.into_parts();
+        Ok(Reply {
+            status,
+            headers: passthrough_response_headers(&upstream_headers, chat.stream),
+            body,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn secret(s: &str) -> SecretString {
+        Config::from_lookup(|k| match k {
+            "MODEL_ALIASES" => Some("m".into()),
+            "UPSTREAM_API_KEY" => Some(s.into()),
+            _ => None,
+        })
+        .unwrap()
+        .upstream_api_key
+        .unwrap()
+    }
+
+    fn client_headers() -> Vec<(String, String)> {
+        [
+            ("Authorization", "Bearer client-token-must-not-leak"),
+            ("Cookie", "session=abc"),
+            ("X-Api-Key", "client-key"),
+            ("Content-Type", "application/json"),
+            ("CF-Connecting-IP", "203.0.113.9"),
+            ("Origin", "http://localhost:8080"),
+            ("Traceparent", "00-abc-def-01"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    fn get<'a>(h: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+        h.iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn client_authorization_is_never_forwarded() {
+        let h = upstream_request_headers(&client_headers(), None, false, "req_1");
+        assert!(get(&h, "authorization").is_empty(), "{h:?}");
+        for (_, v) in &h {
+            assert!(!v.contains("client-token-must-not-leak"));
+            assert!(!v.contains("client-key"));
+        }
+        assert!(get(&h, "cookie").is_empty());
+        assert!(get(&h, "x-api-key").is_empty());
+        assert!(get(&h, "cf-connecting-ip").is_empty());
+        assert!(get(&h, "origin").is_empty());
+    }
+
+    #[test]
+    fn upstream_key_comes_only_from_the_secret() {
+        let key = secret("sk-upstream");
+        let h = upstream_request_headers(&client_headers(), Some(&key), true, "req_1");
+        assert_eq!(get(&h, "authorization"), vec!["Bearer sk-upstream"]);
+        assert_eq!(get(&h, "accept"), vec!["text/event-stream"]);
+        assert_eq!(get(&h, "content-type"), vec!["application/json"]);
+        assert_eq!(get(&h, "x-request-id"), vec!["req_1"]);
+        assert_eq!(get(&h, "traceparent"), vec!["00-abc-def-01"]);
+        // Each header appears once.
+        let mut names: Vec<_> = h.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
+        names.sort();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(n, names.len());
+    }
+
+    #[test]
+    fn chat_url() {
+        assert_eq!(
+            upstream_chat_url("http://127.0.0.1:18080"),
+            "http://127.0.0.1:18080/v1/chat/completions"
+        );
+        assert_eq!(
+            upstream_chat_url("https://h/openai/"),
+            "https://h/openai/v1/chat/completions"
+        );
+    }
+
+    #[test]
+    fn passthrough_headers_are_filtered() {
+        let up: Vec<(String, String)> = [
+            ("Content-Type", "text/event-stream"),
+            ("Set-Cookie", "x=y"),
+            ("Server", "uvicorn"),
+            ("x-ratelimit-remaining-tokens", "9"),
+            ("openai-organization", "acme"),
+            ("Content-Length", "12"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let h = passthrough_response_headers(&up, true);
+        assert_eq!(get(&h, "content-type"), vec!["text/event-stream"]);
+        assert_eq!(get(&h, "cache-control"), vec!["no-cache"]);
+        assert_eq!(h.len(), 2, "{h:?}");
+        let h = passthrough_response_headers(&[], false);
+        assert_eq!(get(&h, "content-type"), vec!["application/json"]);
+        assert!(get(&h, "cache-control").is_empty());
+    }
+
+    #[test]
+    fn upstream_errors_map_to_stable_codes() {
+        let body =
+            br#"{"error":{"message":"context length exceeded","type":"invalid_request_error"}}"#;
+        let e = map_upstream_error(400, body, None);
+        assert_eq!(e.code, ErrorCode::UpstreamRejected);
+        assert_eq!(e.status, 400);
+        assert!(e.message.contains("context length exceeded"));
+        let e = map_upstream_error(422, br#"{"detail":"bad field"}"#, None);
+        assert_eq!((e.code, e.status), (ErrorCode::UpstreamRejected, 422));
+        assert!(e.message.contains("bad field"));
+        let e = map_upstream_error(401, b"{\"error\":\"invalid key sk-...\"}", None);
+        assert_eq!((e.code, e.status), (ErrorCode::UpstreamAuthFailed, 502));
+        assert!(e.message.contains("UPSTREAM_API_KEY"));
+        assert!(
+            !e.message.contains("sk-"),
+            "the provider's auth message is not relayed"
+        );
+        let e = map_upstream_error(429, b"", Some("7"));
+        assert_eq!((e.code, e.status), (ErrorCode::UpstreamRateLimited, 429));
+        assert_eq!(e.headers, vec![("retry-after", "7".to_string())]);
+        let e = map_upstream_error(503, b"<html>oops</html>", None);
+        assert_eq!((e.code, e.status), (ErrorCode::UpstreamError, 502));
+        assert!(!e.message.contains("html"));
+        assert_eq!(unreachable_error().code.as_str(), "upstream_unreachable");
+        assert_eq!(not_configured_error().status, 503);
+    }
+
+    #[test]
+    fn upstream_message_extraction_is_bounded() {
+        let long = format!("{{\"message\":\"{}\"}}", "a".repeat(1000));
+        assert!(
+            upstream_error_message(long.as_bytes())
+                .unwrap()
+                .chars()
+                .count()
+                <= 301
+        );
+        assert_eq!(upstream_error_message(b"not json"), None);
+        assert_eq!(upstream_error_message(br#"{"error":{"code":1}}"#), None);
+    }
+}

@@ -1,0 +1,70 @@
+//! `cargo xtask` — every piece of project automation, in Rust (matklad's "cargo xtask" pattern).
+//!
+//! Commands:
+//! - `setup`  install what is missing (wasm32 target, Chromium, cargo tools, npm tools, model server)
+//! - `build`  build the web app (dist/) and the edge API worker
+//! - `serve`  build, start the local model server, the edge API in workerd and the app; print the URL
+//! - `test`   format check, clippy, native tests, wasm tests in Chromium, end-to-end tests
+//! - `static` serve a directory (used by the end-to-end tests, which must be able to stop the server)
+//!
+//! Everything is idempotent: a tool of the right version is reused, caches live in ~/.cache/machine-dream.
+
+mod build;
+mod env;
+mod model_server;
+mod proc;
+mod serve;
+mod setup;
+mod static_server;
+mod test;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  setup                 install what is missing (idempotent)
+  build                 build the web app into dist/ and the edge API worker
+  serve [options]       run the app with the edge API and a local model; prints the URL
+      --port N              app port (default 8080, or a free one if 8080 is taken)
+      --llm-url URL         use your own OpenAI-compatible server instead of starting the
+                            bundled SmolLM2 model server (env MD_LLM_URL)
+      --lm-studio           same as --llm-url http://127.0.0.1:1234
+      --ollama              same as --llm-url http://127.0.0.1:11434
+      --llm-model NAME      upstream model name (env MD_LLM_MODEL)
+  test                  run every check and test (what CI runs)
+      --skip-e2e            skip the end-to-end tests (no model server needed)
+  static DIR [--port N] [--edge-api URL]
+                        serve DIR on 127.0.0.1 (port 0 = free port; prints `listening on URL`)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match command.as_str() {
+        "setup" => setup::run(setup::Needs::all()).map(|_| ()),
+        "build" => setup::run(setup::Needs::build()).and_then(|tools| build::all(&tools)),
+        "serve" => serve::run(rest),
+        "test" => test::run(rest),
+        "static" => static_server::run_cli(rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Result type of xtask steps: the error is a message for the user, already actionable.
+pub type Result<T = ()> = std::result::Result<T, String>;

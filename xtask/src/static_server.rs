@@ -1,0 +1,174 @@
+//! A static file server for dist/ on loopback: correct MIME types (wasm streaming compilation
+//! needs `application/wasm`), no caching of the shell files the service worker manages, and an
+//! optional `app-config.json` that tells the app where the edge API is.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use tiny_http::{Header, Response, Server};
+
+use crate::Result;
+
+pub struct StaticServer {
+    pub url: String,
+    server: Arc<Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl StaticServer {
+    /// Serve `root` on 127.0.0.1:`port` (0 = any free port) in a background thread.
+    pub fn start(root: PathBuf, port: u16, edge_api: Option<String>) -> Result<StaticServer> {
+        let server = Server::http(("127.0.0.1", port))
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+        let port = server
+            .server_addr()
+            .to_ip()
+            .map(|a| a.port())
+            .ok_or("static server has no IP address")?;
+        let server = Arc::new(server);
+        let worker = Arc::clone(&server);
+        let config = edge_api.map(|url| app_config_json(&url));
+        let thread = std::thread::spawn(move || {
+            for request in worker.incoming_requests() {
+                let response = respond(&root, request.url(), config.as_deref());
+                let _ = request.respond(response);
+            }
+        });
+        Ok(StaticServer {
+            url: format!("http://127.0.0.1:{port}"),
+            server,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn app_config_json(edge_api: &str) -> String {
+    format!("{{\"edgeApiUrl\":\"{}\"}}", edge_api.replace('\\', "").replace('"', ""))
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header names are valid")
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "json" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "png" => "image/png",
+        "svg" => "image/svg+xml",
+        "ico" => "image/x-icon",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Map a request path to a file under `root`, refusing anything that climbs out of it.
+fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    let mut resolved = root.to_path_buf();
+    for component in Path::new(path.trim_start_matches('/')).components() {
+        match component {
+            Component::Normal(part) => resolved.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if resolved.is_dir() {
+        resolved.push("index.html");
+    }
+    Some(resolved)
+}
+
+fn respond(root: &Path, url: &str, config: Option<&str>) -> Response<std::io::Cursor<Vec<u8>>> {
+    let no_cache = header("Cache-Control", "no-cache");
+    if config.is_some() && url.split('?').next() == Some("/app-config.json") {
+        return Response::from_data(config.unwrap_or_default().as_bytes().to_vec())
+            .with_header(header("Content-Type", "application/json"))
+            .with_header(no_cache);
+    }
+    let Some(mut file) = resolve(root, url) else {
+        return Response::from_string("bad path").with_status_code(400);
+    };
+    // Client-side routes (no extension) get the app shell.
+    if !file.exists() && file.extension().is_none() {
+        file = root.join("index.html");
+    }
+    match std::fs::read(&file) {
+        Ok(bytes) => Response::from_data(bytes)
+            .with_header(header("Content-Type", content_type(&file)))
+            .with_header(no_cache),
+        Err(_) => Response::from_string("not found").with_status_code(404),
+    }
+}
+
+/// `cargo xtask static DIR [--port N] [--edge-api URL]`: serve until killed.
+pub fn run_cli(args: &[String]) -> Result {
+    let mut dir = None;
+    let mut port = 0u16;
+    let mut edge_api = None;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--port" => {
+                port = iter
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .ok_or("--port needs a number")?
+            }
+            "--edge-api" => edge_api = Some(iter.next().ok_or("--edge-api needs a URL")?.clone()),
+            other => dir = Some(PathBuf::from(other)),
+        }
+    }
+    let dir = dir.ok_or("usage: cargo xtask static DIR [--port N] [--edge-api URL]")?;
+    let server = StaticServer::start(dir, port, edge_api)?;
+    println!("listening on {}", server.url);
+    loop {
+        std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_escape_the_root() {
+        let root = Path::new("/srv/dist");
+        assert_eq!(resolve(root, "/../etc/passwd"), None);
+        assert_eq!(resolve(root, "/a/../../x"), None);
+        assert_eq!(
+            resolve(root, "/app.wasm?v=1"),
+            Some(PathBuf::from("/srv/dist/app.wasm"))
+        );
+    }
+
+    #[test]
+    fn wasm_is_served_as_application_wasm() {
+        assert_eq!(content_type(Path::new("x/app_bg.wasm")), "application/wasm");
+        assert_eq!(
+            content_type(Path::new("manifest.webmanifest")),
+            "application/manifest+json"
+        );
+    }
+
+    #[test]
+    fn app_config_cannot_be_broken_out_of() {
+        assert_eq!(
+            app_config_json("http://x\"}, \"evil\": \"1"),
+            "{\"edgeApiUrl\":\"http://x}, evil: 1\"}"
+        );
+    }
+}

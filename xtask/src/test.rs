@@ -1,0 +1,155 @@
+//! `cargo xtask test`: every check, in the order that fails fastest, with one closing tally.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::env::{cache_dir, dist_dir, root};
+use crate::model_server::MODEL_ALIAS;
+use crate::proc::{cmd, free_port};
+use crate::serve::{start_edge_api, start_upstream};
+use crate::setup::{self, Needs};
+use crate::{build, proc, Result};
+
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+impl Tally {
+    /// Read the closing lines of cargo test / wasm-bindgen-test-runner and node's TAP reporter.
+    fn read_line(&mut self, line: &str) {
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            self.passed += number_before(rest, " passed");
+            self.failed += number_before(rest, " failed");
+        } else if let Some(n) = line.strip_prefix("# pass ") {
+            self.passed += n.trim().parse::<u64>().unwrap_or(0);
+        } else if let Some(n) = line.strip_prefix("# fail ") {
+            self.failed += n.trim().parse::<u64>().unwrap_or(0);
+        }
+    }
+}
+
+fn number_before(text: &str, marker: &str) -> u64 {
+    text.find(marker)
+        .and_then(|end| text[..end].rsplit([' ', ';', '.']).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Run a test command, echoing its stdout while counting results.
+fn run_counted(command: &mut Command, tally: &mut Tally) -> Result {
+    println!("$ {:?}", command);
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start {:?}: {e}", command.get_program()))?;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+            println!("{line}");
+            tally.read_line(&line);
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{:?} failed ({status})", command.get_program()))
+    }
+}
+
+pub fn run(args: &[String]) -> Result {
+    let skip_e2e = args.iter().any(|a| a == "--skip-e2e");
+    if let Some(other) = args.iter().find(|a| *a != "--skip-e2e") {
+        return Err(format!("unknown test option `{other}`"));
+    }
+    let tools = setup::run(Needs {
+        browser: true,
+        model: !skip_e2e,
+    })?;
+    let env = tools.env();
+    let mut tally = Tally::default();
+    let cargo = |args: &[&str]| {
+        let mut c = cmd("cargo", &env);
+        c.args(args).current_dir(root());
+        c
+    };
+
+    proc::run(&mut cargo(&["fmt", "--all", "--", "--check"]))
+        .map_err(|e| format!("{e}\nrun `cargo fmt --all` to fix the formatting"))?;
+    proc::run(&mut cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    proc::run(&mut cargo(&[
+        "clippy",
+        "-p",
+        "web",
+        "-p",
+        "worker-api",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run_counted(&mut cargo(&["test", "--workspace"]), &mut tally)?;
+    // wasm-bindgen-test in headless Chromium; run from web/ so its webdriver.json is found.
+    // (No `-q`: the runner rejects `--quiet`.)
+    let mut wasm_tests = cmd("cargo", &env);
+    wasm_tests
+        .args(["test", "-p", "web", "--target", "wasm32-unknown-unknown", "--tests"])
+        .current_dir(root().join("web"));
+    run_counted(&mut wasm_tests, &mut tally)?;
+
+    build::all(&tools)?;
+
+    if !skip_e2e {
+        end_to_end(&tools, &mut tally)?;
+    }
+    println!("xtask test: {} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        return Err("some tests failed".into());
+    }
+    Ok(())
+}
+
+/// The model server and the edge API run for the whole suite; each browser test starts its own
+/// static server (`xtask static`) on the app port so it can stop it to prove offline mode.
+fn end_to_end(tools: &setup::Tools, tally: &mut Tally) -> Result {
+    let logs = cache_dir().join("logs");
+    std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
+    let (upstream, _model) = start_upstream(tools, None, &logs.join("e2e-model-server.log"))?;
+    let app_port = free_port()?;
+    let app_origin = format!("http://127.0.0.1:{app_port}");
+    let edge_log = logs.join("e2e-edge-api.log");
+    let edge = start_edge_api(tools, &upstream, MODEL_ALIAS, &app_origin, &edge_log)?;
+    let xtask = std::env::current_exe().map_err(|e| e.to_string())?;
+
+    let mut node = cmd("node", &tools.env());
+    node.current_dir(root())
+        .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+        .arg("tests/e2e/")
+        .env("MD_XTASK_BIN", xtask)
+        .env("MD_DIST_DIR", dist_dir())
+        .env("MD_APP_PORT", app_port.to_string())
+        .env("MD_EDGE_URL", &edge.url)
+        .env("MD_EDGE_LOG", &edge_log)
+        .env("MD_UPSTREAM_URL", &upstream)
+        .env("MD_MODEL", MODEL_ALIAS);
+    run_counted(&mut node, tally)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tally_reads_cargo_and_tap_closing_lines() {
+        let mut tally = Tally::default();
+        tally.read_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s");
+        tally.read_line("test result: FAILED. 3 passed; 2 failed; 0 ignored");
+        tally.read_line("# pass 4");
+        tally.read_line("# fail 1");
+        tally.read_line("unrelated 99 passed");
+        assert_eq!((tally.passed, tally.failed), (19, 3));
+    }
+}
