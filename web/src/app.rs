@@ -1,12 +1,11 @@
 //! The app shell and the "Play" screen of this first slice: a seeded puzzle from solver-core,
 //! typed entries checked for conflicts, and the game kept in IndexedDB across reloads.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use solver_core::generate::{generate, GenerateOptions, Symmetry};
+use solver_core::generate::{generate, GenerateOptions};
 use solver_core::Grid;
 
 use crate::components::board::Board;
@@ -23,12 +22,9 @@ fn now() -> f64 {
 
 /// Generate the 9x9 puzzle for `seed` and describe it as a record.
 fn new_puzzle(seed: u64) -> Result<PuzzleRecord, String> {
-    let options = GenerateOptions {
-        seed,
-        ..GenerateOptions::new(9)
-    };
-    let _ = Symmetry::None;
-    let puzzle = generate(&options).map_err(|e| format!("could not generate puzzle {seed}: {e}"))?;
+    let options = GenerateOptions::new(9, seed);
+    let puzzle =
+        generate(&options).map_err(|e| format!("could not generate puzzle {seed}: {e}"))?;
     Ok(PuzzleRecord {
         id: format!("9x9-seed-{seed}"),
         size: 9,
@@ -65,7 +61,10 @@ async fn load_or_create(storage: &Storage, seed: Option<u64>) -> Result<Loaded, 
             p
         }
     };
-    storage.set_setting(CURRENT_PUZZLE, &puzzle.id).await.map_err(s)?;
+    storage
+        .set_setting(CURRENT_PUZZLE, &puzzle.id)
+        .await
+        .map_err(s)?;
     let givens = parse_grid(&puzzle.givens, "puzzle")?;
     let game = match storage.game(&puzzle.id).await.map_err(s)? {
         Some(game) => game,
@@ -87,9 +86,12 @@ async fn load_or_create(storage: &Storage, seed: Option<u64>) -> Result<Loaded, 
 pub fn App() -> impl IntoView {
     crate::pwa::register_service_worker();
 
-    let storage: Rc<RefCell<Option<Rc<Storage>>>> = Rc::default();
+    // The open database, shared by the handlers (not Send: it wraps JS objects).
+    let storage = StoredValue::new_local(None::<Rc<Storage>>);
     let loaded = RwSignal::new(None::<Loaded>);
-    let givens = RwSignal::new(Grid::empty(solver_core::Shape::new(9).expect("9 is a valid size")));
+    let givens = RwSignal::new(Grid::empty(
+        solver_core::Shape::new(9).expect("9 is a valid size"),
+    ));
     let board = RwSignal::new(givens.get_untracked());
     let message = RwSignal::new(String::from("loading…"));
     let save_status = RwSignal::new(String::new());
@@ -100,91 +102,86 @@ pub fn App() -> impl IntoView {
         Ok(b) => {
             givens.set(l.givens.clone());
             board.set(b);
-            message.set(format!("puzzle {} — type a digit into an empty cell", l.puzzle.id));
+            message.set(format!(
+                "puzzle {} — type a digit into an empty cell",
+                l.puzzle.id
+            ));
             loaded.set(Some(l));
         }
         Err(e) => message.set(e),
     };
 
-    let open = {
-        let storage = Rc::clone(&storage);
-        move |seed: Option<u64>| {
-            let storage = Rc::clone(&storage);
-            spawn_local(async move {
-                let handle = storage.borrow().clone();
-                let db = match handle {
-                    Some(db) => db,
-                    None => match Storage::open(DB_NAME).await {
-                        Ok(db) => {
-                            let db = Rc::new(db);
-                            *storage.borrow_mut() = Some(Rc::clone(&db));
-                            db
-                        }
-                        Err(e) => {
-                            message.set(e.to_string());
-                            return;
-                        }
-                    },
-                };
-                match load_or_create(&db, seed).await {
-                    Ok(l) => show(l),
-                    Err(e) => message.set(e),
-                }
-            });
-        }
+    let open = move |seed: Option<u64>| {
+        spawn_local(async move {
+            let db = match storage.get_value() {
+                Some(db) => db,
+                None => match Storage::open(DB_NAME).await {
+                    Ok(db) => {
+                        let db = Rc::new(db);
+                        storage.set_value(Some(Rc::clone(&db)));
+                        db
+                    }
+                    Err(e) => {
+                        message.set(e.to_string());
+                        return;
+                    }
+                },
+            };
+            match load_or_create(&db, seed).await {
+                Ok(l) => show(l),
+                Err(e) => message.set(e),
+            }
+        });
     };
     open(None);
     spawn_local(async move { edge_status.set(edge::check().await) });
 
-    let on_entry = {
-        let storage = Rc::clone(&storage);
-        Callback::new(move |(row, col, text): (usize, usize, String)| {
-            let size = board.with_untracked(|b| b.size());
-            let value = match parse_entry(&text, size) {
-                Ok(v) => v,
-                Err(e) => {
-                    message.set(e);
-                    // Put the previous value back into the input.
-                    board.update(|_| {});
-                    return;
-                }
-            };
-            board.update(|b| b.set(row, col, value));
-            let here = board.with_untracked(|b| b.conflicts_at(row, col));
-            message.set(if board.with_untracked(|b| b.is_solved()) {
-                "solved — well done!".into()
-            } else if here.is_empty() {
-                format!("r{}c{} ok", row + 1, col + 1)
-            } else {
-                format!("r{}c{}: {}", row + 1, col + 1, describe_conflicts(&here))
-            });
-            let Some(mut l) = loaded.get_untracked() else {
+    let on_entry = Callback::new(move |(row, col, text): (usize, usize, String)| {
+        let size = board.with_untracked(|b| b.size());
+        let value = match parse_entry(&text, size) {
+            Ok(v) => v,
+            Err(e) => {
+                message.set(e);
+                // Put the previous value back into the input.
+                board.update(|_| {});
+                return;
+            }
+        };
+        board.update(|b| b.set(row, col, value));
+        let here = board.with_untracked(|b| b.conflicts_at(row, col));
+        message.set(if board.with_untracked(|b| b.is_solved()) {
+            "solved — well done!".into()
+        } else if here.is_empty() {
+            format!("r{}c{} ok", row + 1, col + 1)
+        } else {
+            format!("r{}c{}: {}", row + 1, col + 1, describe_conflicts(&here))
+        });
+        let Some(mut l) = loaded.get_untracked() else {
+            return;
+        };
+        l.game.board = board.with_untracked(|b| b.to_line());
+        l.game.entries.push(EntryRecord {
+            row: row as u8,
+            col: col as u8,
+            value,
+            at: now(),
+        });
+        l.game.updated_at = now();
+        let record = l.game.clone();
+        loaded.set(Some(l));
+        let db = storage.get_value();
+        save_status.set("saving…".into());
+        spawn_local(async move {
+            let Some(db) = db else {
+                save_status.set("not saved: storage is not open".into());
                 return;
             };
-            l.game.board = board.with_untracked(|b| b.to_line());
-            l.game.entries.push(EntryRecord {
-                row: row as u8,
-                col: col as u8,
-                value,
-                at: now(),
+            save_status.set(match db.save_game(&record).await {
+                Ok(()) => format!("saved ({} entries)", record.entries.len()),
+                Err(e) => format!("not saved: {e}"),
             });
-            l.game.updated_at = now();
-            let record = l.game.clone();
-            loaded.set(Some(l));
-            let db = storage.borrow().clone();
-            save_status.set("saving…".into());
-            spawn_local(async move {
-                let Some(db) = db else {
-                    save_status.set("not saved: storage is not open".into());
-                    return;
-                };
-                save_status.set(match db.save_game(&record).await {
-                    Ok(()) => format!("saved ({} entries)", record.entries.len()),
-                    Err(e) => format!("not saved: {e}"),
-                });
-            });
-        })
-    };
+        });
+    });
 
     let next_puzzle = move |_| {
         let seed = loaded

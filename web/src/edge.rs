@@ -43,7 +43,10 @@ impl EdgeStatus {
 
 /// Ask the edge API for its health.
 pub async fn check() -> EdgeStatus {
-    let config = match gloo_net::http::Request::get("./app-config.json").send().await {
+    let config = match gloo_net::http::Request::get("./app-config.json")
+        .send()
+        .await
+    {
         Ok(response) if response.ok() => response.json::<AppConfig>().await.ok(),
         _ => None,
     };
@@ -51,7 +54,10 @@ pub async fn check() -> EdgeStatus {
         return EdgeStatus::NotConfigured;
     };
     let url = config.edge_api_url.trim_end_matches('/').to_string();
-    match gloo_net::http::Request::get(&format!("{url}/health")).send().await {
+    match gloo_net::http::Request::get(&format!("{url}/health"))
+        .send()
+        .await
+    {
         Ok(response) if response.ok() => match response.json::<Health>().await {
             Ok(health) if health.status == "ok" => EdgeStatus::Ok { url },
             Ok(health) => EdgeStatus::Unreachable {

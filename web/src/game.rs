@@ -47,7 +47,11 @@ pub fn describe_conflicts(conflicts: &[Conflict]) -> String {
                 Unit::Column => "column",
                 Unit::Box => "box",
             };
-            format!("{} is already in {unit} {}", symbol(c.value), c.unit_index + 1)
+            format!(
+                "{} is already in {unit} {}",
+                symbol(c.value),
+                c.unit_index + 1
+            )
         })
         .collect::<Vec<_>>()
         .join("; ")

@@ -105,7 +105,7 @@ impl Storage {
             .with_version(SCHEMA_VERSION)
             .with_on_upgrade_needed(|event, db| {
                 let old = event.old_version() as u32;
-                upgrade(db, old)
+                upgrade(&db, old)
             })
             .await?;
         Ok(Storage { db })
@@ -122,7 +122,11 @@ impl Storage {
         Ok(())
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(&self, store: &str, key: &str) -> Result<Option<T>> {
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        store: &str,
+        key: &str,
+    ) -> Result<Option<T>> {
         let tx = self.db.transaction(store).build()?;
         let value = tx.object_store(store)?.get(key).serde()?.await?;
         Ok(value)

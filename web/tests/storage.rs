@@ -35,11 +35,17 @@ async fn a_saved_game_reads_back_identically_after_reopening() {
         let storage = Storage::open(&name).await.expect("open");
         storage.save_puzzle(&puzzle).await.expect("save puzzle");
         storage.save_game(&game).await.expect("save game");
-        storage.set_setting("current_puzzle", &puzzle.id).await.expect("setting");
+        storage
+            .set_setting("current_puzzle", &puzzle.id)
+            .await
+            .expect("setting");
     }
     // A second connection sees committed data, as a reloaded page would.
     let storage = Storage::open(&name).await.expect("reopen");
-    assert_eq!(storage.puzzle(&puzzle.id).await.unwrap(), Some(puzzle.clone()));
+    assert_eq!(
+        storage.puzzle(&puzzle.id).await.unwrap(),
+        Some(puzzle.clone())
+    );
     assert_eq!(storage.game(&puzzle.id).await.unwrap(), Some(game));
     assert_eq!(
         storage.setting("current_puzzle").await.unwrap().as_deref(),

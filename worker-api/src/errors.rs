@@ -30,7 +30,7 @@ pub enum ErrorCode {
     OriginNotAllowed,
     /// `UPSTREAM_URL` is empty.
     UpstreamNotConfigured,
-    /// The upstream could not be reached (connection refused, DNS, TLS, timeout).
+    /// The upstream could not be reached (connection refused or lost, DNS, TLS).
     UpstreamUnreachable,
     /// The upstream answered with a 5xx or an unusable answer.
     UpstreamError,
@@ -103,9 +103,10 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::UpstreamRateLimited => 429,
             ErrorCode::ConfigInvalid | ErrorCode::Internal => 500,
-            ErrorCode::UpstreamError | ErrorCode::UpstreamAuthFailed => 502,
+            ErrorCode::UpstreamError
+            | ErrorCode::UpstreamAuthFailed
+            | ErrorCode::UpstreamUnreachable => 502,
             ErrorCode::UpstreamNotConfigured => 503,
-            ErrorCode::UpstreamUnreachable => 504,
             // The upstream's own 4xx status is kept (see `ApiError::upstream_rejected`);
             // 400 is the fallback.
             ErrorCode::UpstreamRejected => 400,
@@ -275,7 +276,7 @@ mod tests {
         assert_eq!(ErrorCode::BodyTooLarge.status(), 413);
         assert_eq!(ErrorCode::UnsupportedMediaType.status(), 415);
         assert_eq!(ErrorCode::UpstreamError.status(), 502);
-        assert_eq!(ErrorCode::UpstreamUnreachable.status(), 504);
+        assert_eq!(ErrorCode::UpstreamUnreachable.status(), 502);
     }
 
     #[test]

@@ -21,7 +21,10 @@ pub fn web(tools: &Tools) -> Result {
     )?;
     write_service_worker(&dist_dir())?;
     let wasm = wasm_size(&dist_dir())?;
-    println!("web app built into {} ({wasm} bytes of wasm)", dist_dir().display());
+    println!(
+        "web app built into {} ({wasm} bytes of wasm)",
+        dist_dir().display()
+    );
     Ok(())
 }
 
@@ -50,8 +53,12 @@ fn wasm_size(dist: &Path) -> Result<u64> {
 /// the service worker controls it, so runtime caching alone would miss it.
 fn write_service_worker(dist: &Path) -> Result {
     let sw_path = dist.join("sw.js");
-    let template = std::fs::read_to_string(&sw_path)
-        .map_err(|e| format!("{}: {e} (is sw.js copied by web/index.html?)", sw_path.display()))?;
+    let template = std::fs::read_to_string(&sw_path).map_err(|e| {
+        format!(
+            "{}: {e} (is sw.js copied by web/index.html?)",
+            sw_path.display()
+        )
+    })?;
     let mut files = Vec::new();
     collect_files(dist, dist, &mut files)?;
     files.retain(|f| f != "sw.js" && f != "app-config.json");

@@ -11,7 +11,9 @@ pub fn root() -> PathBuf {
 }
 
 fn home() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp"))
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp"))
 }
 
 /// Our cache: kept between runs so that a second `setup`/`test` is quick.
@@ -56,16 +58,26 @@ pub fn tool_env(rust_toolchain: Option<&str>) -> Vec<(String, String)> {
     let mut vars = vec![
         (
             "PATH".to_string(),
-            format!("{}:{}:{path}", cargo_bin_dir().display(), node_bin.display()),
+            format!(
+                "{}:{}:{path}",
+                cargo_bin_dir().display(),
+                node_bin.display()
+            ),
         ),
-        ("CARGO_TARGET_DIR".into(), target_dir().display().to_string()),
+        (
+            "CARGO_TARGET_DIR".into(),
+            target_dir().display().to_string(),
+        ),
         ("TRUNK_OFFLINE".into(), "true".into()),
         ("TRUNK_SKIP_VERSION_CHECK".into(), "true".into()),
         (
             "WASM_BINDGEN_BIN".into(),
             cargo_bin_dir().join("wasm-bindgen").display().to_string(),
         ),
-        ("WASM_OPT_BIN".into(), node_bin.join("wasm-opt").display().to_string()),
+        (
+            "WASM_OPT_BIN".into(),
+            node_bin.join("wasm-opt").display().to_string(),
+        ),
         (
             "ESBUILD_BIN".into(),
             root()

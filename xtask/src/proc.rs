@@ -95,7 +95,9 @@ impl Drop for Service {
     fn drop(&mut self) {
         let pgid = self.child.id() as i32;
         // SIGTERM to the group, then SIGKILL if anything lingers.
-        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{pgid}")]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{pgid}")])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {

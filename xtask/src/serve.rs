@@ -31,7 +31,11 @@ fn parse(args: &[String]) -> Result<Options> {
             "--llm-model" => options.llm_model = Some(value()?),
             "--lm-studio" => options.llm_url = Some("http://127.0.0.1:1234".into()),
             "--ollama" => options.llm_url = Some("http://127.0.0.1:11434".into()),
-            other => return Err(format!("unknown serve option `{other}` (see `cargo xtask help`)")),
+            other => {
+                return Err(format!(
+                    "unknown serve option `{other}` (see `cargo xtask help`)"
+                ))
+            }
         }
     }
     Ok(options)
@@ -56,7 +60,12 @@ pub fn start_edge_api(
     command
         .current_dir(root())
         .args(["dev", "--local", "--ip", "127.0.0.1"])
-        .args(["--port", &port.to_string(), "--inspector-port", &inspector.to_string()])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--inspector-port",
+            &inspector.to_string(),
+        ])
         .args(["--show-interactive-dev-session=false"])
         .args(["--var", &format!("UPSTREAM_URL:{upstream_url}")])
         .args(["--var", &format!("UPSTREAM_MODEL:{upstream_model}")])
@@ -64,7 +73,13 @@ pub fn start_edge_api(
     let mut service = Service::spawn("edge API (wrangler dev / workerd)", &mut command, log)?;
     let host_port = format!("127.0.0.1:{port}");
     // wrangler runs worker-build first: allow for a cold compile.
-    proc::wait_ready(&mut service, log, &host_port, "/health", std::time::Duration::from_secs(900))?;
+    proc::wait_ready(
+        &mut service,
+        log,
+        &host_port,
+        "/health",
+        std::time::Duration::from_secs(900),
+    )?;
     Ok(EdgeApi {
         url: format!("http://{host_port}"),
         _service: service,
@@ -72,7 +87,11 @@ pub fn start_edge_api(
 }
 
 /// The model upstream: the user's server, or our own llama-server with SmolLM2.
-pub fn start_upstream(tools: &Tools, llm_url: Option<&str>, log: &Path) -> Result<(String, Option<Service>)> {
+pub fn start_upstream(
+    tools: &Tools,
+    llm_url: Option<&str>,
+    log: &Path,
+) -> Result<(String, Option<Service>)> {
     if let Some(url) = llm_url {
         return Ok((url.trim_end_matches('/').to_string(), None));
     }
@@ -95,8 +114,11 @@ pub fn run(args: &[String]) -> Result {
 
     let logs = cache_dir().join("logs");
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
-    let (upstream, _model_service) =
-        start_upstream(&tools, options.llm_url.as_deref(), &logs.join("model-server.log"))?;
+    let (upstream, _model_service) = start_upstream(
+        &tools,
+        options.llm_url.as_deref(),
+        &logs.join("model-server.log"),
+    )?;
     let model = options.llm_model.unwrap_or_else(|| MODEL_ALIAS.to_string());
 
     let app_port = match options.port {
@@ -105,12 +127,22 @@ pub fn run(args: &[String]) -> Result {
         None => free_port()?,
     };
     let app_origin = format!("http://127.0.0.1:{app_port}");
-    let edge = start_edge_api(&tools, &upstream, &model, &app_origin, &logs.join("edge-api.log"))?;
+    let edge = start_edge_api(
+        &tools,
+        &upstream,
+        &model,
+        &app_origin,
+        &logs.join("edge-api.log"),
+    )?;
     let app = StaticServer::start(dist_dir(), app_port, Some(edge.url.clone()))?;
 
     println!();
     println!("  Machine Dream is running:  {}", app.url);
-    println!("  edge API:                  {}  (logs: {})", edge.url, logs.join("edge-api.log").display());
+    println!(
+        "  edge API:                  {}  (logs: {})",
+        edge.url,
+        logs.join("edge-api.log").display()
+    );
     println!("  model upstream:            {upstream}  (model `{model}`)");
     println!("  press Ctrl-C to stop everything");
     println!();

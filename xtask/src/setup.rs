@@ -53,7 +53,10 @@ impl Tools {
 
 pub fn run(needs: Needs) -> Result<Tools> {
     if needs.browser {
-        ensure_apt(&["chromium", "chromium-driver"], &["/usr/bin/chromium", "/usr/bin/chromedriver"])?;
+        ensure_apt(
+            &["chromium", "chromium-driver"],
+            &["/usr/bin/chromium", "/usr/bin/chromedriver"],
+        )?;
     }
     let rust_toolchain = ensure_wasm_target()?;
     ensure_cargo_tools()?;
@@ -106,7 +109,8 @@ fn wasm_std_installed(toolchain: Option<&str>) -> bool {
     if let Some(t) = toolchain {
         rustc.env("RUSTUP_TOOLCHAIN", t);
     }
-    let Some(dir) = output(rustc.args(["--print", "target-libdir", "--target", WASM_TARGET])) else {
+    let Some(dir) = output(rustc.args(["--print", "target-libdir", "--target", WASM_TARGET]))
+    else {
         return false;
     };
     std::fs::read_dir(dir.trim()).is_ok_and(|entries| {
@@ -127,15 +131,27 @@ fn ensure_wasm_target() -> Result<Option<String>> {
         return Ok(None);
     }
     println!("installing the {WASM_TARGET} target (route A: rustup)");
-    let route_a = proc::run(Command::new("timeout").args(["300", "rustup", "target", "add", WASM_TARGET]));
+    let route_a =
+        proc::run(Command::new("timeout").args(["300", "rustup", "target", "add", WASM_TARGET]));
     if route_a.is_ok() && wasm_std_installed(None) {
         let _ = std::fs::write(&route_file, "rustup\n");
         return Ok(None);
     }
     println!("rustup could not install {WASM_TARGET}; falling back to route B (Debian rustc-web)");
     ensure_apt(
-        &["rustc-web", "cargo-web", "rust-web-src", "rust-web-clippy", "rustfmt-web", "lld-22"],
-        &["/usr/bin/rustc", "/usr/lib/rustlib/src/rust/library/Cargo.lock", "/usr/bin/lld-22"],
+        &[
+            "rustc-web",
+            "cargo-web",
+            "rust-web-src",
+            "rust-web-clippy",
+            "rustfmt-web",
+            "lld-22",
+        ],
+        &[
+            "/usr/bin/rustc",
+            "/usr/lib/rustlib/src/rust/library/Cargo.lock",
+            "/usr/bin/lld-22",
+        ],
     )?;
     build_debian_wasm_sysroot()?;
     proc::run(Command::new("rustup").args(["toolchain", "link", "debian", "/usr"]))?;
@@ -147,11 +163,19 @@ fn ensure_wasm_target() -> Result<Option<String>> {
 /// rustc looks for them. Afterwards plain `cargo build --target wasm32-unknown-unknown` works
 /// with no nightly flags, and so do trunk, worker-build and wasm-bindgen-test.
 fn build_debian_wasm_sysroot() -> Result {
-    let dest = output(Command::new("/usr/bin/rustc").args(["--print", "target-libdir", "--target", WASM_TARGET]))
-        .ok_or("Debian's rustc cannot print its wasm32 target-libdir")?;
+    let dest = output(Command::new("/usr/bin/rustc").args([
+        "--print",
+        "target-libdir",
+        "--target",
+        WASM_TARGET,
+    ]))
+    .ok_or("Debian's rustc cannot print its wasm32 target-libdir")?;
     let dest = PathBuf::from(dest.trim());
     let version = output(Command::new("/usr/bin/rustc").arg("-V")).unwrap_or_default();
-    let stamp = dest.join(format!(".built-by-{}", version.trim().replace([' ', '(', ')'], "_")));
+    let stamp = dest.join(format!(
+        ".built-by-{}",
+        version.trim().replace([' ', '(', ')'], "_")
+    ));
     if stamp.exists() {
         return Ok(());
     }
@@ -177,9 +201,15 @@ fn build_debian_wasm_sysroot() -> Result {
     )?;
     std::fs::create_dir_all(&dest).map_err(|e| e.to_string())?;
     let deps = work.join("target").join(WASM_TARGET).join("release/deps");
-    for entry in std::fs::read_dir(&deps).map_err(|e| e.to_string())?.flatten() {
+    for entry in std::fs::read_dir(&deps)
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("lib") && name.ends_with(".rlib") && !name.starts_with("libsysroot_dummy-") {
+        if name.starts_with("lib")
+            && name.ends_with(".rlib")
+            && !name.starts_with("libsysroot_dummy-")
+        {
             std::fs::copy(entry.path(), dest.join(&name)).map_err(|e| e.to_string())?;
         }
     }
@@ -195,7 +225,10 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+            {
                 return Ok(v.trim_end_matches('"').to_string());
             }
         }
@@ -212,7 +245,9 @@ fn ensure_cargo_tools() -> Result {
     let wasm_bindgen = locked_wasm_bindgen_version()?;
     if !has_version("wasm-bindgen", &wasm_bindgen) {
         // Not --locked: its lock pins a webpki-roots release the registry here does not have.
-        proc::run(Command::new("cargo").args(["install", &format!("wasm-bindgen-cli@{wasm_bindgen}")]))?;
+        proc::run(
+            Command::new("cargo").args(["install", &format!("wasm-bindgen-cli@{wasm_bindgen}")]),
+        )?;
     }
     if !has_version("worker-build", WORKER_BUILD_VERSION) {
         proc::run(Command::new("cargo").args([

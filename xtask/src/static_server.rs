@@ -52,7 +52,10 @@ impl Drop for StaticServer {
 }
 
 fn app_config_json(edge_api: &str) -> String {
-    format!("{{\"edgeApiUrl\":\"{}\"}}", edge_api.replace('\\', "").replace('"', ""))
+    format!(
+        "{{\"edgeApiUrl\":\"{}\"}}",
+        edge_api.replace('\\', "").replace('"', "")
+    )
 }
 
 fn header(name: &str, value: &str) -> Header {

@@ -77,7 +77,14 @@ pub fn run(args: &[String]) -> Result {
 
     proc::run(&mut cargo(&["fmt", "--all", "--", "--check"]))
         .map_err(|e| format!("{e}\nrun `cargo fmt --all` to fix the formatting"))?;
-    proc::run(&mut cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    proc::run(&mut cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     proc::run(&mut cargo(&[
         "clippy",
         "-p",
@@ -96,7 +103,14 @@ pub fn run(args: &[String]) -> Result {
     // (No `-q`: the runner rejects `--quiet`.)
     let mut wasm_tests = cmd("cargo", &env);
     wasm_tests
-        .args(["test", "-p", "web", "--target", "wasm32-unknown-unknown", "--tests"])
+        .args([
+            "test",
+            "-p",
+            "web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--tests",
+        ])
         .current_dir(root().join("web"));
     run_counted(&mut wasm_tests, &mut tally)?;
 
@@ -105,7 +119,10 @@ pub fn run(args: &[String]) -> Result {
     if !skip_e2e {
         end_to_end(&tools, &mut tally)?;
     }
-    println!("xtask test: {} passed, {} failed", tally.passed, tally.failed);
+    println!(
+        "xtask test: {} passed, {} failed",
+        tally.passed, tally.failed
+    );
     if tally.failed > 0 {
         return Err("some tests failed".into());
     }

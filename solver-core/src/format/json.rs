@@ -123,7 +123,8 @@ impl UpstreamPuzzle {
     }
 
     fn rows_to_grid(&self, field: &'static str, rows: &[Vec<i64>]) -> Result<Grid, ParseError> {
-        let shape = Shape::new(rows.len()).map_err(|error| ParseErrorKind::Size { field, error })?;
+        let shape =
+            Shape::new(rows.len()).map_err(|error| ParseErrorKind::Size { field, error })?;
         if let Some(declared) = self.size {
             if declared != shape.size() as u64 {
                 return Err(ParseErrorKind::SizeMismatch {
@@ -237,7 +238,9 @@ mod tests {
             "the puzzle has neither a `grid` nor an `initial` field"
         );
         assert_eq!(
-            err(r#"{"grid": [[1,0,3,0],[0,0,0,0],[2,0,0,0],[4,0,0,1]], "solution": [[-1,2,3,4],[3,4,1,2],[2,1,4,3],[4,3,2,1]]}"#),
+            err(
+                r#"{"grid": [[1,0,3,0],[0,0,0,0],[2,0,0,0],[4,0,0,1]], "solution": [[-1,2,3,4],[3,4,1,2],[2,1,4,3],[4,3,2,1]]}"#
+            ),
             "`solution` row 1, column 1: -1 is not a value for a 4x4 grid (0 = empty, 1..=4)"
         );
         assert!(err("{\"grid\": [[1,0,").starts_with("invalid puzzle JSON: "));

@@ -81,7 +81,9 @@ pub fn puzzle_lines(text: &str) -> impl Iterator<Item = Result<(usize, Grid), Pa
 /// # Errors
 /// The first line that does not parse, with its 1-based line number.
 pub fn parse_lines(text: &str) -> Result<Vec<Grid>, ParseError> {
-    puzzle_lines(text).map(|r| r.map(|(_, grid)| grid)).collect()
+    puzzle_lines(text)
+        .map(|r| r.map(|(_, grid)| grid))
+        .collect()
 }
 
 impl Grid {
@@ -105,8 +107,10 @@ mod tests {
 
     #[test]
     fn parses_nine_by_nine_with_both_empty_markers() {
-        let g = parse_line("  4...3.......6..8..........1....5..9..8....6...7.2........1.27..5.3....4.9........\n")
-            .unwrap();
+        let g = parse_line(
+            "  4...3.......6..8..........1....5..9..8....6...7.2........1.27..5.3....4.9........\n",
+        )
+        .unwrap();
         assert_eq!(g.shape(), Shape::NINE);
         assert_eq!(g.get(0, 0), Some(4));
         assert_eq!(g.get(0, 4), Some(3));

@@ -232,7 +232,14 @@ mod tests {
             .collect();
         assert_eq!(
             dims,
-            [(4, 2, 2), (6, 2, 3), (9, 3, 3), (12, 3, 4), (16, 4, 4), (25, 5, 5)]
+            [
+                (4, 2, 2),
+                (6, 2, 3),
+                (9, 3, 3),
+                (12, 3, 4),
+                (16, 4, 4),
+                (25, 5, 5)
+            ]
         );
         for s in Shape::ALL {
             assert_eq!(s.box_height() * s.box_width(), s.size());
@@ -286,10 +293,7 @@ mod tests {
     #[test]
     fn serialises_as_its_size() {
         assert_eq!(serde_json::to_string(&Shape::TWELVE).unwrap(), "12");
-        assert_eq!(
-            serde_json::from_str::<Shape>("16").unwrap(),
-            Shape::SIXTEEN
-        );
+        assert_eq!(serde_json::from_str::<Shape>("16").unwrap(), Shape::SIXTEEN);
         assert!(serde_json::from_str::<Shape>("10").is_err());
     }
 }

@@ -327,9 +327,11 @@ impl State {
                     }
                     // Candidates only shrink, so if the one cell that could hold this value no
                     // longer can (an earlier placement in this unit took it), it is a dead end.
-                    let Some(cell) = unit_cells.iter().map(|&c| usize::from(c)).find(|&c| {
-                        self.cells[c] == 0 && self.candidates(tables, c) & bit != 0
-                    }) else {
+                    let Some(cell) = unit_cells
+                        .iter()
+                        .map(|&c| usize::from(c))
+                        .find(|&c| self.cells[c] == 0 && self.candidates(tables, c) & bit != 0)
+                    else {
                         return false;
                     };
                     self.place(tables, cell, bit.trailing_zeros() as u8 + 1);
