@@ -15,6 +15,8 @@ export function env(name) {
 export async function startApp() {
   const args = ["static", env("MD_DIST_DIR"), "--port", env("MD_APP_PORT"), "--edge-api", env("MD_EDGE_URL")];
   const child = spawn(env("MD_XTASK_BIN"), args, { stdio: ["ignore", "pipe", "inherit"] });
+  // After a kill, exitCode stays null (signalCode is set), so remember the exit ourselves.
+  const exited = new Promise((resolve) => child.once("exit", resolve));
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("static server did not start in 10 s")), 10_000);
@@ -24,11 +26,10 @@ export async function startApp() {
       if (match) { clearTimeout(timer); resolve(match[1]); }
     });
   });
-  const stop = () => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
+  const stop = async () => {
     child.kill("SIGKILL");
-  });
+    await exited;
+  };
   return { url, stop };
 }
 
@@ -40,7 +41,12 @@ const CHROMIUM_ARGS = [
 
 /** A fresh headless Chromium (fresh profile: empty IndexedDB, no service worker). */
 export async function launchBrowser() {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  // Playwright's pipe to the browser does not keep node's event loop alive: once a test has
+  // stopped its app server, a pending browser call would otherwise end the process early.
+  const keepAlive = setInterval(() => {}, 1_000);
+  browser.on("disconnected", () => clearInterval(keepAlive));
+  return browser;
 }
 
 /** Collect page errors so a test can assert the app ran cleanly. */

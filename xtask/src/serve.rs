@@ -68,7 +68,10 @@ pub fn start_edge_api(
         ])
         .args(["--show-interactive-dev-session=false"])
         .args(["--var", &format!("UPSTREAM_URL:{upstream_url}")])
-        .args(["--var", &format!("MODEL_ALIASES:{upstream_model}={upstream_model}")])
+        .args([
+            "--var",
+            &format!("MODEL_ALIASES:{upstream_model}={upstream_model}"),
+        ])
         .args(["--var", &format!("ALLOWED_ORIGINS:{allowed_origin}")]);
     let mut service = Service::spawn("edge API (wrangler dev / workerd)", &mut command, log)?;
     let host_port = format!("127.0.0.1:{port}");

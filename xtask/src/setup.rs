@@ -76,7 +76,7 @@ pub fn run(needs: Needs) -> Result<Tools> {
 }
 
 fn is_root() -> bool {
-    output(&mut Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
+    output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
 }
 
 /// Install Debian packages unless every path in `present` already exists.

@@ -54,7 +54,7 @@ impl Drop for StaticServer {
 fn app_config_json(edge_api: &str) -> String {
     format!(
         "{{\"edgeApiUrl\":\"{}\"}}",
-        edge_api.replace('\\', "").replace('"', "")
+        edge_api.replace(['\\', '"'], "")
     )
 }
 

@@ -47,7 +47,7 @@ pub fn Board(
                                 <input role="gridcell" class="cell" inputmode="numeric" autocomplete="off"
                                     class:box-right=edge_right class:box-bottom=edge_bottom
                                     class:conflict=conflict
-                                    attr:data-conflict=move || conflict().then_some("true")
+                                    data-conflict=move || conflict().then_some("true")
                                     data-row=row data-col=col aria-label=label
                                     prop:value=value
                                     on:input=move |ev| on_entry.run((row, col, event_target_value(&ev)))
