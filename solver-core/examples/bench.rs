@@ -45,6 +45,8 @@ fn main() {
                 seed,
                 symmetry: Symmetry::None,
                 target_clues: None,
+                band: None,
+                minimal: false,
             })
             .expect("generate");
             worst = worst.max(t.elapsed().as_secs_f64());

@@ -13,6 +13,8 @@
 //!     seed: 42,
 //!     symmetry: Symmetry::Rotational,
 //!     target_clues: None,
+//!     band: None,
+//!     minimal: false,
 //! })
 //! .unwrap();
 //! assert_eq!(count_solutions(&puzzle.givens, 2), 1);
@@ -24,8 +26,10 @@
 pub mod format;
 pub mod generate;
 pub mod grid;
+pub mod human;
 mod puzzle;
 pub mod solve;
 
 pub use grid::{Grid, Shape};
+pub use human::{next_step, rate, solve_steps, Band, Rating, Step, Technique};
 pub use puzzle::{Puzzle, PuzzleError};

@@ -179,6 +179,8 @@ mod tests {
             seed: 99,
             symmetry: Symmetry::Diagonal,
             target_clues: None,
+            band: None,
+            minimal: false,
         })
         .unwrap();
         let json = p.to_json();

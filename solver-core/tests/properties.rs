@@ -34,6 +34,8 @@ fn partial_solution() -> impl Strategy<Value = (Grid, Grid)> {
         .prop_map(|(size, seed, keep)| {
             let full = generate(&GenerateOptions {
                 target_clues: Some(size * size),
+                band: None,
+                minimal: false,
                 ..GenerateOptions::new(size, seed)
             })
             .expect("generate")
@@ -60,14 +62,14 @@ proptest! {
         seed in any::<u64>(),
         symmetry in symmetry(),
     ) {
-        let p = generate(&GenerateOptions { size, seed, symmetry, target_clues: None }).unwrap();
+        let p = generate(&GenerateOptions { size, seed, symmetry, target_clues: None, band: None, minimal: false }).unwrap();
         prop_assert!(p.solution.is_solved());
         prop_assert!(p.givens.agrees_with(&p.solution));
         prop_assert!(p.givens.conflicts().is_empty());
         prop_assert_eq!(count_solutions(&p.givens, 2), 1);
         prop_assert!(symmetry.holds_for(p.shape, p.givens.cells()));
         // Deterministic: regenerating gives the identical puzzle.
-        let again = generate(&GenerateOptions { size, seed, symmetry, target_clues: None }).unwrap();
+        let again = generate(&GenerateOptions { size, seed, symmetry, target_clues: None, band: None, minimal: false }).unwrap();
         prop_assert_eq!(&again, &p);
         // And it survives the upstream JSON form.
         prop_assert_eq!(Puzzle::from_json(&p.to_json()).unwrap(), p);

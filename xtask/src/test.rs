@@ -77,10 +77,13 @@ pub fn run(args: &[String]) -> Result {
 
     proc::run(&mut cargo(&["fmt", "--all", "--", "--check"]))
         .map_err(|e| format!("{e}\nrun `cargo fmt --all` to fix the formatting"))?;
+    // `solver-core/cli` builds the `sudoku` binary, so its code and its tests are included.
     proc::run(&mut cargo(&[
         "clippy",
         "--workspace",
         "--all-targets",
+        "--features",
+        "solver-core/cli",
         "--",
         "-D",
         "warnings",
@@ -98,7 +101,10 @@ pub fn run(args: &[String]) -> Result {
         "-D",
         "warnings",
     ]))?;
-    run_counted(&mut cargo(&["test", "--workspace"]), &mut tally)?;
+    run_counted(
+        &mut cargo(&["test", "--workspace", "--features", "solver-core/cli"]),
+        &mut tally,
+    )?;
     // wasm-bindgen-test in headless Chromium; run from web/ so its webdriver.json is found.
     // (No `-q`: the runner rejects `--quiet`.)
     let mut wasm_tests = cmd("cargo", &env);
