@@ -3,15 +3,9 @@
 
 use std::collections::BTreeSet;
 
+use solver_core::format::value_char;
 use solver_core::grid::{Conflict, Unit};
 use solver_core::Grid;
-
-/// The symbol shown for a value: `1`-`9`, then `A`=10 … `P`=25 (the one-line format's digits).
-pub fn symbol(value: u8) -> char {
-    char::from_digit(u32::from(value), 36)
-        .map(|c| c.to_ascii_uppercase())
-        .unwrap_or('?')
-}
 
 /// Read what a person typed into a cell of a `size`×`size` grid.
 /// Empty input clears the cell; anything else must be one symbol in range.
@@ -21,7 +15,7 @@ pub fn parse_entry(text: &str, size: usize) -> Result<Option<u8>, String> {
     let Some(last) = trimmed.chars().last() else {
         return Ok(None);
     };
-    let highest = symbol(size as u8);
+    let highest = value_char(size as u8);
     match last.to_digit(36) {
         Some(v) if (1..=size as u32).contains(&v) => Ok(Some(v as u8)),
         _ => Err(format!("type a symbol from 1 to {highest}")),
@@ -49,7 +43,7 @@ pub fn describe_conflicts(conflicts: &[Conflict]) -> String {
             };
             format!(
                 "{} is already in {unit} {}",
-                symbol(c.value),
+                value_char(c.value),
                 c.unit_index + 1
             )
         })
@@ -61,14 +55,6 @@ pub fn describe_conflicts(conflicts: &[Conflict]) -> String {
 mod tests {
     use super::*;
     use solver_core::Shape;
-
-    #[test]
-    fn symbols_follow_the_one_line_format() {
-        assert_eq!(symbol(1), '1');
-        assert_eq!(symbol(9), '9');
-        assert_eq!(symbol(10), 'A');
-        assert_eq!(symbol(25), 'P');
-    }
 
     #[test]
     fn entries_are_checked_against_the_grid_size() {

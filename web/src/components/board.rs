@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use solver_core::Grid;
 
-use crate::game::symbol;
+use solver_core::format::value_char;
 
 /// Render `board` (the current values) over `givens` (the fixed clues). Typing calls
 /// `on_entry(row, col, text)` with the raw text; the caller decides what it means.
@@ -35,13 +35,13 @@ pub fn Board(
                                     class:box-right=edge_right class:box-bottom=edge_bottom
                                     class:conflict=conflict
                                     data-row=row data-col=col aria-label=label>
-                                    {symbol(value).to_string()}
+                                    {value_char(value).to_string()}
                                 </div>
                             }
                             .into_any()
                         } else {
                             let value = move || {
-                                board.with(|b| b.get(row, col).map(|v| symbol(v).to_string()).unwrap_or_default())
+                                board.with(|b| b.get(row, col).map(|v| value_char(v).to_string()).unwrap_or_default())
                             };
                             view! {
                                 <input role="gridcell" class="cell" inputmode="numeric" autocomplete="off"
