@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use solver_core::format::parse_lines;
 use solver_core::generate::{generate, GenerateOptions};
 use solver_core::solve::{count_solutions, solve};
-use solver_core::{Grid, Shape};
+use solver_core::{Band, Grid, Shape};
 
 fn top1465() -> Vec<Grid> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/top1465.txt");
@@ -59,5 +59,40 @@ fn generation(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, solver, generation);
+fn rating(c: &mut Criterion) {
+    let grids = top1465();
+    let mut group = c.benchmark_group("top1465");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(grids.len() as u64));
+    group.bench_function("rate", |b| {
+        b.iter(|| {
+            grids
+                .iter()
+                .map(|g| black_box(solver_core::rate(g)).steps)
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+fn generation_by_band(c: &mut Criterion) {
+    let mut group = c.benchmark_group("generate_9x9_band");
+    group.sample_size(10);
+    for band in Band::ALL {
+        let mut seed = 0u64;
+        group.bench_with_input(BenchmarkId::from_parameter(band), &band, |b, &band| {
+            b.iter(|| {
+                seed += 1;
+                let options = GenerateOptions {
+                    band: Some(band),
+                    ..GenerateOptions::new(9, seed)
+                };
+                black_box(generate(&options).expect("generate"))
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, solver, rating, generation, generation_by_band);
 criterion_main!(benches);
