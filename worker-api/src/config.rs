@@ -4,8 +4,12 @@
 //! native tests feed it a map and the Worker feeds it `Env`. Every variable is documented in
 //! the repo-root `wrangler.toml`.
 
+use serde::Deserialize;
+
+use crate::auth::TokenStore;
 use crate::cors::AllowedOrigins;
 use crate::errors::{ApiError, ErrorCode};
+use crate::resilience::{BreakerPolicy, RetryPolicy};
 
 pub const SERVICE_NAME: &str = "machine-dream-edge-api";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -27,13 +31,86 @@ pub mod vars {
     pub const ALLOW_ANONYMOUS: &str = "ALLOW_ANONYMOUS";
     pub const MAX_BODY_BYTES: &str = "MAX_BODY_BYTES";
     pub const MAX_TOKENS_CAP: &str = "MAX_TOKENS_CAP";
+    pub const PROVIDERS: &str = "PROVIDERS";
+    pub const MODELS: &str = "MODELS";
+    pub const API_TOKENS: &str = "API_TOKENS";
+    pub const ADMIN_TOKEN_SHA256: &str = "ADMIN_TOKEN_SHA256";
+    pub const MAX_MESSAGES: &str = "MAX_MESSAGES";
+    pub const RATE_LIMIT_PER_TOKEN: &str = "RATE_LIMIT_PER_TOKEN";
+    pub const RATE_LIMIT_PER_IP: &str = "RATE_LIMIT_PER_IP";
+    pub const RATE_LIMIT_WINDOW_SECONDS: &str = "RATE_LIMIT_WINDOW_SECONDS";
+    pub const UPSTREAM_TIMEOUT_MS: &str = "UPSTREAM_TIMEOUT_MS";
+    pub const UPSTREAM_RETRIES: &str = "UPSTREAM_RETRIES";
+    pub const RETRY_BASE_MS: &str = "RETRY_BASE_MS";
+    pub const BREAKER_THRESHOLD: &str = "BREAKER_THRESHOLD";
+    pub const BREAKER_OPEN_SECONDS: &str = "BREAKER_OPEN_SECONDS";
+}
+
+/// Name of the provider built from `UPSTREAM_URL` when `PROVIDERS` is not set.
+pub const DEFAULT_PROVIDER: &str = "default";
+/// Default for `MAX_MESSAGES`.
+pub const DEFAULT_MAX_MESSAGES: usize = 256;
+/// Defaults for the rate limits (requests per window; 0 = off) and the window.
+pub const DEFAULT_RATE_LIMIT_PER_TOKEN: u64 = 60;
+pub const DEFAULT_RATE_LIMIT_PER_IP: u64 = 120;
+pub const DEFAULT_RATE_LIMIT_WINDOW_SECONDS: u64 = 60;
+/// Default time to the upstream's response headers.
+pub const DEFAULT_UPSTREAM_TIMEOUT_MS: u64 = 60_000;
+/// Default Anthropic API base and version header.
+pub const ANTHROPIC_DEFAULT_URL: &str = "https://api.anthropic.com";
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// The wire protocol a provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    /// OpenAI chat completions (OpenAI, OpenRouter, LM Studio, Ollama, llama.cpp server, vLLM…).
+    OpenAi,
+    /// Anthropic Messages (`POST /v1/messages`).
+    Anthropic,
+}
+
+/// A named upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provider {
+    pub name: String,
+    pub kind: ProviderKind,
+    /// Base URL without trailing slash or `/v1`.
+    pub base_url: String,
+    /// The provider key, read from the secret named in `key_secret`.
+    pub api_key: Option<SecretString>,
+    /// Time allowed until the response headers arrive.
+    pub timeout_ms: u64,
+}
+
+/// Where a model is served: a provider and the model's name there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub provider: String,
+    pub upstream: String,
 }
 
 /// One model the edge API offers: the public name clients send, and the name the upstream uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelRoute {
     pub public: String,
+    /// The provider that serves it first.
+    pub provider: String,
     pub upstream: String,
+    /// Tried when the first provider fails (connect error, timeout, 429, 5xx) or its circuit
+    /// is open.
+    pub fallback: Option<Target>,
+}
+
+impl ModelRoute {
+    /// The targets in the order they are tried.
+    pub fn targets(&self) -> Vec<Target> {
+        let mut t = vec![Target {
+            provider: self.provider.clone(),
+            upstream: self.upstream.clone(),
+        }];
+        t.extend(self.fallback.clone());
+        t
+    }
 }
 
 /// A secret string whose `Debug` never shows the value.
@@ -54,16 +131,23 @@ impl std::fmt::Debug for SecretString {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// Base URL of the OpenAI-compatible upstream, without a trailing slash; `None` if unset.
-    pub upstream_url: Option<String>,
-    /// The provider key (Worker secret); `None` if unset or empty.
-    pub upstream_api_key: Option<SecretString>,
+    /// The upstreams by name (from `PROVIDERS`, or one named `default` from `UPSTREAM_URL`).
+    pub providers: Vec<Provider>,
     /// The model allowlist; the first one is the default when a request names no model.
     pub models: Vec<ModelRoute>,
     pub allowed_origins: AllowedOrigins,
     pub allow_anonymous: bool,
     pub max_body_bytes: usize,
     pub max_tokens_cap: u32,
+    pub max_messages: usize,
+    pub tokens: TokenStore,
+    pub admin_sha256: Option<[u8; crate::auth::HASH_LEN]>,
+    /// Requests per window per token and per client IP; 0 = no limit.
+    pub rate_limit_per_token: u64,
+    pub rate_limit_per_ip: u64,
+    pub rate_limit_window_ms: u64,
+    pub retry: RetryPolicy,
+    pub breaker: BreakerPolicy,
 }
 
 /// A variable that could not be parsed.
@@ -109,13 +193,70 @@ impl Config {
                 .filter(|v| !v.is_empty())
         };
 
-        let upstream_url = match get(vars::UPSTREAM_URL) {
-            None => None,
-            Some(u) => Some(parse_upstream_url(&u)?),
+        let number =
+            |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+                match get(name) {
+                    None => Ok(default),
+                    Some(v) => match v.parse::<u64>() {
+                        Ok(n) if (min..=max).contains(&n) => Ok(n),
+                        _ => Err(ConfigError::new(
+                            name,
+                            format!("must be a whole number from {min} to {max}, not {v:?}"),
+                        )),
+                    },
+                }
+            };
+
+        let default_timeout = number(
+            vars::UPSTREAM_TIMEOUT_MS,
+            DEFAULT_UPSTREAM_TIMEOUT_MS,
+            100,
+            600_000,
+        )?;
+        let providers = match get(vars::PROVIDERS) {
+            Some(raw) => parse_providers(&raw, &lookup, default_timeout)?,
+            None => match get(vars::UPSTREAM_URL) {
+                None => Vec::new(),
+                Some(u) => vec![Provider {
+                    name: DEFAULT_PROVIDER.to_string(),
+                    kind: ProviderKind::OpenAi,
+                    base_url: parse_upstream_url(&u)?,
+                    // Secrets are not trimmed beyond surrounding whitespace; empty = unset.
+                    api_key: get(vars::UPSTREAM_API_KEY).map(SecretString),
+                    timeout_ms: default_timeout,
+                }],
+            },
         };
-        // Secrets are not trimmed beyond surrounding whitespace; an empty secret counts as unset.
-        let upstream_api_key = get(vars::UPSTREAM_API_KEY).map(SecretString);
-        let models = parse_model_aliases(get(vars::MODEL_ALIASES).as_deref().unwrap_or(""))?;
+        let models = match get(vars::MODELS) {
+            Some(raw) => parse_models(&raw)?,
+            None => parse_model_aliases(
+                get(vars::MODEL_ALIASES).as_deref().unwrap_or(""),
+                providers
+                    .first()
+                    .map_or(DEFAULT_PROVIDER, |p| p.name.as_str()),
+            )?,
+        };
+        // Every model must name a configured provider (when any provider is configured; with
+        // none, chat answers 503 upstream_not_configured).
+        if !providers.is_empty() {
+            for m in &models {
+                for t in m.targets() {
+                    if !providers.iter().any(|p| p.name == t.provider) {
+                        return Err(ConfigError::new(
+                            if get(vars::MODELS).is_some() {
+                                vars::MODELS
+                            } else {
+                                vars::MODEL_ALIASES
+                            },
+                            format!(
+                                "maps {:?} to provider {:?}, which PROVIDERS does not define",
+                                m.public, t.provider
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
         let allowed_origins =
             AllowedOrigins::parse(get(vars::ALLOWED_ORIGINS).as_deref().unwrap_or(""));
         let allow_anonymous = match get(vars::ALLOW_ANONYMOUS) {
@@ -151,15 +292,67 @@ impl Config {
                 }
             },
         };
+        let tokens = TokenStore::parse(get(vars::API_TOKENS).as_deref().unwrap_or(""))
+            .map_err(|m| ConfigError::new(vars::API_TOKENS, m))?;
+        let admin_sha256 = match get(vars::ADMIN_TOKEN_SHA256) {
+            None => None,
+            Some(v) => Some(crate::auth::parse_hex_hash(&v).ok_or_else(|| {
+                ConfigError::new(
+                    vars::ADMIN_TOKEN_SHA256,
+                    "must be 64 hex digits (the SHA-256 printed by `cargo xtask token admin`)",
+                )
+            })?),
+        };
+        let max_messages =
+            number(vars::MAX_MESSAGES, DEFAULT_MAX_MESSAGES as u64, 1, 100_000)? as usize;
+        let rate_limit_per_token = number(
+            vars::RATE_LIMIT_PER_TOKEN,
+            DEFAULT_RATE_LIMIT_PER_TOKEN,
+            0,
+            1_000_000,
+        )?;
+        let rate_limit_per_ip = number(
+            vars::RATE_LIMIT_PER_IP,
+            DEFAULT_RATE_LIMIT_PER_IP,
+            0,
+            1_000_000,
+        )?;
+        let rate_limit_window_ms = number(
+            vars::RATE_LIMIT_WINDOW_SECONDS,
+            DEFAULT_RATE_LIMIT_WINDOW_SECONDS,
+            1,
+            86_400,
+        )? * 1000;
+        let retry = RetryPolicy {
+            max_retries: number(vars::UPSTREAM_RETRIES, 2, 0, 10)? as u32,
+            base_ms: number(vars::RETRY_BASE_MS, 100, 1, 10_000)?,
+            max_ms: 2_000,
+        };
+        let breaker = BreakerPolicy {
+            failure_threshold: number(vars::BREAKER_THRESHOLD, 5, 1, 1_000)? as u32,
+            open_ms: number(vars::BREAKER_OPEN_SECONDS, 30, 1, 3_600)? * 1000,
+        };
         Ok(Config {
-            upstream_url,
-            upstream_api_key,
+            providers,
             models,
             allowed_origins,
             allow_anonymous,
             max_body_bytes,
             max_tokens_cap,
+            max_messages,
+            tokens,
+            admin_sha256,
+            rate_limit_per_token,
+            rate_limit_per_ip,
+            rate_limit_window_ms,
+            retry,
+            breaker,
         })
+    }
+
+    /// Find a provider by name.
+    pub fn provider(&self, name: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.name == name)
     }
 
     /// Find a model by its public name.
@@ -216,7 +409,7 @@ pub fn parse_upstream_url(raw: &str) -> Result<String, ConfigError> {
 
 /// Parse `MODEL_ALIASES`: comma-separated `public=upstream` pairs; a bare `name` means the same
 /// name on both sides. At least one model is required, and public names must be unique.
-pub fn parse_model_aliases(raw: &str) -> Result<Vec<ModelRoute>, ConfigError> {
+pub fn parse_model_aliases(raw: &str, provider: &str) -> Result<Vec<ModelRoute>, ConfigError> {
     let mut out: Vec<ModelRoute> = Vec::new();
     for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let (public, upstream) = match item.split_once('=') {
@@ -237,7 +430,9 @@ pub fn parse_model_aliases(raw: &str) -> Result<Vec<ModelRoute>, ConfigError> {
         }
         out.push(ModelRoute {
             public: public.to_string(),
+            provider: provider.to_string(),
             upstream: upstream.to_string(),
+            fallback: None,
         });
     }
     if out.is_empty() {
@@ -245,6 +440,166 @@ pub fn parse_model_aliases(raw: &str) -> Result<Vec<ModelRoute>, ConfigError> {
             vars::MODEL_ALIASES,
             "is empty; list at least one model as public=upstream (for example smollm2-135m-instruct=smollm2-135m-instruct)",
         ));
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProvider {
+    name: String,
+    #[serde(default = "default_kind")]
+    kind: String,
+    #[serde(default)]
+    url: Option<String>,
+    /// Name of the secret that holds this provider's key.
+    #[serde(default)]
+    key_secret: Option<String>,
+    #[serde(default)]
+    timeout_ms: Option<u64>,
+}
+
+fn default_kind() -> String {
+    "openai".to_string()
+}
+
+/// Parse `PROVIDERS`: a JSON array of
+/// `{"name","kind":"openai"|"anthropic","url","key_secret","timeout_ms"}`. The key itself is read
+/// from the secret named by `key_secret` (never from this var).
+pub fn parse_providers(
+    raw: &str,
+    lookup: &impl Fn(&str) -> Option<String>,
+    default_timeout_ms: u64,
+) -> Result<Vec<Provider>, ConfigError> {
+    let err = |m: String| ConfigError::new(vars::PROVIDERS, m);
+    let list: Vec<RawProvider> = serde_json::from_str(raw).map_err(|e| {
+        err(format!(
+            "must be a JSON array of {{\"name\",\"kind\",\"url\",\"key_secret\"?,\"timeout_ms\"?}} ({e})"
+        ))
+    })?;
+    let mut out: Vec<Provider> = Vec::new();
+    for r in list {
+        let name = r.name.trim().to_string();
+        if name.is_empty()
+            || name.len() > 64
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            return Err(err(format!(
+                "has an invalid provider name {:?}",
+                crate::errors::truncate(&name, 70)
+            )));
+        }
+        if out.iter().any(|p| p.name == name) {
+            return Err(err(format!("lists provider {name:?} twice")));
+        }
+        let kind = match r.kind.to_ascii_lowercase().as_str() {
+            "openai" | "openai-compatible" => ProviderKind::OpenAi,
+            "anthropic" => ProviderKind::Anthropic,
+            k => {
+                return Err(err(format!(
+                "gives provider {name:?} the unknown kind {k:?} (use \"openai\" or \"anthropic\")"
+            )))
+            }
+        };
+        let url = match (
+            r.url.as_deref().map(str::trim).filter(|u| !u.is_empty()),
+            kind,
+        ) {
+            (Some(u), _) => u.to_string(),
+            (None, ProviderKind::Anthropic) => ANTHROPIC_DEFAULT_URL.to_string(),
+            (None, ProviderKind::OpenAi) => {
+                return Err(err(format!("gives provider {name:?} no url")))
+            }
+        };
+        let base_url = parse_upstream_url(&url)
+            .map_err(|e| err(format!("provider {name:?}: url {}", e.message)))?;
+        let api_key = match r
+            .key_secret
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(secret) => lookup(secret)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .map(SecretString),
+        };
+        let timeout_ms = r
+            .timeout_ms
+            .unwrap_or(default_timeout_ms)
+            .clamp(100, 600_000);
+        out.push(Provider {
+            name,
+            kind,
+            base_url,
+            api_key,
+            timeout_ms,
+        });
+    }
+    if out.is_empty() {
+        return Err(err(
+            "is an empty list; define at least one provider".to_string()
+        ));
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModel {
+    public: String,
+    provider: String,
+    #[serde(default)]
+    upstream: Option<String>,
+    #[serde(default)]
+    fallback: Option<RawTarget>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    provider: String,
+    upstream: String,
+}
+
+/// Parse `MODELS`: a JSON array of
+/// `{"public","provider","upstream"?,"fallback"?:{"provider","upstream"}}`.
+pub fn parse_models(raw: &str) -> Result<Vec<ModelRoute>, ConfigError> {
+    let err = |m: String| ConfigError::new(vars::MODELS, m);
+    let list: Vec<RawModel> = serde_json::from_str(raw).map_err(|e| {
+        err(format!(
+            "must be a JSON array of {{\"public\",\"provider\",\"upstream\",\"fallback\"?}} ({e})"
+        ))
+    })?;
+    let mut out: Vec<ModelRoute> = Vec::new();
+    for r in list {
+        let public = r.public.trim().to_string();
+        if public.is_empty() {
+            return Err(err("has a model with an empty public name".to_string()));
+        }
+        if out.iter().any(|m| m.public == public) {
+            return Err(err(format!("lists {public:?} twice")));
+        }
+        let upstream = r
+            .upstream
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| public.clone());
+        out.push(ModelRoute {
+            public,
+            provider: r.provider.trim().to_string(),
+            upstream,
+            fallback: r.fallback.map(|f| Target {
+                provider: f.provider.trim().to_string(),
+                upstream: f.upstream.trim().to_string(),
+            }),
+        });
+    }
+    if out.is_empty() {
+        return Err(err("is an empty list; list at least one model".to_string()));
     }
     Ok(out)
 }
@@ -265,8 +620,13 @@ mod tests {
     #[test]
     fn minimal_config_takes_defaults() {
         let c = cfg(&[("MODEL_ALIASES", "m")]).unwrap();
-        assert_eq!(c.upstream_url, None);
-        assert_eq!(c.upstream_api_key, None);
+        assert!(c.providers.is_empty());
+        assert!(c.tokens.entries.is_empty());
+        assert_eq!(c.admin_sha256, None);
+        assert_eq!(c.max_messages, DEFAULT_MAX_MESSAGES);
+        assert_eq!(c.rate_limit_per_token, DEFAULT_RATE_LIMIT_PER_TOKEN);
+        assert_eq!(c.rate_limit_per_ip, DEFAULT_RATE_LIMIT_PER_IP);
+        assert_eq!(c.rate_limit_window_ms, 60_000);
         assert!(!c.allow_anonymous, "anonymous access must default to off");
         assert_eq!(c.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
         assert_eq!(c.max_tokens_cap, DEFAULT_MAX_TOKENS_CAP);
@@ -275,7 +635,9 @@ mod tests {
             c.models,
             vec![ModelRoute {
                 public: "m".into(),
-                upstream: "m".into()
+                provider: "default".into(),
+                upstream: "m".into(),
+                fallback: None,
             }]
         );
     }
@@ -298,9 +660,11 @@ mod tests {
             ("MAX_TOKENS_CAP", "64"),
         ])
         .unwrap();
-        assert_eq!(c.upstream_url.as_deref(), Some("http://127.0.0.1:18080"));
+        let p = c.provider("default").unwrap();
+        assert_eq!(p.base_url, "http://127.0.0.1:18080");
+        assert_eq!(p.kind, ProviderKind::OpenAi);
         assert_eq!(
-            c.upstream_api_key.as_ref().map(SecretString::expose),
+            p.api_key.as_ref().map(SecretString::expose),
             Some("sk-test")
         );
         assert_eq!(
@@ -318,10 +682,16 @@ mod tests {
 
     #[test]
     fn empty_secret_counts_as_unset_and_debug_redacts() {
-        let c = cfg(&[("MODEL_ALIASES", "m"), ("UPSTREAM_API_KEY", "  ")]).unwrap();
-        assert_eq!(c.upstream_api_key, None);
         let c = cfg(&[
             ("MODEL_ALIASES", "m"),
+            ("UPSTREAM_URL", "http://h"),
+            ("UPSTREAM_API_KEY", "  "),
+        ])
+        .unwrap();
+        assert_eq!(c.providers[0].api_key, None);
+        let c = cfg(&[
+            ("MODEL_ALIASES", "m"),
+            ("UPSTREAM_URL", "http://h"),
             ("UPSTREAM_API_KEY", "sk-very-secret"),
         ])
         .unwrap();
@@ -372,11 +742,11 @@ mod tests {
 
     #[test]
     fn model_aliases_reject_duplicates_and_empty_names() {
-        assert!(parse_model_aliases("a=x,a=y").is_err());
-        assert!(parse_model_aliases("=x").is_err());
-        assert!(parse_model_aliases("a=").is_err());
-        assert!(parse_model_aliases(" , ,").is_err());
-        assert_eq!(parse_model_aliases("a=x,,b").unwrap().len(), 2);
+        assert!(parse_model_aliases("a=x,a=y", "p").is_err());
+        assert!(parse_model_aliases("=x", "p").is_err());
+        assert!(parse_model_aliases("a=", "p").is_err());
+        assert!(parse_model_aliases(" , ,", "p").is_err());
+        assert_eq!(parse_model_aliases("a=x,,b", "p").unwrap().len(), 2);
     }
 
     #[test]
@@ -388,5 +758,146 @@ mod tests {
             assert_eq!(parse_bool(f), Some(false), "{f}");
         }
         assert_eq!(parse_bool("t"), None);
+    }
+
+    #[test]
+    fn named_providers_models_and_fallbacks() {
+        let c = cfg(&[
+            (
+                "PROVIDERS",
+                r#"[{"name":"local","kind":"openai","url":"http://127.0.0.1:1/v1"},
+                    {"name":"claude","kind":"anthropic","key_secret":"ANTHROPIC_KEY","timeout_ms":5000},
+                    {"name":"router","url":"https://openrouter.ai/api","key_secret":"OR_KEY"}]"#,
+            ),
+            ("ANTHROPIC_KEY", "sk-ant-secret"),
+            (
+                "MODELS",
+                r#"[{"public":"smart","provider":"claude","upstream":"claude-3-5-haiku-latest",
+                     "fallback":{"provider":"router","upstream":"openai/gpt-4o-mini"}},
+                    {"public":"tiny","provider":"local"}]"#,
+            ),
+        ])
+        .unwrap();
+        assert_eq!(c.providers.len(), 3);
+        let claude = c.provider("claude").unwrap();
+        assert_eq!(claude.kind, ProviderKind::Anthropic);
+        assert_eq!(claude.base_url, ANTHROPIC_DEFAULT_URL);
+        assert_eq!(claude.timeout_ms, 5000);
+        assert_eq!(claude.api_key.as_ref().unwrap().expose(), "sk-ant-secret");
+        // A key secret that is not set leaves the provider keyless.
+        assert_eq!(c.provider("router").unwrap().api_key, None);
+        assert_eq!(c.provider("local").unwrap().base_url, "http://127.0.0.1:1");
+        let smart = c.model("smart").unwrap();
+        let t = smart.targets();
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            (t[0].provider.as_str(), t[0].upstream.as_str()),
+            ("claude", "claude-3-5-haiku-latest")
+        );
+        assert_eq!(
+            (t[1].provider.as_str(), t[1].upstream.as_str()),
+            ("router", "openai/gpt-4o-mini")
+        );
+        assert_eq!(c.model("tiny").unwrap().upstream, "tiny");
+        assert!(!format!("{c:?}").contains("sk-ant-secret"));
+    }
+
+    #[test]
+    fn provider_and_model_errors() {
+        let e = cfg(&[
+            (
+                "PROVIDERS",
+                r#"[{"name":"a","kind":"grpc","url":"http://h"}]"#,
+            ),
+            ("MODEL_ALIASES", "m"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "PROVIDERS");
+        let e = cfg(&[
+            (
+                "PROVIDERS",
+                r#"[{"name":"a","url":"http://h"},{"name":"a","url":"http://h"}]"#,
+            ),
+            ("MODEL_ALIASES", "m"),
+        ])
+        .unwrap_err();
+        assert!(e.message.contains("twice"));
+        let e = cfg(&[("PROVIDERS", r#"[{"name":"a"}]"#), ("MODEL_ALIASES", "m")]).unwrap_err();
+        assert!(e.message.contains("no url"));
+        let e = cfg(&[("PROVIDERS", "[]"), ("MODEL_ALIASES", "m")]).unwrap_err();
+        assert_eq!(e.var, "PROVIDERS");
+        let e = cfg(&[
+            ("PROVIDERS", r#"[{"name":"a","url":"http://h"}]"#),
+            ("MODELS", r#"[{"public":"m","provider":"b"}]"#),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "MODELS");
+        assert!(e.message.contains("\"b\""));
+        // MODEL_ALIASES with PROVIDERS maps to the first provider.
+        let c = cfg(&[
+            ("PROVIDERS", r#"[{"name":"a","url":"http://h"}]"#),
+            ("MODEL_ALIASES", "m=x"),
+        ])
+        .unwrap();
+        assert_eq!(c.model("m").unwrap().provider, "a");
+    }
+
+    #[test]
+    fn limits_tokens_and_resilience_vars() {
+        let h = crate::auth::to_hex(&crate::auth::sha256(b"t"));
+        let c = cfg(&[
+            ("MODEL_ALIASES", "m"),
+            (
+                "API_TOKENS",
+                &format!(r#"[{{"label":"app","sha256":"{h}"}}]"#),
+            ),
+            ("ADMIN_TOKEN_SHA256", &h),
+            ("MAX_MESSAGES", "8"),
+            ("RATE_LIMIT_PER_TOKEN", "0"),
+            ("RATE_LIMIT_PER_IP", "30"),
+            ("RATE_LIMIT_WINDOW_SECONDS", "10"),
+            ("UPSTREAM_RETRIES", "3"),
+            ("RETRY_BASE_MS", "5"),
+            ("BREAKER_THRESHOLD", "2"),
+            ("BREAKER_OPEN_SECONDS", "7"),
+        ])
+        .unwrap();
+        assert_eq!(c.tokens.entries.len(), 1);
+        assert!(c.admin_sha256.is_some());
+        assert_eq!(c.max_messages, 8);
+        assert_eq!(
+            (
+                c.rate_limit_per_token,
+                c.rate_limit_per_ip,
+                c.rate_limit_window_ms
+            ),
+            (0, 30, 10_000)
+        );
+        assert_eq!((c.retry.max_retries, c.retry.base_ms), (3, 5));
+        assert_eq!((c.breaker.failure_threshold, c.breaker.open_ms), (2, 7_000));
+        assert_eq!(
+            cfg(&[("MODEL_ALIASES", "m"), ("API_TOKENS", "nope")])
+                .unwrap_err()
+                .var,
+            "API_TOKENS"
+        );
+        assert_eq!(
+            cfg(&[("MODEL_ALIASES", "m"), ("ADMIN_TOKEN_SHA256", "x")])
+                .unwrap_err()
+                .var,
+            "ADMIN_TOKEN_SHA256"
+        );
+        assert_eq!(
+            cfg(&[("MODEL_ALIASES", "m"), ("MAX_MESSAGES", "0")])
+                .unwrap_err()
+                .var,
+            "MAX_MESSAGES"
+        );
+        assert_eq!(
+            cfg(&[("MODEL_ALIASES", "m"), ("UPSTREAM_RETRIES", "99")])
+                .unwrap_err()
+                .var,
+            "UPSTREAM_RETRIES"
+        );
     }
 }

@@ -44,11 +44,23 @@ pub enum ErrorCode {
     ConfigInvalid,
     /// A bug or a runtime failure inside the Worker.
     Internal,
+    /// The upstream sent no response headers within the provider's timeout.
+    UpstreamTimeout,
+    /// Every provider for the model is failing (circuit open) or unreachable after retries.
+    UpstreamUnavailable,
+    /// The upstream answered 2xx with a body the edge API could not read or translate.
+    UpstreamInvalidResponse,
+    /// The caller is authenticated but not allowed to do this.
+    Forbidden,
+    /// The per-token or per-IP request rate limit was hit.
+    RateLimited,
+    /// The token's daily token budget is used up.
+    BudgetExhausted,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidRequest,
         ErrorCode::UnsupportedMediaType,
@@ -66,6 +78,12 @@ impl ErrorCode {
         ErrorCode::UpstreamRateLimited,
         ErrorCode::ConfigInvalid,
         ErrorCode::Internal,
+        ErrorCode::UpstreamTimeout,
+        ErrorCode::UpstreamUnavailable,
+        ErrorCode::UpstreamInvalidResponse,
+        ErrorCode::Forbidden,
+        ErrorCode::RateLimited,
+        ErrorCode::BudgetExhausted,
     ];
 
     /// The stable string sent as `error.code`.
@@ -86,6 +104,12 @@ impl ErrorCode {
             ErrorCode::UpstreamRejected => "upstream_rejected",
             ErrorCode::UpstreamAuthFailed => "upstream_auth_failed",
             ErrorCode::UpstreamRateLimited => "upstream_rate_limited",
+            ErrorCode::UpstreamTimeout => "upstream_timeout",
+            ErrorCode::UpstreamUnavailable => "upstream_unavailable",
+            ErrorCode::UpstreamInvalidResponse => "upstream_invalid_response",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::BudgetExhausted => "daily_budget_exhausted",
             ErrorCode::ConfigInvalid => "config_invalid",
             ErrorCode::Internal => "internal_error",
         }
@@ -96,17 +120,21 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidJson | ErrorCode::InvalidRequest | ErrorCode::ModelNotAllowed => 400,
             ErrorCode::Unauthorized => 401,
-            ErrorCode::OriginNotAllowed => 403,
+            ErrorCode::OriginNotAllowed | ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::BodyTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
-            ErrorCode::UpstreamRateLimited => 429,
+            ErrorCode::UpstreamRateLimited
+            | ErrorCode::RateLimited
+            | ErrorCode::BudgetExhausted => 429,
+            ErrorCode::UpstreamTimeout => 504,
+            ErrorCode::UpstreamInvalidResponse => 502,
             ErrorCode::ConfigInvalid | ErrorCode::Internal => 500,
             ErrorCode::UpstreamError
             | ErrorCode::UpstreamAuthFailed
             | ErrorCode::UpstreamUnreachable => 502,
-            ErrorCode::UpstreamNotConfigured => 503,
+            ErrorCode::UpstreamNotConfigured | ErrorCode::UpstreamUnavailable => 503,
             // The upstream's own 4xx status is kept (see `ApiError::upstream_rejected`);
             // 400 is the fallback.
             ErrorCode::UpstreamRejected => 400,
@@ -125,12 +153,17 @@ impl ErrorCode {
             | ErrorCode::UpstreamRejected => "invalid_request_error",
             ErrorCode::NotFound => "not_found_error",
             ErrorCode::Unauthorized => "authentication_error",
-            ErrorCode::OriginNotAllowed => "permission_error",
-            ErrorCode::UpstreamRateLimited => "rate_limit_error",
+            ErrorCode::OriginNotAllowed | ErrorCode::Forbidden => "permission_error",
+            ErrorCode::UpstreamRateLimited
+            | ErrorCode::RateLimited
+            | ErrorCode::BudgetExhausted => "rate_limit_error",
             ErrorCode::UpstreamNotConfigured
             | ErrorCode::UpstreamUnreachable
             | ErrorCode::UpstreamError
-            | ErrorCode::UpstreamAuthFailed => "upstream_error",
+            | ErrorCode::UpstreamAuthFailed
+            | ErrorCode::UpstreamTimeout
+            | ErrorCode::UpstreamUnavailable
+            | ErrorCode::UpstreamInvalidResponse => "upstream_error",
             ErrorCode::ConfigInvalid | ErrorCode::Internal => "server_error",
         }
     }

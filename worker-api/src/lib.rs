@@ -6,17 +6,27 @@
 //! in pure modules that `cargo test -p worker-api` tests natively:
 //! [`config`], [`cors`], [`auth`], [`validate`], [`proxy`], [`errors`], [`log`], [`meta`].
 
+pub mod anthropic;
 pub mod auth;
 pub mod config;
 pub mod cors;
 pub mod errors;
+pub mod limits;
 pub mod log;
 pub mod meta;
 pub mod proxy;
+pub mod resilience;
 pub mod validate;
 
 #[cfg(target_arch = "wasm32")]
+mod limiter;
+#[cfg(target_arch = "wasm32")]
 mod runtime;
+#[cfg(target_arch = "wasm32")]
+mod upstream;
+
+#[cfg(target_arch = "wasm32")]
+pub use limiter::Limiter;
 
 use errors::ApiError;
 
@@ -29,20 +39,22 @@ pub enum Route {
     Models,
     /// `POST /v1/chat/completions`
     ChatCompletions,
+    /// `GET /v1/usage` (admin token)
+    Usage,
 }
 
 impl Route {
     /// The value of `Allow` for this path.
     pub fn allow(self) -> &'static str {
         match self {
-            Route::Health | Route::Models => "GET, OPTIONS",
+            Route::Health | Route::Models | Route::Usage => "GET, OPTIONS",
             Route::ChatCompletions => "POST, OPTIONS",
         }
     }
 
     /// `/v1` routes need authorization and an allowed origin.
     pub fn is_v1(self) -> bool {
-        matches!(self, Route::Models | Route::ChatCompletions)
+        matches!(self, Route::Models | Route::ChatCompletions | Route::Usage)
     }
 }
 
@@ -61,14 +73,14 @@ pub fn route(method: &str, path: &str) -> Result<Dispatch, ApiError> {
         "/health" => Route::Health,
         "/v1/models" => Route::Models,
         "/v1/chat/completions" => Route::ChatCompletions,
+        "/v1/usage" => Route::Usage,
         _ => return Err(ApiError::not_found(path)),
     };
     let m = method.to_ascii_uppercase();
     match (r, m.as_str()) {
         (_, "OPTIONS") => Ok(Dispatch::Preflight(r)),
-        (Route::Health | Route::Models, "GET") | (Route::ChatCompletions, "POST") => {
-            Ok(Dispatch::Handle(r))
-        }
+        (Route::Health | Route::Models | Route::Usage, "GET")
+        | (Route::ChatCompletions, "POST") => Ok(Dispatch::Handle(r)),
         _ => Err(ApiError::method_not_allowed(&m, path, r.allow())),
     }
 }
@@ -127,6 +139,12 @@ mod tests {
         assert!(!Route::Health.is_v1());
         assert!(Route::Models.is_v1());
         assert!(Route::ChatCompletions.is_v1());
+        assert!(Route::Usage.is_v1());
+        assert_eq!(
+            route("GET", "/v1/usage"),
+            Ok(Dispatch::Handle(Route::Usage))
+        );
+        assert_eq!(route("POST", "/v1/usage").unwrap_err().status, 405);
     }
 }
 
@@ -135,14 +153,17 @@ mod tests {
 mod entry {
     use worker::{event, Context, Date, Env, Request, Response, Result};
 
+    use crate::auth::{self, Principal};
+    use crate::config::Config;
     use crate::cors::{self, AllowedOrigins, CorsDecision};
     use crate::errors::ApiError;
+    use crate::limits::{self, LimitOp, LimitReply};
     use crate::log::{sanitize_request_id, RequestLog};
     use crate::runtime::{self, Reply};
-    use crate::{auth, config, meta, proxy, route, Dispatch, Route};
+    use crate::{config, limiter, meta, route, upstream, validate, Dispatch, Route};
 
     #[event(fetch)]
-    async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
         let started = Date::now().as_millis();
         let header = |req: &Request, name: &str| req.headers().get(name).ok().flatten();
         let request_id = sanitize_request_id(header(&req, "x-request-id").as_deref())
@@ -162,6 +183,7 @@ mod entry {
         let outcome = handle(
             &mut req,
             &env,
+            &ctx,
             &method,
             &path,
             &decision,
@@ -189,9 +211,32 @@ mod entry {
         response
     }
 
+    /// Count a request against a limiter key (no-op when the limit is off and nothing is
+    /// reserved against a budget).
+    async fn admit(
+        env: &Env,
+        cfg: &Config,
+        key: &str,
+        limit: u64,
+        budget: Option<u64>,
+        reserve: u64,
+        who: &str,
+    ) -> std::result::Result<(), ApiError> {
+        let op = LimitOp::Admit {
+            limit,
+            window_ms: cfg.rate_limit_window_ms,
+            budget,
+            reserve,
+        };
+        let reply = limiter::call(env, key, &op).await?;
+        limits::check_admitted(&reply, who)
+    }
+
+    #[allow(clippy::too_many_arguments)]
     async fn handle(
         req: &mut Request,
         env: &Env,
+        ctx: &Context,
         method: &str,
         path: &str,
         decision: &CorsDecision,
@@ -213,20 +258,147 @@ mod entry {
             return Ok(Reply::empty(204));
         }
         let cfg = runtime::load_config(env).map_err(|e| e.to_api_error())?;
-        if r.is_v1() {
-            let principal = auth::authorize(
-                runtime::header(req, "authorization").as_deref(),
-                cfg.allow_anonymous,
-            )?;
-            log.principal = Some(principal.log_label());
-        }
-        match r {
-            Route::Health => Ok(Reply::json(
+        if r == Route::Health {
+            return Ok(Reply::json(
                 200,
-                &meta::health_body(cfg.upstream_url.is_some()),
-            )),
-            Route::Models => Ok(Reply::json(200, &meta::models_body(&cfg))),
-            Route::ChatCompletions => proxy::forward_chat(req, &cfg, request_id, log).await,
+                &meta::health_body(!cfg.providers.is_empty()),
+            ));
         }
+        // Every /v1 request counts against the caller's IP first, before the token is checked,
+        // so guessing tokens is rate limited too.
+        if cfg.rate_limit_per_ip > 0 {
+            let ip = limits::ip_key(runtime::header(req, "cf-connecting-ip").as_deref());
+            admit(
+                env,
+                &cfg,
+                &ip,
+                cfg.rate_limit_per_ip,
+                None,
+                0,
+                "your IP address",
+            )
+            .await?;
+        }
+        let authorization = runtime::header(req, "authorization");
+        if r == Route::Usage {
+            auth::authorize_admin(authorization.as_deref(), cfg.admin_sha256.as_ref())?;
+            log.principal = Some("admin".into());
+            return usage(env, &cfg).await;
+        }
+        let principal =
+            auth::authorize(authorization.as_deref(), &cfg.tokens, cfg.allow_anonymous)?;
+        log.principal = Some(principal.log_label().to_string());
+        match r {
+            Route::Models => {
+                if let Principal::Token(t) = &principal {
+                    if cfg.rate_limit_per_token > 0 {
+                        admit(
+                            env,
+                            &cfg,
+                            &limits::token_key(&t.label),
+                            cfg.rate_limit_per_token,
+                            None,
+                            0,
+                            "this token",
+                        )
+                        .await?;
+                    }
+                }
+                Ok(Reply::json(200, &meta::models_body(&cfg, &principal)))
+            }
+            Route::ChatCompletions => chat(req, env, ctx, &cfg, &principal, request_id, log).await,
+            Route::Health | Route::Usage => Err(ApiError::not_found(path)),
+        }
+    }
+
+    async fn chat(
+        req: &mut Request,
+        env: &Env,
+        ctx: &Context,
+        cfg: &Config,
+        principal: &Principal,
+        request_id: &str,
+        log: &mut RequestLog,
+    ) -> std::result::Result<Reply, ApiError> {
+        validate::check_content_type(runtime::header(req, "content-type").as_deref())?;
+        validate::check_declared_length(
+            runtime::header(req, "content-length").as_deref(),
+            cfg.max_body_bytes,
+        )?;
+        let bytes = req.bytes().await.map_err(|e| {
+            ApiError::new(
+                crate::errors::ErrorCode::InvalidRequest,
+                format!("The request body could not be read ({e})."),
+            )
+        })?;
+        let chat = validate::parse_chat_request(&bytes, cfg)?;
+        log.model = Some(chat.model.public.clone());
+        log.stream = Some(chat.stream);
+        let token = match principal {
+            Principal::Token(t) => {
+                if !principal.may_use(&chat.model.public) {
+                    return Err(auth::model_forbidden(&t.label, &chat.model.public));
+                }
+                Some(t)
+            }
+            Principal::Anonymous => None,
+        };
+        // Reserve max_tokens against the daily budget; the reservation is replaced by the real
+        // count when the answer reports it.
+        let key = token.map(|t| limits::token_key(&t.label));
+        if let (Some(t), Some(key)) = (token, key.as_deref()) {
+            admit(
+                env,
+                cfg,
+                key,
+                cfg.rate_limit_per_token,
+                t.daily_token_budget,
+                chat.max_tokens,
+                "this token",
+            )
+            .await?;
+        }
+        let client_headers: Vec<(String, String)> = req.headers().entries().collect();
+        let forwarded = upstream::forward_chat(&chat, cfg, &client_headers, request_id, log).await;
+        let settle = |usage: (u64, u64)| {
+            if let Some(key) = key.clone() {
+                let env = env.clone();
+                let op = LimitOp::Settle {
+                    reserved: chat.max_tokens,
+                    prompt_tokens: usage.0,
+                    completion_tokens: usage.1,
+                };
+                ctx.wait_until(async move {
+                    let _ = limiter::call(&env, &key, &op).await;
+                });
+            }
+        };
+        match forwarded {
+            Ok(f) => {
+                if let Some(u) = f.usage {
+                    log.prompt_tokens = Some(u.0);
+                    log.completion_tokens = Some(u.1);
+                    settle(u);
+                }
+                Ok(f.reply)
+            }
+            Err(e) => {
+                // Nothing was generated: give the reservation back.
+                settle((0, 0));
+                Err(e)
+            }
+        }
+    }
+
+    /// `GET /v1/usage`: the counters of every configured token.
+    async fn usage(env: &Env, cfg: &Config) -> std::result::Result<Reply, ApiError> {
+        let mut rows = Vec::new();
+        for t in &cfg.tokens.entries {
+            let reply = limiter::call(env, &limits::token_key(&t.label), &LimitOp::Read).await?;
+            if let LimitReply::Usage { usage, day_tokens } = reply {
+                rows.push(meta::usage_row(t, &usage, day_tokens));
+            }
+        }
+        Ok(Reply::json(200, &meta::usage_body(rows)))
     }
 }

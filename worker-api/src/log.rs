@@ -21,7 +21,14 @@ pub struct RequestLog {
     pub error_code: Option<&'static str>,
     pub model: Option<String>,
     pub stream: Option<bool>,
-    pub principal: Option<&'static str>,
+    /// The token's label (`anonymous` without a token); never the token.
+    pub principal: Option<String>,
+    /// The provider that answered (or failed last).
+    pub provider: Option<String>,
+    /// Upstream attempts made (retries and fallbacks included).
+    pub attempts: Option<u32>,
+    pub prompt_tokens: Option<u64>,
+    pub completion_tokens: Option<u64>,
     /// A short runtime detail for failures (e.g. the fetch error), never request content.
     pub detail: Option<String>,
 }

@@ -6,8 +6,10 @@
 
 use serde_json::Value;
 
-use crate::config::{SecretString, SERVICE_NAME, VERSION};
+use crate::anthropic;
+use crate::config::{Provider, ProviderKind, SecretString, SERVICE_NAME, VERSION};
 use crate::errors::{truncate, ApiError, ErrorCode};
+use crate::validate::ChatRequest;
 
 /// The OpenAI-compatible chat path, appended to `UPSTREAM_URL`.
 pub const CHAT_COMPLETIONS_PATH: &str = "/v1/chat/completions";
@@ -153,97 +155,104 @@ pub fn not_configured_error() -> ApiError {
     )
 }
 
-#[cfg(target_arch = "wasm32")]
-pub use wasm::forward_chat;
+/// The error when no response headers arrived within the provider's timeout.
+pub fn timeout_error(timeout_ms: u64) -> ApiError {
+    ApiError::new(
+        ErrorCode::UpstreamTimeout,
+        format!("The model server did not start answering within {timeout_ms} ms. Retry later, or ask for fewer max_tokens."),
+    )
+}
 
-#[cfg(target_arch = "wasm32")]
-mod wasm {
-    use wasm_bindgen::JsValue;
-    use worker::{Date, Fetch, Headers, Method, Request, RequestInit};
+/// The error when every provider for a model is skipped because its circuit is open.
+pub fn circuit_open_error() -> ApiError {
+    ApiError::new(
+        ErrorCode::UpstreamUnavailable,
+        "The model provider is failing and is paused for a short while. Retry in about 30 seconds.",
+    )
+    .with_header("retry-after", "30")
+}
 
-    use super::*;
-    use crate::config::Config;
-    use crate::log::RequestLog;
-    use crate::runtime::Reply;
-    use crate::validate;
+/// One request to send upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamCall {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
 
-    fn internal(what: &str, e: worker::Error) -> ApiError {
-        ApiError::new(
-            ErrorCode::Internal,
-            format!("The edge API failed to {what} ({e}). Retry; if it persists, report it."),
-        )
-    }
-
-    /// Validate the client's request, send it upstream once and pass the answer back as a stream.
-    pub async fn forward_chat(
-        req: &mut Request,
-        cfg: &Config,
-        request_id: &str,
-        log: &mut RequestLog,
-    ) -> Result<Reply, ApiError> {
-        let base = cfg
-            .upstream_url
-            .as_deref()
-            .ok_or_else(not_configured_error)?;
-
-        let header = |name: &str| req.headers().get(name).ok().flatten();
-        validate::check_content_type(header("content-type").as_deref())?;
-        validate::check_declared_length(header("content-length").as_deref(), cfg.max_body_bytes)?;
-        let bytes = req
-            .bytes()
-            .await
-            .map_err(|e| internal("read the request body", e))?;
-        let chat = validate::parse_chat_request(&bytes, cfg)?;
-        log.model = Some(chat.model.public.clone());
-        log.stream = Some(chat.stream);
-
-        let client_headers: Vec<(String, String)> = req.headers().entries().collect();
-        let headers = Headers::new();
-        for (k, v) in upstream_request_headers(
-            &client_headers,
-            cfg.upstream_api_key.as_ref(),
-            chat.stream,
-            request_id,
-        ) {
-            headers
-                .set(&k, &v)
-                .map_err(|e| internal("build the upstream request", e))?;
+/// Build the upstream request for one target: the provider's wire format, its key, the model's
+/// name at that provider.
+pub fn build_call(
+    provider: &Provider,
+    upstream_model: &str,
+    chat: &ChatRequest,
+    client_headers: &[(String, String)],
+    request_id: &str,
+) -> Result<UpstreamCall, ApiError> {
+    match provider.kind {
+        ProviderKind::OpenAi => {
+            let mut body = chat.body.clone();
+            body.insert("model".into(), Value::String(upstream_model.to_string()));
+            Ok(UpstreamCall {
+                url: upstream_chat_url(&provider.base_url),
+                headers: upstream_request_headers(
+                    client_headers,
+                    provider.api_key.as_ref(),
+                    chat.stream,
+                    request_id,
+                ),
+                body: Value::Object(body).to_string(),
+            })
         }
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(headers)
-            .with_body(Some(JsValue::from_str(&chat.body_json())));
-        let up_req = Request::new_with_init(&upstream_chat_url(base), &init)
-            .map_err(|e| internal("build the upstream request", e))?;
-
-        let t0 = Date::now().as_millis();
-        let sent = Fetch::Request(up_req).send().await;
-        // Time to the upstream's response headers (for a stream: to the first byte).
-        log.upstream_latency_ms = Some(Date::now().as_millis().saturating_sub(t0));
-        let mut resp = sent.map_err(|e| {
-            log.detail = Some(truncate(&e.to_string(), 200));
-            unreachable_error()
-        })?;
-        let status = resp.status_code();
-        log.upstream_status = Some(status);
-
-        if !(200..300).contains(&status) {
-            let retry_after = resp.headers().get("retry-after").ok().flatten();
-            let body = resp.bytes().await.unwrap_or_default();
-            return Err(map_upstream_error(status, &body, retry_after.as_deref()));
+        ProviderKind::Anthropic => {
+            let body = anthropic::to_anthropic_request(
+                &chat.body,
+                upstream_model,
+                chat.max_tokens,
+                chat.stream,
+            )?;
+            Ok(UpstreamCall {
+                url: format!("{}{}", provider.base_url, anthropic::MESSAGES_PATH),
+                headers: anthropic::request_headers(
+                    provider.api_key.as_ref().map(SecretString::expose),
+                    chat.stream,
+                ),
+                body: body.to_string(),
+            })
         }
-
-        // Pass the body through untouched: the upstream's ReadableStream becomes our response
-        // body, so SSE chunks reach the client as they arrive (nothing is buffered in Rust).
-        let upstream_headers: Vec<(String, String)> = resp.headers().entries().collect();
-        let (_, body) = resp.into_parts();
-        Ok(Reply {
-            status,
-            headers: passthrough_response_headers(&upstream_headers, chat.stream),
-            body,
-        })
     }
 }
+
+/// Check a non-streamed OpenAI answer is JSON and read its token counts.
+pub fn openai_usage(body: &[u8]) -> Result<(u64, u64), ApiError> {
+    let v: Value = serde_json::from_slice(body).map_err(|_| {
+        ApiError::new(
+            ErrorCode::UpstreamInvalidResponse,
+            "The model server sent an answer that is not valid JSON. Retry; if it persists, the operator must check the upstream.",
+        )
+    })?;
+    if !v.is_object() {
+        return Err(ApiError::new(
+            ErrorCode::UpstreamInvalidResponse,
+            "The model server sent an answer that is not a chat completion object.",
+        ));
+    }
+    Ok((
+        v["usage"]["prompt_tokens"].as_u64().unwrap_or(0),
+        v["usage"]["completion_tokens"].as_u64().unwrap_or(0),
+    ))
+}
+
+/// Did the client ask for a usage chunk at the end of a stream?
+pub fn wants_stream_usage(body: &serde_json::Map<String, Value>) -> bool {
+    body.get("stream_options")
+        .and_then(|o| o.get("include_usage"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use crate::upstream::forward_chat;
 
 #[cfg(test)]
 mod tests {
@@ -253,12 +262,15 @@ mod tests {
     fn secret(s: &str) -> SecretString {
         Config::from_lookup(|k| match k {
             "MODEL_ALIASES" => Some("m".into()),
+            "UPSTREAM_URL" => Some("http://h".into()),
             "UPSTREAM_API_KEY" => Some(s.into()),
             _ => None,
         })
         .unwrap()
-        .upstream_api_key
-        .unwrap()
+        .providers[0]
+            .api_key
+            .clone()
+            .unwrap()
     }
 
     fn client_headers() -> Vec<(String, String)> {
@@ -388,5 +400,77 @@ mod tests {
         );
         assert_eq!(upstream_error_message(b"not json"), None);
         assert_eq!(upstream_error_message(br#"{"error":{"code":1}}"#), None);
+    }
+
+    fn chat_cfg() -> Config {
+        Config::from_lookup(|k| match k {
+            "PROVIDERS" => Some(r#"[{"name":"local","url":"http://127.0.0.1:9/v1"},{"name":"claude","kind":"anthropic","url":"http://127.0.0.1:8","key_secret":"AK"}]"#.into()),
+            "AK" => Some("sk-ant-k".into()),
+            "MODELS" => Some(r#"[{"public":"m","provider":"local","upstream":"up-m","fallback":{"provider":"claude","upstream":"claude-x"}}]"#.into()),
+            _ => None,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn calls_are_built_per_provider_kind() {
+        let cfg = chat_cfg();
+        let chat = crate::validate::parse_chat_request(
+            br#"{"model":"m","messages":[{"role":"system","content":"s"},{"role":"user","content":"hi"}],"max_tokens":9,"stream":true}"#,
+            &cfg,
+        )
+        .unwrap();
+        let t = cfg.model("m").unwrap().targets();
+        let c = build_call(
+            cfg.provider(&t[0].provider).unwrap(),
+            &t[0].upstream,
+            &chat,
+            &client_headers(),
+            "r",
+        )
+        .unwrap();
+        assert_eq!(c.url, "http://127.0.0.1:9/v1/chat/completions");
+        let b: serde_json::Value = serde_json::from_str(&c.body).unwrap();
+        assert_eq!(b["model"], "up-m");
+        assert_eq!(b["max_tokens"], 9);
+        assert!(get(&c.headers, "authorization").is_empty());
+        let c = build_call(
+            cfg.provider(&t[1].provider).unwrap(),
+            &t[1].upstream,
+            &chat,
+            &client_headers(),
+            "r",
+        )
+        .unwrap();
+        assert_eq!(c.url, "http://127.0.0.1:8/v1/messages");
+        let b: serde_json::Value = serde_json::from_str(&c.body).unwrap();
+        assert_eq!(b["model"], "claude-x");
+        assert_eq!(b["system"], "s");
+        assert_eq!(b["stream"], true);
+        assert_eq!(get(&c.headers, "x-api-key"), vec!["sk-ant-k"]);
+        assert!(get(&c.headers, "authorization").is_empty());
+        for (_, v) in &c.headers {
+            assert!(!v.contains("client-token-must-not-leak"));
+        }
+    }
+
+    #[test]
+    fn usage_and_malformed_answers() {
+        assert_eq!(
+            openai_usage(br#"{"usage":{"prompt_tokens":3,"completion_tokens":4}}"#).unwrap(),
+            (3, 4)
+        );
+        assert_eq!(openai_usage(br#"{"choices":[]}"#).unwrap(), (0, 0));
+        let e = openai_usage(b"{\"choices\": [").unwrap_err();
+        assert_eq!(
+            (e.code, e.status),
+            (ErrorCode::UpstreamInvalidResponse, 502)
+        );
+        assert!(openai_usage(b"[1]").is_err());
+        assert_eq!(timeout_error(5).status, 504);
+        assert_eq!(circuit_open_error().status, 503);
+        let b = serde_json::json!({"stream_options": {"include_usage": true}});
+        assert!(wants_stream_usage(b.as_object().unwrap()));
+        assert!(!wants_stream_usage(&serde_json::Map::new()));
     }
 }

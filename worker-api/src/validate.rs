@@ -96,6 +96,13 @@ pub fn parse_chat_request(body: &[u8], cfg: &Config) -> Result<ChatRequest, ApiE
 
     // messages: a non-empty array of objects with a string role.
     match obj.get("messages") {
+        Some(Value::Array(msgs)) if msgs.len() > cfg.max_messages => {
+            return Err(invalid(format!(
+                "The conversation has {} messages; this edge API accepts at most {}. Drop older messages.",
+                msgs.len(),
+                cfg.max_messages
+            )))
+        }
         Some(Value::Array(msgs)) if !msgs.is_empty() => {
             for (i, m) in msgs.iter().enumerate() {
                 match m.get("role") {
@@ -192,6 +199,7 @@ mod tests {
             "MODEL_ALIASES" => Some("smollm2-135m-instruct=SmolLM2-Q4,tiny".into()),
             "MAX_BODY_BYTES" => Some("400".into()),
             "MAX_TOKENS_CAP" => Some("100".into()),
+            "MAX_MESSAGES" => Some("3".into()),
             _ => None,
         })
         .unwrap()
@@ -341,5 +349,14 @@ mod tests {
             code(parse(json!({"messages": m, "stream": "yes"}))),
             "invalid_request"
         );
+    }
+
+    #[test]
+    fn message_count_is_capped() {
+        let one = json!({"role": "user", "content": "x"});
+        assert!(parse(json!({"messages": [one, one, one]})).is_ok());
+        let e = parse(json!({"messages": [one, one, one, one]})).unwrap_err();
+        assert_eq!((e.code, e.status), (ErrorCode::InvalidRequest, 400));
+        assert!(e.message.contains("at most 3"));
     }
 }

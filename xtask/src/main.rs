@@ -4,11 +4,15 @@
 //! - `setup`  install what is missing (wasm32 target, Chromium, cargo tools, npm tools, model server)
 //! - `build`  build the web app (dist/) and the edge API worker
 //! - `serve`  build, start the local model server, the edge API in workerd and the app; print the URL
+//! - `bench`  the engine's benchmark figures, native and wasm, with wasm/native ratios
 //! - `test`   format check, clippy, native tests, wasm tests in Chromium, end-to-end tests
+//! - `token`  a new edge API client token and its hash
+//! - `bench-edge` the edge API's added latency, p50/p99
 //! - `static` serve a directory (used by the end-to-end tests, which must be able to stop the server)
 //!
 //! Everything is idempotent: a tool of the right version is reused, caches live in ~/.cache/machine-dream.
 
+mod bench;
 mod build;
 mod env;
 mod model_server;
@@ -17,6 +21,7 @@ mod serve;
 mod setup;
 mod static_server;
 mod test;
+mod token;
 
 use std::process::ExitCode;
 
@@ -33,8 +38,11 @@ commands:
       --lm-studio           same as --llm-url http://127.0.0.1:1234
       --ollama              same as --llm-url http://127.0.0.1:11434
       --llm-model NAME      upstream model name (env MD_LLM_MODEL)
+  bench                 engine benchmarks, native and wasm (WASI under Node), with ratios
   test                  run every check and test (what CI runs)
       --skip-e2e            skip the end-to-end tests (no model server needed)
+  token LABEL           print a new edge API client token and its API_TOKENS entry (SHA-256)
+  bench-edge            measure the edge API's added latency (p50/p99) against a scripted upstream
   static DIR [--port N] [--edge-api URL]
                         serve DIR on 127.0.0.1 (port 0 = free port; prints `listening on URL`)
 ";
@@ -50,7 +58,10 @@ fn main() -> ExitCode {
         "build" => setup::run(setup::Needs::build()).and_then(|tools| build::all(&tools)),
         "serve" => serve::run(rest),
         "test" => test::run(rest),
+        "bench" => setup::run(setup::Needs::build()).and_then(|tools| bench::run(&tools)),
         "static" => static_server::run_cli(rest),
+        "token" => token::run(rest),
+        "bench-edge" => test::bench_edge(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

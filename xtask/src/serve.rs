@@ -67,6 +67,9 @@ pub fn start_edge_api(
             &inspector.to_string(),
         ])
         .args(["--show-interactive-dev-session=false"])
+        // The Worker's one-line JSON request logs are console.log, wrangler's level "log"
+        // (more verbose than "info"): keep them in the log file.
+        .env("WRANGLER_LOG", "log")
         .args(["--var", &format!("UPSTREAM_URL:{upstream_url}")])
         .args([
             "--var",

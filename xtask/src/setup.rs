@@ -61,6 +61,9 @@ pub fn run(needs: Needs) -> Result<Tools> {
     let rust_toolchain = ensure_wasm_target()?;
     ensure_cargo_tools()?;
     ensure_npm()?;
+    if needs.model {
+        ensure_py_tools()?;
+    }
     let env = env::tool_env(rust_toolchain.as_deref());
     // trunk builds with `--offline`, so every crate must already be in ~/.cargo/registry.
     proc::run(cmd("cargo", &env).arg("fetch").current_dir(root()))?;
@@ -285,6 +288,32 @@ fn ensure_npm() -> Result {
             .current_dir(root()),
     )?;
     std::fs::write(&stamp, wanted).map_err(|e| e.to_string())
+}
+
+/// The pinned official `openai` Python client, used by the edge API's end-to-end test.
+pub const OPENAI_PY_VERSION: &str = "3.51.0";
+
+/// The venv's python (`~/.cache/machine-dream/py-tools`).
+pub fn py_tools_python() -> std::path::PathBuf {
+    crate::env::cache_dir().join("py-tools/bin/python")
+}
+
+/// A cached venv with the pinned `openai` client (idempotent: a stamp records the version).
+fn ensure_py_tools() -> Result {
+    let dir = crate::env::cache_dir().join("py-tools");
+    let stamp = dir.join(".machine-dream-openai");
+    if py_tools_python().exists()
+        && std::fs::read_to_string(&stamp).unwrap_or_default().trim() == OPENAI_PY_VERSION
+    {
+        return Ok(());
+    }
+    proc::run(Command::new("python3").args(["-m", "venv"]).arg(&dir))?;
+    proc::run(
+        Command::new(dir.join("bin/pip"))
+            .args(["install", "-q", "--disable-pip-version-check"])
+            .arg(format!("openai=={OPENAI_PY_VERSION}")),
+    )?;
+    std::fs::write(&stamp, OPENAI_PY_VERSION).map_err(|e| e.to_string())
 }
 
 /// FNV-1a: a stable content fingerprint for cache stamps (not for security).

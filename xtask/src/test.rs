@@ -157,8 +157,26 @@ fn end_to_end(tools: &setup::Tools, tally: &mut Tally) -> Result {
         .env("MD_EDGE_URL", &edge.url)
         .env("MD_EDGE_LOG", &edge_log)
         .env("MD_UPSTREAM_URL", &upstream)
-        .env("MD_MODEL", MODEL_ALIAS);
+        .env("MD_MODEL", MODEL_ALIAS)
+        .env("MD_PYTHON", setup::py_tools_python());
     run_counted(&mut node, tally)
+}
+
+/// `cargo xtask bench-edge`: the edge API's added latency (p50/p99) over a direct upstream call,
+/// printed as JSON lines by tests/bench/edge-overhead.mjs. Builds the worker first.
+pub fn bench_edge(args: &[String]) -> Result {
+    if let Some(other) = args.first() {
+        return Err(format!("unknown bench-edge option `{other}`"));
+    }
+    let tools = setup::run(Needs {
+        browser: false,
+        model: false,
+    })?;
+    build::worker(&tools)?;
+    let mut node = cmd("node", &tools.env());
+    node.current_dir(root())
+        .arg("tests/bench/edge-overhead.mjs");
+    proc::run(&mut node)
 }
 
 #[cfg(test)]

@@ -1,0 +1,448 @@
+//! Rate limits, daily token budgets and usage counters: the pure state machine.
+//!
+//! The Worker keeps one [`LimiterState`] per key (`ip:<address>` or `token:<label>`) inside a
+//! Durable Object (`runtime` / `limiter`), so every request for a key is counted in one place,
+//! also in local `wrangler dev`. The Durable Object only stores the state and calls [`apply`];
+//! every decision is made here and tested natively.
+//!
+//! The rate limit is a sliding-window counter (two fixed windows, the previous one weighted by
+//! how much of it still overlaps the sliding window), as Cloudflare's own limiter does: O(1)
+//! state, no burst of 2× at a window edge.
+
+use serde::{Deserialize, Serialize};
+
+use crate::errors::{ApiError, ErrorCode};
+
+/// Milliseconds in a UTC day.
+pub const DAY_MS: u64 = 86_400_000;
+
+/// A sliding-window request counter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// Start of the current fixed window (a multiple of the window length).
+    pub start_ms: u64,
+    /// Requests admitted in the current fixed window.
+    pub count: u64,
+    /// Requests admitted in the previous fixed window.
+    pub prev: u64,
+}
+
+impl Window {
+    fn roll(&mut self, now_ms: u64, window_ms: u64) {
+        let start = now_ms - now_ms % window_ms;
+        if start == self.start_ms {
+            return;
+        }
+        self.prev = if start == self.start_ms + window_ms {
+            self.count
+        } else {
+            0
+        };
+        self.count = 0;
+        self.start_ms = start;
+    }
+
+    /// The sliding-window estimate of requests in the last `window_ms`, in thousandths.
+    fn estimate_milli(&self, now_ms: u64, window_ms: u64) -> u64 {
+        let into = now_ms - self.start_ms;
+        let prev_weight_milli = 1000 - (into * 1000 / window_ms);
+        self.prev * prev_weight_milli + self.count * 1000
+    }
+
+    /// Admit one request if the limit allows; otherwise say how many seconds to wait.
+    pub fn admit(&mut self, now_ms: u64, limit: u64, window_ms: u64) -> Result<u64, u64> {
+        let window_ms = window_ms.max(1);
+        self.roll(now_ms, window_ms);
+        let est = self.estimate_milli(now_ms, window_ms);
+        if est + 1000 <= limit * 1000 {
+            self.count += 1;
+            let left = (limit * 1000 - est - 1000) / 1000;
+            Ok(left)
+        } else {
+            Err(retry_after_secs(self, now_ms, limit, window_ms))
+        }
+    }
+}
+
+/// Seconds until the sliding estimate has room for one more request (at least 1).
+fn retry_after_secs(w: &Window, now_ms: u64, limit: u64, window_ms: u64) -> u64 {
+    // The current window's count alone fills the limit: wait for the next window, then for the
+    // weight of this one (now `prev`) to drop enough.
+    let mut t = now_ms;
+    let step = (window_ms / 20).max(1);
+    let mut probe = w.clone();
+    for _ in 0..60 {
+        t += step;
+        probe.roll(t, window_ms);
+        if probe.estimate_milli(t, window_ms) + 1000 <= limit * 1000 {
+            break;
+        }
+    }
+    (t - now_ms).div_ceil(1000).max(1)
+}
+
+/// Tokens used today against a daily budget.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayBudget {
+    /// Days since the Unix epoch (UTC).
+    pub day: u64,
+    pub used: u64,
+}
+
+impl DayBudget {
+    fn roll(&mut self, now_ms: u64) {
+        let day = now_ms / DAY_MS;
+        if day != self.day {
+            self.day = day;
+            self.used = 0;
+        }
+    }
+
+    /// Reserve `amount` tokens; refused (with seconds until UTC midnight) if it would exceed
+    /// the budget.
+    pub fn reserve(&mut self, now_ms: u64, budget: u64, amount: u64) -> Result<(), u64> {
+        self.roll(now_ms);
+        if self.used.saturating_add(amount) > budget {
+            return Err(((self.day + 1) * DAY_MS - now_ms).div_ceil(1000).max(1));
+        }
+        self.used += amount;
+        Ok(())
+    }
+
+    /// Replace a reservation by what was actually used.
+    pub fn settle(&mut self, now_ms: u64, reserved: u64, actual: u64) {
+        let day = now_ms / DAY_MS;
+        if day != self.day {
+            // The reservation belonged to yesterday; charge today what was used.
+            self.roll(now_ms);
+            self.used = self.used.saturating_add(actual);
+        } else {
+            self.used = self.used.saturating_sub(reserved).saturating_add(actual);
+        }
+    }
+}
+
+/// Counters the operator reads through `GET /v1/usage`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Requests admitted.
+    pub requests: u64,
+    /// Requests refused by the rate limit.
+    pub rate_limited: u64,
+    /// Requests refused by the daily budget.
+    pub budget_refused: u64,
+    /// Tokens reported by upstreams (non-streamed answers, or streamed ones with a usage chunk).
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    /// Time of the last admitted request (ms since the epoch).
+    pub last_request_ms: u64,
+}
+
+/// Everything a limiter key remembers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimiterState {
+    pub window: Window,
+    pub day: DayBudget,
+    pub usage: Usage,
+}
+
+/// A command sent to the limiter of one key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum LimitOp {
+    /// Count one request against `limit` per `window_ms` (0 = no rate limit) and reserve
+    /// `reserve` tokens against `budget` (if any).
+    Admit {
+        limit: u64,
+        window_ms: u64,
+        budget: Option<u64>,
+        reserve: u64,
+    },
+    /// Record a finished request's usage; replace the reservation by the actual total.
+    Settle {
+        reserved: u64,
+        prompt_tokens: u64,
+        completion_tokens: u64,
+    },
+    /// Read the counters.
+    Read,
+}
+
+/// The limiter's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum LimitReply {
+    Allowed { remaining: u64 },
+    RateLimited { retry_after_s: u64 },
+    BudgetExhausted { retry_after_s: u64 },
+    Recorded,
+    Usage { usage: Usage, day_tokens: u64 },
+}
+
+/// Apply one command to a key's state at time `now_ms`.
+pub fn apply(state: &mut LimiterState, op: &LimitOp, now_ms: u64) -> LimitReply {
+    match *op {
+        LimitOp::Admit {
+            limit,
+            window_ms,
+            budget,
+            reserve,
+        } => {
+            let mut remaining = u64::MAX;
+            if limit > 0 {
+                // Check without counting first, so a budget refusal does not eat rate.
+                let mut probe = state.window.clone();
+                match probe.admit(now_ms, limit, window_ms) {
+                    Ok(left) => remaining = left,
+                    Err(retry_after_s) => {
+                        state.window = probe;
+                        state.usage.rate_limited += 1;
+                        return LimitReply::RateLimited { retry_after_s };
+                    }
+                }
+                if let Some(b) = budget {
+                    if let Err(retry_after_s) = state.day.reserve(now_ms, b, reserve) {
+                        state.usage.budget_refused += 1;
+                        return LimitReply::BudgetExhausted { retry_after_s };
+                    }
+                }
+                state.window = probe;
+            } else if let Some(b) = budget {
+                if let Err(retry_after_s) = state.day.reserve(now_ms, b, reserve) {
+                    state.usage.budget_refused += 1;
+                    return LimitReply::BudgetExhausted { retry_after_s };
+                }
+            }
+            if budget.is_none() {
+                // Track the day's tokens even without a budget, for the usage report.
+                state.day.roll(now_ms);
+                state.day.used = state.day.used.saturating_add(reserve);
+            }
+            state.usage.requests += 1;
+            state.usage.last_request_ms = now_ms;
+            LimitReply::Allowed { remaining }
+        }
+        LimitOp::Settle {
+            reserved,
+            prompt_tokens,
+            completion_tokens,
+        } => {
+            state.usage.prompt_tokens += prompt_tokens;
+            state.usage.completion_tokens += completion_tokens;
+            state
+                .day
+                .settle(now_ms, reserved, prompt_tokens + completion_tokens);
+            LimitReply::Recorded
+        }
+        LimitOp::Read => {
+            let mut day = state.day.clone();
+            day.roll(now_ms);
+            LimitReply::Usage {
+                usage: state.usage.clone(),
+                day_tokens: day.used,
+            }
+        }
+    }
+}
+
+/// A client IP fit for a limiter key: `CF-Connecting-IP` (set by Cloudflare, and by workerd
+/// locally), trimmed and bounded; `unknown` if absent or malformed.
+pub fn ip_key(cf_connecting_ip: Option<&str>) -> String {
+    let ip = cf_connecting_ip.map(str::trim).unwrap_or("");
+    let ok = (2..=45).contains(&ip.len())
+        && ip
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':');
+    format!("ip:{}", if ok { ip } else { "unknown" })
+}
+
+/// Limiter key of a token label.
+pub fn token_key(label: &str) -> String {
+    format!("token:{label}")
+}
+
+/// Turn a limiter's answer to `Admit` into the client's error, if it is a refusal. `who` says
+/// which limit (for example "this token" or "your IP address").
+pub fn check_admitted(reply: &LimitReply, who: &str) -> Result<(), ApiError> {
+    match reply {
+        LimitReply::RateLimited { retry_after_s } => Err(ApiError::new(
+            ErrorCode::RateLimited,
+            format!("Too many requests from {who}. Wait {retry_after_s} s (see Retry-After) and retry."),
+        )
+        .with_header("retry-after", retry_after_s.to_string())),
+        LimitReply::BudgetExhausted { retry_after_s } => Err(ApiError::new(
+            ErrorCode::BudgetExhausted,
+            format!("The daily token budget of {who} is used up; it resets at 00:00 UTC (in {retry_after_s} s). Ask the operator for a larger budget."),
+        )
+        .with_header("retry-after", retry_after_s.to_string())),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: u64 = 60_000;
+
+    fn admit(s: &mut LimiterState, now: u64, limit: u64) -> LimitReply {
+        apply(
+            s,
+            &LimitOp::Admit {
+                limit,
+                window_ms: MIN,
+                budget: None,
+                reserve: 0,
+            },
+            now,
+        )
+    }
+
+    #[test]
+    fn window_admits_up_to_the_limit_then_refuses() {
+        let mut s = LimiterState::default();
+        let t0 = 10 * MIN;
+        for i in 0..5 {
+            assert_eq!(
+                admit(&mut s, t0 + i, 5),
+                LimitReply::Allowed { remaining: 4 - i }
+            );
+        }
+        match admit(&mut s, t0 + 10, 5) {
+            LimitReply::RateLimited { retry_after_s } => {
+                assert!((1..=120).contains(&retry_after_s), "{retry_after_s}")
+            }
+            r => panic!("{r:?}"),
+        }
+        assert_eq!(s.usage.requests, 5);
+        assert_eq!(s.usage.rate_limited, 1);
+    }
+
+    #[test]
+    fn sliding_window_weights_the_previous_window() {
+        let mut s = LimiterState::default();
+        let t0 = 10 * MIN;
+        for _ in 0..10 {
+            assert!(matches!(admit(&mut s, t0, 10), LimitReply::Allowed { .. }));
+        }
+        // A quarter into the next window, 75% of the previous 10 still count: 2 more fit.
+        let t1 = t0 + MIN + MIN / 4;
+        assert!(matches!(admit(&mut s, t1, 10), LimitReply::Allowed { .. }));
+        assert!(matches!(admit(&mut s, t1, 10), LimitReply::Allowed { .. }));
+        assert!(matches!(
+            admit(&mut s, t1, 10),
+            LimitReply::RateLimited { .. }
+        ));
+        // Two windows later everything is forgotten.
+        for _ in 0..10 {
+            assert!(matches!(
+                admit(&mut s, t0 + 3 * MIN, 10),
+                LimitReply::Allowed { .. }
+            ));
+        }
+    }
+
+    #[test]
+    fn zero_limit_means_unlimited() {
+        let mut s = LimiterState::default();
+        for i in 0..1000 {
+            assert!(matches!(admit(&mut s, i, 0), LimitReply::Allowed { .. }));
+        }
+    }
+
+    #[test]
+    fn budget_reserves_settles_and_resets_at_midnight() {
+        let mut s = LimiterState::default();
+        let t = 100 * DAY_MS + 1000;
+        let op = |reserve| LimitOp::Admit {
+            limit: 100,
+            window_ms: MIN,
+            budget: Some(1000),
+            reserve,
+        };
+        assert!(matches!(
+            apply(&mut s, &op(600), t),
+            LimitReply::Allowed { .. }
+        ));
+        // 600 reserved: another 600 does not fit…
+        match apply(&mut s, &op(600), t) {
+            LimitReply::BudgetExhausted { retry_after_s } => {
+                assert_eq!(retry_after_s, (DAY_MS - 1000) / 1000)
+            }
+            r => panic!("{r:?}"),
+        }
+        // …the refusal did not use up rate.
+        assert_eq!(s.window.count, 1);
+        // The first request actually used 100 tokens: now 600 fits.
+        apply(
+            &mut s,
+            &LimitOp::Settle {
+                reserved: 600,
+                prompt_tokens: 40,
+                completion_tokens: 60,
+            },
+            t,
+        );
+        assert_eq!(s.day.used, 100);
+        assert!(matches!(
+            apply(&mut s, &op(600), t),
+            LimitReply::Allowed { .. }
+        ));
+        assert_eq!(
+            apply(&mut s, &LimitOp::Read, t),
+            LimitReply::Usage {
+                usage: Usage {
+                    requests: 2,
+                    rate_limited: 0,
+                    budget_refused: 1,
+                    prompt_tokens: 40,
+                    completion_tokens: 60,
+                    last_request_ms: t,
+                },
+                day_tokens: 700
+            }
+        );
+        // Next day: the budget is fresh.
+        assert!(matches!(
+            apply(&mut s, &op(1000), t + DAY_MS),
+            LimitReply::Allowed { .. }
+        ));
+    }
+
+    #[test]
+    fn ops_round_trip_as_json() {
+        let op = LimitOp::Admit {
+            limit: 3,
+            window_ms: 1000,
+            budget: Some(5),
+            reserve: 2,
+        };
+        let j = serde_json::to_string(&op).unwrap();
+        assert!(j.contains("\"op\":\"admit\""), "{j}");
+        assert_eq!(serde_json::from_str::<LimitOp>(&j).unwrap(), op);
+        let r = LimitReply::RateLimited { retry_after_s: 3 };
+        let j = serde_json::to_string(&r).unwrap();
+        assert_eq!(serde_json::from_str::<LimitReply>(&j).unwrap(), r);
+    }
+
+    #[test]
+    fn keys() {
+        assert_eq!(ip_key(Some(" 127.0.0.1 ")), "ip:127.0.0.1");
+        assert_eq!(ip_key(Some("::1")), "ip:::1");
+        assert_eq!(ip_key(Some("evil/../x")), "ip:unknown");
+        assert_eq!(ip_key(None), "ip:unknown");
+        assert_eq!(token_key("app"), "token:app");
+    }
+
+    #[test]
+    fn refusals_become_429_with_retry_after() {
+        let e = check_admitted(&LimitReply::RateLimited { retry_after_s: 7 }, "this token")
+            .unwrap_err();
+        assert_eq!((e.code, e.status), (ErrorCode::RateLimited, 429));
+        assert_eq!(e.headers, vec![("retry-after", "7".to_string())]);
+        assert!(e.message.contains("this token"));
+        let e = check_admitted(&LimitReply::BudgetExhausted { retry_after_s: 9 }, "t").unwrap_err();
+        assert_eq!((e.code.as_str(), e.status), ("daily_budget_exhausted", 429));
+        assert!(check_admitted(&LimitReply::Allowed { remaining: 1 }, "t").is_ok());
+    }
+}
