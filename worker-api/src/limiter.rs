@@ -66,7 +66,7 @@ fn limiter_error(e: worker::Error) -> ApiError {
 /// Send one command to the limiter of `key`.
 pub async fn call(env: &worker::Env, key: &str, op: &LimitOp) -> Result<LimitReply, ApiError> {
     let ns = env.durable_object(BINDING).map_err(limiter_error)?;
-    let stub = ns
+    let object = ns
         .id_from_name(key)
         .and_then(|id| id.get_stub())
         .map_err(limiter_error)?;
@@ -76,6 +76,9 @@ pub async fn call(env: &worker::Env, key: &str, op: &LimitOp) -> Result<LimitRep
         .with_body(Some(JsValue::from_str(&body)));
     let req =
         Request::new_with_init("https://limiter.internal/op", &init).map_err(limiter_error)?;
-    let mut resp = stub.fetch_with_request(req).await.map_err(limiter_error)?;
+    let mut resp = object
+        .fetch_with_request(req)
+        .await
+        .map_err(limiter_error)?;
     resp.json::<LimitReply>().await.map_err(limiter_error)
 }

@@ -349,30 +349,21 @@ fn cmd_validate(args: &Args, out: &mut dyn Write) -> Outcome {
 }
 
 fn cmd_rate(args: &Args, out: &mut dyn Write) -> Outcome {
-    let text = args.input()?;
-    let mut ok = true;
-    for (line, grid) in puzzles(&text) {
-        let value = match grid {
-            Ok(grid) if grid.has_conflicts() => {
-                ok = false;
-                json!({"line": line, "error": format!("line {line}: the givens break a rule")})
-            }
-            Ok(grid) => {
-                let rating = serde_json::to_value(solver_core::rate(&grid))
-                    .unwrap_or_else(|e| json!({"error": e.to_string()}));
-                json!({"line": line, "rating": rating})
-            }
-            Err(e) => {
-                ok = false;
-                json!({"line": line, "error": e})
-            }
-        };
-        json_line(out, &value)?;
-    }
-    Ok(ok)
+    json_per_valid_grid(args, out, "rating", solver_core::rate)
 }
 
 fn cmd_hint(args: &Args, out: &mut dyn Write) -> Outcome {
+    json_per_valid_grid(args, out, "step", solver_core::next_step)
+}
+
+/// One JSON object per input line: `{"line", <key>: analyse(grid)}` for a grid whose givens
+/// follow the rules, `{"line", "error"}` otherwise (which also makes the exit code 1).
+fn json_per_valid_grid<T: serde::Serialize>(
+    args: &Args,
+    out: &mut dyn Write,
+    key: &str,
+    analyse: impl Fn(&Grid) -> T,
+) -> Outcome {
     let text = args.input()?;
     let mut ok = true;
     for (line, grid) in puzzles(&text) {
@@ -382,9 +373,10 @@ fn cmd_hint(args: &Args, out: &mut dyn Write) -> Outcome {
                 json!({"line": line, "error": format!("line {line}: the givens break a rule")})
             }
             Ok(grid) => {
-                let step = serde_json::to_value(solver_core::next_step(&grid))
+                let mut value = json!({ "line": line });
+                value[key] = serde_json::to_value(analyse(&grid))
                     .unwrap_or_else(|e| json!({"error": e.to_string()}));
-                json!({"line": line, "step": step})
+                value
             }
             Err(e) => {
                 ok = false;
