@@ -107,11 +107,9 @@ fn ensure_apt(packages: &[&str], present: &[&str]) -> Result {
     )
 }
 
-fn wasm_std_installed(toolchain: Option<&str>) -> bool {
+/// Whether rustup's default toolchain has the wasm32 std installed.
+fn wasm_std_installed() -> bool {
     let mut rustc = Command::new("rustc");
-    if let Some(t) = toolchain {
-        rustc.env("RUSTUP_TOOLCHAIN", t);
-    }
     let Some(dir) = output(rustc.args(["--print", "target-libdir", "--target", WASM_TARGET]))
     else {
         return false;
@@ -127,20 +125,28 @@ fn wasm_std_installed(toolchain: Option<&str>) -> bool {
 fn ensure_wasm_target() -> Result<Option<String>> {
     let route_file = cache_dir().join("rust-route");
     let remembered = std::fs::read_to_string(&route_file).unwrap_or_default();
-    if remembered.trim() == "debian" && wasm_std_installed(Some("debian")) {
-        return Ok(Some("debian".into()));
+    // MD_RUST_ROUTE=debian forces the fallback, to exercise it on a machine where rustup works.
+    let forced = std::env::var("MD_RUST_ROUTE").is_ok_and(|route| route == "debian");
+    if forced || remembered.trim() == "debian" {
+        println!("using route B (Debian rustc-web) for wasm32");
+        return route_b(&route_file);
     }
-    if wasm_std_installed(None) {
+    if wasm_std_installed() {
         return Ok(None);
     }
     println!("installing the {WASM_TARGET} target (route A: rustup)");
     let route_a =
         proc::run(Command::new("timeout").args(["300", "rustup", "target", "add", WASM_TARGET]));
-    if route_a.is_ok() && wasm_std_installed(None) {
+    if route_a.is_ok() && wasm_std_installed() {
         let _ = std::fs::write(&route_file, "rustup\n");
         return Ok(None);
     }
     println!("rustup could not install {WASM_TARGET}; falling back to route B (Debian rustc-web)");
+    route_b(&route_file)
+}
+
+/// Every step checks before it acts, so this is cheap once done and repairs a partial setup.
+fn route_b(route_file: &Path) -> Result<Option<String>> {
     ensure_apt(
         &[
             "rustc-web",
@@ -148,17 +154,21 @@ fn ensure_wasm_target() -> Result<Option<String>> {
             "rust-web-src",
             "rust-web-clippy",
             "rustfmt-web",
+            // rust-web-llvm ships /usr/bin/rust-lld -> lld-22, rustc's default wasm linker; it
+            // is only a recommendation of rustc-web, which --no-install-recommends skips.
+            "rust-web-llvm",
             "lld-22",
         ],
         &[
             "/usr/bin/rustc",
             "/usr/lib/rustlib/src/rust/library/Cargo.lock",
             "/usr/bin/lld-22",
+            "/usr/bin/rust-lld",
         ],
     )?;
     build_debian_wasm_sysroot()?;
     proc::run(Command::new("rustup").args(["toolchain", "link", "debian", "/usr"]))?;
-    std::fs::write(&route_file, "debian\n").map_err(|e| e.to_string())?;
+    std::fs::write(route_file, "debian\n").map_err(|e| e.to_string())?;
     Ok(Some("debian".into()))
 }
 
