@@ -64,3 +64,22 @@ test("the app is an installable PWA and reaches the edge API", async (t) => {
   await page.waitForFunction(() => /edge API: (ok|unreachable)/.test(document.querySelector("#edge-status")?.textContent ?? ""), null, { timeout: 30_000 });
   assert.match(await page.textContent("#edge-status"), /^edge API: ok/);
 });
+
+test("arrow keys move between the empty cells, skipping givens", async (t) => {
+  const app = await startApp();
+  const browser = await launchBrowser();
+  t.after(async () => { await browser.close(); await app.stop(); });
+  const page = await browser.newPage();
+  await page.goto(app.url);
+  await waitForPuzzle(page);
+  const grid = await readGivens(page);
+  // A row with at least two empty cells: from the first, ArrowRight lands on the next empty one.
+  const row = grid.findIndex((cells) => cells.filter((v) => v === 0).length >= 2);
+  const [first, second] = grid[row].flatMap((v, c) => (v === 0 ? [c] : [])).slice(0, 2);
+  await page.focus(cell(row, first));
+  await page.keyboard.press("ArrowRight");
+  const focused = await page.evaluate(() => [document.activeElement?.dataset.row, document.activeElement?.dataset.col]);
+  assert.deepEqual(focused, [String(row), String(second)]);
+  await page.keyboard.press("ArrowLeft");
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.col), String(first));
+});

@@ -7,6 +7,47 @@ use solver_core::Grid;
 
 use solver_core::format::value_char;
 
+/// The next input cell from (`row`, `col`) in the arrow key's direction, skipping givens;
+/// `None` at the edge or for other keys.
+pub fn arrow_target(
+    key: &str,
+    row: usize,
+    col: usize,
+    is_input: impl Fn(usize, usize) -> bool,
+    size: usize,
+) -> Option<(usize, usize)> {
+    let (dr, dc): (isize, isize) = match key {
+        "ArrowUp" => (-1, 0),
+        "ArrowDown" => (1, 0),
+        "ArrowLeft" => (0, -1),
+        "ArrowRight" => (0, 1),
+        _ => return None,
+    };
+    let (mut r, mut c) = (row as isize, col as isize);
+    loop {
+        r += dr;
+        c += dc;
+        if r < 0 || c < 0 || r >= size as isize || c >= size as isize {
+            return None;
+        }
+        if is_input(r as usize, c as usize) {
+            return Some((r as usize, c as usize));
+        }
+    }
+}
+
+fn focus_cell(row: usize, col: usize) {
+    use wasm_bindgen::JsCast;
+    let selector = format!("#board input[data-row=\"{row}\"][data-col=\"{col}\"]");
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(&selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+    }
+}
+
 /// Render `board` (the current values) over `givens` (the fixed clues). Typing calls
 /// `on_entry(row, col, text)` with the raw text; the caller decides what it means.
 #[component]
@@ -51,6 +92,13 @@ pub fn Board(
                                     data-row=row data-col=col aria-label=label
                                     prop:value=value
                                     on:input=move |ev| on_entry.run((row, col, event_target_value(&ev)))
+                                    on:keydown=move |ev| {
+                                        let is_input = |r, c| givens.with_untracked(|g| g.get(r, c).is_none());
+                                        if let Some((r, c)) = arrow_target(&ev.key(), row, col, is_input, size) {
+                                            ev.prevent_default();
+                                            focus_cell(r, c);
+                                        }
+                                    }
                                 />
                             }
                             .into_any()
@@ -66,5 +114,26 @@ pub fn Board(
                 {rows}
             </div>
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arrow_target;
+
+    #[test]
+    fn arrows_skip_givens_and_stop_at_the_edge() {
+        // Column 1 of row 0 is a given: moving right from (0, 0) lands on (0, 2).
+        let is_input = |r: usize, c: usize| !(r == 0 && c == 1);
+        assert_eq!(arrow_target("ArrowRight", 0, 0, is_input, 4), Some((0, 2)));
+        assert_eq!(arrow_target("ArrowLeft", 0, 2, is_input, 4), Some((0, 0)));
+        assert_eq!(arrow_target("ArrowUp", 0, 2, is_input, 4), None);
+        assert_eq!(arrow_target("ArrowDown", 0, 2, is_input, 4), Some((1, 2)));
+        assert_eq!(arrow_target("Enter", 0, 2, is_input, 4), None);
+        let only_given_to_the_right = |r: usize, c: usize| c != 3 || r != 0;
+        assert_eq!(
+            arrow_target("ArrowRight", 0, 2, only_given_to_the_right, 4),
+            None
+        );
     }
 }
