@@ -27,6 +27,7 @@ pub mod format;
 pub mod generate;
 pub mod grid;
 pub mod human;
+pub mod play;
 mod puzzle;
 pub mod solve;
 

@@ -26,13 +26,26 @@ pub fn cache_dir() -> PathBuf {
     dir
 }
 
-/// The cargo target dir for everything xtask builds. It lives outside the checkout so that a
-/// fresh clone (CI) on a machine that already built the project starts warm. A user's own
-/// `CARGO_TARGET_DIR` wins.
+/// The cargo target dir for everything xtask builds: outside the checkout, so a fresh clone
+/// on a machine that already built the project starts warm. A user's `CARGO_TARGET_DIR` wins.
+///
+/// Each checkout gets its own dir: cargo's artifact names do not depend on the checkout's
+/// path and its freshness check compares mtimes, so a checkout whose files are older than
+/// another checkout's artifacts would silently run that other code. CI shares one dir
+/// (`target`): each CI run is a fresh clone, newer than anything built before it.
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cache_dir().join("target"))
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    if ci {
+        return cache_dir().join("target");
+    }
+    let checkout = root().display().to_string();
+    cache_dir().join(format!(
+        "target-{:016x}",
+        crate::setup::fnv1a(checkout.as_bytes())
+    ))
 }
 
 pub fn cargo_bin_dir() -> PathBuf {
