@@ -82,24 +82,12 @@ pub struct Experience {
     /// Who played and how.
     #[serde(flatten)]
     pub context: ExperienceContext,
-    /// 1-based attempt number in the session.
-    pub attempt: usize,
+    /// The judged attempt itself: board before, proposal (never a fake move), judgement,
+    /// feedback and reasoning.
+    #[serde(flatten)]
+    pub attempt: Attempt,
     /// Grid size.
     pub size: usize,
-    /// The board before the attempt, one-line form.
-    pub board_before: String,
-    /// Empty cells before the attempt.
-    pub empty_before: usize,
-    /// The move, or why none could be read (never a fake move).
-    pub proposal: Result<Move, ParseFailure>,
-    /// The verdict.
-    pub judgement: Judgement,
-    /// Feedback sent to the model.
-    pub feedback: String,
-    /// Visible reasoning.
-    pub reasoning: String,
-    /// `<think>` reasoning.
-    pub hidden_reasoning: Option<String>,
     /// Importance in 0..=1 (module docs).
     pub importance: f64,
 }
@@ -118,15 +106,8 @@ impl Experience {
         let attempt = &attempts[index];
         Experience {
             context,
-            attempt: attempt.number,
+            attempt: attempt.clone(),
             size: session.board().size(),
-            board_before: attempt.board_before.clone(),
-            empty_before: attempt.empty_before,
-            proposal: attempt.proposal.clone(),
-            judgement: attempt.judgement.clone(),
-            feedback: attempt.feedback.clone(),
-            reasoning: attempt.reasoning.clone(),
-            hidden_reasoning: attempt.hidden_reasoning.clone(),
             importance: importance(attempt, &attempts[..index]),
         }
     }
@@ -332,8 +313,8 @@ mod tests {
                 ..ctx()
             },
         );
-        assert_eq!(e.proposal, Err(ParseFailure::NoMove));
-        assert_eq!(e.hidden_reasoning.as_deref(), Some("long thought"));
+        assert_eq!(e.attempt.proposal, Err(ParseFailure::NoMove));
+        assert_eq!(e.attempt.hidden_reasoning.as_deref(), Some("long thought"));
         let json = serde_json::to_string(&e).unwrap();
         assert!(json.contains("\"assisted_decoding\":true"));
         assert!(json.contains("\"total_ms\":800"));
