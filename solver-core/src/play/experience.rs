@@ -29,7 +29,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::judge::{InvalidReason, Judgement, Move, ParseFailure};
+use super::judge::{InvalidReason, Judgement, Move};
 use super::session::{Attempt, PlaySession};
 use crate::format::parse_line;
 
@@ -187,6 +187,7 @@ pub fn importance(attempt: &Attempt, earlier: &[Attempt]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::play::judge::ParseFailure;
     use crate::play::session::Limits;
 
     fn ctx() -> ExperienceContext {
