@@ -22,33 +22,11 @@ pub(crate) fn pointing(pm: &Pencilmarks, explain: bool) -> Option<Step> {
                 if !cells.iter().all(|&i| pm.t.cell_units[i].contains(&line)) {
                     continue;
                 }
-                let elim: Vec<(usize, u8)> = pm.t.units[line]
-                    .iter()
-                    .filter(|&&i| pm.t.cell_units[i][2] != b && pm.cand(i).contains(v))
-                    .map(|&i| (i, v))
-                    .collect();
-                if elim.is_empty() {
-                    continue;
+                if let Some(step) =
+                    locked_step(pm, explain, Technique::Pointing, b, line, v, &cells)
+                {
+                    return Some(step);
                 }
-                let reason = if explain {
-                    format!(
-                        "In {}, {v} can only go in {} ({}), so {v} can be removed from the rest of {}.",
-                        pm.t.unit_name(b),
-                        pm.t.unit_name(line),
-                        cell_list(n, &cells),
-                        pm.t.unit_name(line)
-                    )
-                } else {
-                    String::new()
-                };
-                return Some(Step::build(
-                    Technique::Pointing,
-                    n,
-                    &cells,
-                    &[],
-                    &elim,
-                    reason,
-                ));
             }
         }
     }
@@ -73,34 +51,45 @@ pub(crate) fn claiming(pm: &Pencilmarks, explain: bool) -> Option<Step> {
             if !cells.iter().all(|&i| pm.t.cell_units[i][2] == b) {
                 continue;
             }
-            let elim: Vec<(usize, u8)> = pm.t.units[b]
-                .iter()
-                .filter(|&&i| !pm.t.cell_units[i].contains(&line) && pm.cand(i).contains(v))
-                .map(|&i| (i, v))
-                .collect();
-            if elim.is_empty() {
-                continue;
+            if let Some(step) = locked_step(pm, explain, Technique::Claiming, line, b, v, &cells) {
+                return Some(step);
             }
-            let reason = if explain {
-                format!(
-                    "In {}, {v} can only go in {} ({}), so {v} can be removed from the rest of {}.",
-                    pm.t.unit_name(line),
-                    pm.t.unit_name(b),
-                    cell_list(n, &cells),
-                    pm.t.unit_name(b)
-                )
-            } else {
-                String::new()
-            };
-            return Some(Step::build(
-                Technique::Claiming,
-                n,
-                &cells,
-                &[],
-                &elim,
-                reason,
-            ));
         }
     }
     None
+}
+
+/// The locked-candidates step shared by pointing and claiming: all of `v`'s places in unit
+/// `source` (`cells`) lie in unit `target`, so the rest of `target` loses `v`. `None` when that
+/// removes nothing.
+fn locked_step(
+    pm: &Pencilmarks,
+    explain: bool,
+    technique: Technique,
+    source: usize,
+    target: usize,
+    v: u8,
+    cells: &[usize],
+) -> Option<Step> {
+    let n = pm.n();
+    let elim: Vec<(usize, u8)> = pm.t.units[target]
+        .iter()
+        .filter(|&&i| !pm.t.cell_units[i].contains(&source) && pm.cand(i).contains(v))
+        .map(|&i| (i, v))
+        .collect();
+    if elim.is_empty() {
+        return None;
+    }
+    let reason = if explain {
+        format!(
+            "In {}, {v} can only go in {} ({}), so {v} can be removed from the rest of {}.",
+            pm.t.unit_name(source),
+            pm.t.unit_name(target),
+            cell_list(n, cells),
+            pm.t.unit_name(target)
+        )
+    } else {
+        String::new()
+    };
+    Some(Step::build(technique, n, cells, &[], &elim, reason))
 }
