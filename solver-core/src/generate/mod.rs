@@ -401,11 +401,7 @@ fn remove_more_clues(
         if clues - group.len() < target {
             continue;
         }
-        let mut candidate = givens.clone();
-        for &i in &group {
-            let (r, c) = shape.position(i);
-            candidate.set(r, c, None);
-        }
+        let candidate = without(&givens, &group);
         let remaining = budget.total_check_guesses - spent;
         let (unique, guesses) = still_unique(
             &candidate,
@@ -420,6 +416,16 @@ fn remove_more_clues(
         }
     }
     givens
+}
+
+/// `grid` with the cells of `group` (cell indices) emptied.
+fn without(grid: &Grid, group: &[usize]) -> Grid {
+    let mut emptied = grid.clone();
+    for &i in group {
+        let (r, c) = grid.shape().position(i);
+        emptied.set(r, c, None);
+    }
+    emptied
 }
 
 /// Empties symmetric groups of cells of `solution`, in random order, while techniques of
@@ -444,11 +450,7 @@ fn remove_for_band(
         if clues - group.len() < target {
             continue;
         }
-        let mut candidate = givens.clone();
-        for &i in &group {
-            let (r, c) = shape.position(i);
-            candidate.set(r, c, None);
-        }
+        let candidate = without(&givens, &group);
         // Fast path: if the emptied cells are naked singles again one after the other, the
         // puzzle is back to the previous one, which was solvable.
         let mut refill = candidate.cells().to_vec();
