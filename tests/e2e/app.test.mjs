@@ -2,16 +2,10 @@
 // entries survive a reload (IndexedDB), the PWA manifest is served, and the edge API answers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startApp, launchBrowser, watchErrors, waitForPuzzle, readGivens, seenFrom, cell } from "./support.mjs";
+import { openApp, waitForPuzzle, readGivens, seenFrom, cell } from "./support.mjs";
 
 test("type a digit, see conflicts, reload, entries are still there", async (t) => {
-  const app = await startApp();
-  const browser = await launchBrowser();
-  t.after(async () => { await browser.close(); await app.stop(); });
-  const page = await browser.newPage();
-  const errors = watchErrors(page);
-  await page.goto(app.url);
-  const puzzleId = await waitForPuzzle(page);
+  const { page, errors, puzzleId } = await openApp(t);
   assert.equal(puzzleId, "9x9-seed-1", "the first visit shows the puzzle of seed 1");
 
   const grid = await readGivens(page);
@@ -43,12 +37,7 @@ test("type a digit, see conflicts, reload, entries are still there", async (t) =
 });
 
 test("the app is an installable PWA and reaches the edge API", async (t) => {
-  const app = await startApp();
-  const browser = await launchBrowser();
-  t.after(async () => { await browser.close(); await app.stop(); });
-  const page = await browser.newPage();
-  await page.goto(app.url);
-  await waitForPuzzle(page);
+  const { app, page } = await openApp(t);
 
   const manifest = await (await fetch(new URL("manifest.webmanifest", app.url))).json();
   assert.equal(manifest.display, "standalone");
@@ -66,12 +55,7 @@ test("the app is an installable PWA and reaches the edge API", async (t) => {
 });
 
 test("arrow keys move between the empty cells, skipping givens", async (t) => {
-  const app = await startApp();
-  const browser = await launchBrowser();
-  t.after(async () => { await browser.close(); await app.stop(); });
-  const page = await browser.newPage();
-  await page.goto(app.url);
-  await waitForPuzzle(page);
+  const { page } = await openApp(t);
   const grid = await readGivens(page);
   // A row with at least two empty cells: from the first, ArrowRight lands on the next empty one.
   const row = grid.findIndex((cells) => cells.filter((v) => v === 0).length >= 2);

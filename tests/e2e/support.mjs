@@ -63,6 +63,18 @@ export async function waitForPuzzle(page) {
   return (await page.textContent("#puzzle-id")).trim();
 }
 
+/** Serve the app, open it in a fresh browser and wait for the puzzle; torn down after `t`. */
+export async function openApp(t) {
+  const app = await startApp();
+  const browser = await launchBrowser();
+  t.after(async () => { await browser.close(); await app.stop(); });
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  await page.goto(app.url);
+  const puzzleId = await waitForPuzzle(page);
+  return { app, page, errors, puzzleId };
+}
+
 /** Read the givens from the DOM: a 9x9 array of numbers (0 = an input cell). */
 export async function readGivens(page) {
   return page.$$eval("#board [data-row]", (cells) => {
