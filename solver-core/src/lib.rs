@@ -27,7 +27,9 @@ pub mod format;
 pub mod generate;
 pub mod grid;
 pub mod human;
+pub mod memory;
 pub mod play;
+pub mod profile;
 mod puzzle;
 pub mod solve;
 

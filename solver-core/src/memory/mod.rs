@@ -1,0 +1,7 @@
+//! What the app remembers, as records: stored experiences and sessions (their shapes, ids and
+//! index fields), independent of where they are stored. The browser stores them in IndexedDB
+//! (`web/src/storage/`); this module owns their meaning, validation and ids.
+
+pub mod record;
+
+pub use record::{ExperienceRecord, RecordError, SessionRecord};

@@ -1,0 +1,374 @@
+//! [`Profile`]: how the app reaches a model — provider template, route (through the edge API,
+//! or straight to a local server), model, sampling, timeout, retries — and the rules that keep
+//! secrets out of the browser.
+//!
+//! Invariants:
+//! - A profile never holds a provider key. Cloud providers (OpenAI, Anthropic, OpenRouter) are
+//!   reachable only through the edge API, which holds their keys as Worker secrets.
+//! - At most an edge-API client token is kept (`edge_token`); [`Profile::masked_token`] is
+//!   what a screen shows, and [`export_profiles`] never writes it.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a profile's model lives, and the defaults that come with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderTemplate {
+    /// LM Studio's local server (`http://localhost:1234/v1`).
+    LmStudio,
+    /// Ollama's OpenAI-compatible endpoint (`http://localhost:11434/v1`).
+    Ollama,
+    /// llama.cpp's `llama-server` (`http://localhost:8080/v1`).
+    LlamaCpp,
+    /// OpenAI, through the edge API.
+    OpenAi,
+    /// Anthropic, through the edge API (which translates the Messages API).
+    Anthropic,
+    /// OpenRouter, through the edge API.
+    OpenRouter,
+    /// Any OpenAI-compatible server.
+    Custom,
+}
+
+impl ProviderTemplate {
+    /// Every template, in the order a picker shows them.
+    pub const ALL: [ProviderTemplate; 7] = [
+        ProviderTemplate::LmStudio,
+        ProviderTemplate::Ollama,
+        ProviderTemplate::LlamaCpp,
+        ProviderTemplate::OpenAi,
+        ProviderTemplate::Anthropic,
+        ProviderTemplate::OpenRouter,
+        ProviderTemplate::Custom,
+    ];
+
+    /// A name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProviderTemplate::LmStudio => "LM Studio",
+            ProviderTemplate::Ollama => "Ollama",
+            ProviderTemplate::LlamaCpp => "llama.cpp server",
+            ProviderTemplate::OpenAi => "OpenAI",
+            ProviderTemplate::Anthropic => "Anthropic",
+            ProviderTemplate::OpenRouter => "OpenRouter",
+            ProviderTemplate::Custom => "Custom (OpenAI-compatible)",
+        }
+    }
+
+    /// Whether the provider needs a key, so only the edge API may call it.
+    pub fn is_cloud(self) -> bool {
+        matches!(
+            self,
+            ProviderTemplate::OpenAi | ProviderTemplate::Anthropic | ProviderTemplate::OpenRouter
+        )
+    }
+
+    /// The local server's usual base URL (ending in `/v1`), for local templates.
+    pub fn local_base_url(self) -> Option<&'static str> {
+        match self {
+            ProviderTemplate::LmStudio => Some("http://localhost:1234/v1"),
+            ProviderTemplate::Ollama => Some("http://localhost:11434/v1"),
+            ProviderTemplate::LlamaCpp => Some("http://localhost:8080/v1"),
+            _ => None,
+        }
+    }
+
+    /// A model name to start from (the edge API's default alias for edge routes).
+    pub fn default_model(self) -> &'static str {
+        match self {
+            ProviderTemplate::OpenAi => "gpt-4o-mini",
+            ProviderTemplate::Anthropic => "claude-3-5-haiku-latest",
+            ProviderTemplate::OpenRouter => "openrouter/auto",
+            ProviderTemplate::Ollama => "qwen2.5:0.5b",
+            _ => "smollm2-135m-instruct",
+        }
+    }
+}
+
+/// How requests travel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Route {
+    /// Through the edge API named in `app-config.json` (the default; required for cloud
+    /// providers).
+    Edge,
+    /// Straight from the browser to a local OpenAI-compatible server (keyless).
+    Direct {
+        /// Base URL ending in `/v1`, e.g. `http://localhost:1234/v1`.
+        base_url: String,
+    },
+}
+
+/// Sampling parameters sent with every request.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sampling {
+    /// 0..=2.
+    pub temperature: f64,
+    /// 0 < top_p ≤ 1.
+    pub top_p: f64,
+    /// Answer budget per move (raised automatically when an answer is cut off).
+    pub max_tokens: u32,
+}
+
+impl Default for Sampling {
+    fn default() -> Self {
+        Sampling {
+            temperature: 0.2,
+            top_p: 0.95,
+            max_tokens: 512,
+        }
+    }
+}
+
+/// A way to reach a model, chosen per play.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Unique id.
+    pub id: String,
+    /// Name shown in pickers.
+    pub name: String,
+    /// The template it was made from.
+    pub template: ProviderTemplate,
+    /// How requests travel.
+    pub route: Route,
+    /// Model name sent to the server.
+    pub model: String,
+    /// Sampling parameters.
+    pub sampling: Sampling,
+    /// Per-request timeout in milliseconds.
+    pub timeout_ms: u32,
+    /// Retries of a failed request (before the first byte of an answer).
+    pub retries: u32,
+    /// Ask the server for format-constrained JSON output (JSON schema), when it supports it.
+    pub json_output: bool,
+    /// Text appended to the system prompt.
+    pub system_prompt_addition: String,
+    /// Free tags.
+    pub tags: Vec<String>,
+    /// Whether new plays use this profile.
+    pub is_default: bool,
+    /// Edge-API client token (never a provider key); never exported.
+    #[serde(default)]
+    pub edge_token: Option<String>,
+    /// Created (ms since the epoch).
+    pub created_at: f64,
+    /// Last change (ms since the epoch).
+    pub updated_at: f64,
+}
+
+/// A profile failed validation; the message says what to fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileError(pub String);
+
+impl std::fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ProfileError {}
+
+impl Profile {
+    /// A profile with the template's defaults: local templates go straight to their usual
+    /// server, everything else through the edge API.
+    pub fn from_template(template: ProviderTemplate, id: &str, now: f64) -> Profile {
+        let route = match template.local_base_url() {
+            Some(url) => Route::Direct {
+                base_url: url.to_string(),
+            },
+            None => Route::Edge,
+        };
+        Profile {
+            id: id.to_string(),
+            name: template.label().to_string(),
+            template,
+            route,
+            model: template.default_model().to_string(),
+            sampling: Sampling::default(),
+            timeout_ms: 60_000,
+            retries: 2,
+            json_output: false,
+            system_prompt_addition: String::new(),
+            tags: Vec::new(),
+            is_default: false,
+            edge_token: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The token as a screen may show it: `md_…last4`, or `None` without a token.
+    pub fn masked_token(&self) -> Option<String> {
+        self.edge_token.as_ref().map(|token| {
+            let tail: String = token
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("••••{tail}")
+        })
+    }
+
+    /// The profile without its token: what exports and logs may contain.
+    pub fn without_secrets(&self) -> Profile {
+        Profile {
+            edge_token: None,
+            ..self.clone()
+        }
+    }
+
+    /// Checks every field a person or an import can get wrong.
+    ///
+    /// # Errors
+    /// The first problem, with what to do about it.
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        let fail = |msg: String| Err(ProfileError(format!("profile {:?}: {msg}", self.name)));
+        if self.id.trim().is_empty() {
+            return fail("the id is empty".into());
+        }
+        if self.name.trim().is_empty() {
+            return fail("give the profile a name".into());
+        }
+        if self.model.trim().is_empty() {
+            return fail("enter the model name the server knows".into());
+        }
+        if let Route::Direct { base_url } = &self.route {
+            if self.template.is_cloud() {
+                return fail(format!(
+                    "{} needs a key, and keys live only in the edge API: choose the edge route",
+                    self.template.label()
+                ));
+            }
+            if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+                return fail(format!(
+                    "base URL {base_url:?} must start with http:// or https:// (e.g. http://localhost:1234/v1)"
+                ));
+            }
+            if base_url.contains('@') || base_url.contains("key=") {
+                return fail("the base URL must not carry credentials".into());
+            }
+        }
+        let s = &self.sampling;
+        if !(0.0..=2.0).contains(&s.temperature) {
+            return fail(format!("temperature {} must be within 0..2", s.temperature));
+        }
+        if !(s.top_p > 0.0 && s.top_p <= 1.0) {
+            return fail(format!("top_p {} must be in (0, 1]", s.top_p));
+        }
+        if !(16..=32_768).contains(&s.max_tokens) {
+            return fail(format!(
+                "max_tokens {} must be within 16..32768",
+                s.max_tokens
+            ));
+        }
+        if !(1_000..=600_000).contains(&self.timeout_ms) {
+            return fail(format!(
+                "timeout {} ms must be within 1 s and 10 min",
+                self.timeout_ms
+            ));
+        }
+        if self.retries > 10 {
+            return fail(format!("{} retries is too many (at most 10)", self.retries));
+        }
+        if let Some(token) = &self.edge_token {
+            if token.trim().is_empty() || token.chars().any(char::is_whitespace) {
+                return fail("the edge-API token has spaces in it: paste it again".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Profiles as JSON lines, one per profile, without tokens.
+pub fn export_profiles(profiles: &[Profile]) -> String {
+    profiles
+        .iter()
+        .map(|p| serde_json::to_string(&p.without_secrets()).expect("profiles serialize") + "\n")
+        .collect()
+}
+
+/// Reads JSON lines written by [`export_profiles`]; every line is parsed and validated before
+/// any is returned, so a bad file imports nothing. Tokens in the file are dropped.
+///
+/// # Errors
+/// The first bad line, by number, with what is wrong.
+pub fn import_profiles(text: &str) -> Result<Vec<Profile>, ProfileError> {
+    let mut profiles = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let profile: Profile = serde_json::from_str(line)
+            .map_err(|e| ProfileError(format!("line {}: not a profile: {e}", index + 1)))?;
+        profile
+            .validate()
+            .map_err(|e| ProfileError(format!("line {}: {e}", index + 1)))?;
+        profiles.push(profile.without_secrets());
+    }
+    Ok(profiles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_route_cloud_providers_through_the_edge() {
+        for template in ProviderTemplate::ALL {
+            let profile = Profile::from_template(template, "p", 0.0);
+            profile.validate().unwrap();
+            assert_eq!(
+                matches!(profile.route, Route::Edge),
+                template.local_base_url().is_none()
+            );
+        }
+        let mut openai = Profile::from_template(ProviderTemplate::OpenAi, "p", 0.0);
+        openai.route = Route::Direct {
+            base_url: "https://api.openai.com/v1".into(),
+        };
+        assert!(openai.validate().unwrap_err().0.contains("edge route"));
+    }
+
+    #[test]
+    fn export_never_contains_the_token_and_import_drops_one() {
+        let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "p", 1.0);
+        profile.edge_token = Some("md_secret_token_1234".into());
+        assert_eq!(profile.masked_token().unwrap(), "••••1234");
+        let text = export_profiles(std::slice::from_ref(&profile));
+        assert!(!text.contains("md_secret"));
+        let back = import_profiles(&text).unwrap();
+        assert_eq!(back, vec![profile.without_secrets()]);
+        let smuggled = serde_json::to_string(&profile).unwrap();
+        assert_eq!(import_profiles(&smuggled).unwrap()[0].edge_token, None);
+    }
+
+    #[test]
+    fn import_is_all_or_nothing() {
+        let good = export_profiles(&[Profile::from_template(ProviderTemplate::Ollama, "a", 0.0)]);
+        let mut bad = Profile::from_template(ProviderTemplate::Ollama, "b", 0.0);
+        bad.sampling.temperature = 9.0;
+        let text = good + &serde_json::to_string(&bad).unwrap() + "\n{oops";
+        let error = import_profiles(&text).unwrap_err();
+        assert!(error.0.starts_with("line 2:"), "{error}");
+        assert!(import_profiles("{oops").unwrap_err().0.contains("line 1"));
+    }
+
+    #[test]
+    fn validation_messages_say_what_to_do() {
+        let mut p = Profile::from_template(ProviderTemplate::Custom, "p", 0.0);
+        p.route = Route::Direct {
+            base_url: "localhost:1234".into(),
+        };
+        assert!(p.validate().unwrap_err().0.contains("http://"));
+        p.route = Route::Direct {
+            base_url: "http://user:pw@host/v1".into(),
+        };
+        assert!(p.validate().unwrap_err().0.contains("credentials"));
+        p.route = Route::Edge;
+        p.model = " ".into();
+        assert!(p.validate().unwrap_err().0.contains("model"));
+    }
+}
