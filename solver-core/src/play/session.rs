@@ -260,11 +260,31 @@ impl PlaySession {
     /// # Errors
     /// [`SessionError::NotRunning`] unless the session is running.
     pub fn record(&mut self, response_text: &str) -> Result<Attempt, SessionError> {
+        self.record_answer(response_text, None)
+    }
+
+    /// Like [`PlaySession::record`] for an answer whose server sent its reasoning separately
+    /// (`reasoning_content` / `reasoning` fields): that text is kept as hidden reasoning,
+    /// before any `<think>` block of the answer itself. Only `answer` is parsed for a move.
+    ///
+    /// # Errors
+    /// [`SessionError::NotRunning`] unless the session is running.
+    pub fn record_answer(
+        &mut self,
+        answer: &str,
+        separate_reasoning: Option<&str>,
+    ) -> Result<Attempt, SessionError> {
         if self.status != Status::Running {
             return Err(SessionError::NotRunning(self.status.clone()));
         }
         let size = self.board.size();
-        let parsed = parse_response(response_text, size);
+        let mut parsed = parse_response(answer, size);
+        if let Some(extra) = separate_reasoning.map(str::trim).filter(|r| !r.is_empty()) {
+            parsed.hidden_reasoning = Some(match parsed.hidden_reasoning.take() {
+                Some(think) => format!("{extra}\n\n{think}"),
+                None => extra.to_string(),
+            });
+        }
         let judgement = judge(
             &self.board,
             &self.givens,
@@ -612,6 +632,33 @@ mod tests {
         assert_eq!(
             PlaySession::new(wrong, solution, Limits::default()),
             Err(SessionError::Mismatch)
+        );
+    }
+
+    #[test]
+    fn separate_reasoning_is_kept_as_hidden_reasoning_and_never_parsed() {
+        let mut s = session(Limits::default());
+        // The reasoning names a wrong move; only the answer may be read as the move.
+        let a = s
+            .record_answer(
+                "ROW: 1 COL: 2 VALUE: 2",
+                Some("Maybe ROW: 1 COL: 2 VALUE: 4?"),
+            )
+            .unwrap();
+        assert!(a.judgement.is_correct());
+        assert_eq!(
+            a.hidden_reasoning.as_deref(),
+            Some("Maybe ROW: 1 COL: 2 VALUE: 4?")
+        );
+        let b = s
+            .record_answer(
+                "<think>row 1 needs 3</think>ROW: 1 COL: 3 VALUE: 3",
+                Some("first"),
+            )
+            .unwrap();
+        assert_eq!(
+            b.hidden_reasoning.as_deref(),
+            Some("first\n\nrow 1 needs 3")
         );
     }
 }
