@@ -3,7 +3,9 @@
 
 pub mod app;
 pub mod components;
+pub mod db;
 pub mod edge;
 pub mod game;
+pub mod pages;
 pub mod pwa;
 pub mod storage;

@@ -229,6 +229,19 @@ impl PlaySession {
         &self.board
     }
 
+    /// The board as it stood after the first `count` attempts (givens plus the correct moves
+    /// among them): what a move-by-move replay shows. `count` past the end is the current
+    /// board.
+    pub fn board_after(&self, count: usize) -> Grid {
+        let mut board = self.givens.clone();
+        for attempt in self.attempts.iter().take(count) {
+            if let (Ok(mv), true) = (&attempt.proposal, attempt.judgement.is_correct()) {
+                board.set(mv.row, mv.col, Some(mv.value));
+            }
+        }
+        board
+    }
+
     /// Every attempt so far, oldest first.
     pub fn attempts(&self) -> &[Attempt] {
         &self.attempts
@@ -660,5 +673,18 @@ mod tests {
             b.hidden_reasoning.as_deref(),
             Some("first\n\nrow 1 needs 3")
         );
+    }
+
+    #[test]
+    fn board_after_replays_only_correct_moves() {
+        let mut s = session(Limits::default());
+        s.record(SOLVE[0]).unwrap();
+        s.record("ROW: 1 COL: 3 VALUE: 4").unwrap(); // conflict with the given 4 in row 1
+        s.record(SOLVE[1]).unwrap();
+        assert_eq!(s.board_after(0), *s.givens());
+        assert_eq!(s.board_after(1).get(0, 1), Some(2));
+        assert_eq!(s.board_after(2), s.board_after(1));
+        assert_eq!(s.board_after(3), *s.board());
+        assert_eq!(s.board_after(99), *s.board());
     }
 }

@@ -1,3 +1,4 @@
-//! Small view components shared by screens.
-
 pub mod board;
+pub mod board_view;
+pub mod move_list;
+pub mod trend;

@@ -1,0 +1,32 @@
+//! The app's one open database, shared by every screen.
+//!
+//! Opening IndexedDB takes a round trip and an upgrade check; screens come and go, so the
+//! handle is opened once per page load and kept here (not `Send`: it wraps JS objects, and the
+//! app is single-threaded).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::storage::{Storage, StorageError, DB_NAME};
+
+thread_local! {
+    static OPEN: RefCell<Option<Rc<Storage>>> = const { RefCell::new(None) };
+}
+
+/// The open app database, opening (and upgrading) it on first use.
+///
+/// # Errors
+/// When the browser refuses storage (private mode, blocked, quota): the message says so.
+pub async fn open() -> Result<Rc<Storage>, StorageError> {
+    if let Some(db) = OPEN.with(|open| open.borrow().clone()) {
+        return Ok(db);
+    }
+    let db = Rc::new(Storage::open(DB_NAME).await?);
+    OPEN.with(|open| *open.borrow_mut() = Some(Rc::clone(&db)));
+    Ok(db)
+}
+
+/// Milliseconds since the epoch, the clock every record uses.
+pub fn now() -> f64 {
+    js_sys::Date::now()
+}
