@@ -41,19 +41,24 @@ impl EdgeStatus {
     }
 }
 
-/// Ask the edge API for its health.
-pub async fn check() -> EdgeStatus {
-    let config = match gloo_net::http::Request::get("./app-config.json")
+/// The edge API's base URL from `app-config.json` (no trailing slash), or `None` when the app
+/// is deployed without one.
+pub async fn edge_url() -> Option<String> {
+    let config = match gloo_net::http::Request::get("/app-config.json")
         .send()
         .await
     {
         Ok(response) if response.ok() => response.json::<AppConfig>().await.ok(),
         _ => None,
-    };
-    let Some(config) = config else {
+    }?;
+    Some(config.edge_api_url.trim_end_matches('/').to_string())
+}
+
+/// Ask the edge API for its health.
+pub async fn check() -> EdgeStatus {
+    let Some(url) = edge_url().await else {
         return EdgeStatus::NotConfigured;
     };
-    let url = config.edge_api_url.trim_end_matches('/').to_string();
     match gloo_net::http::Request::get(&format!("{url}/health"))
         .send()
         .await

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod components;
 pub mod db;
+pub mod download;
 pub mod edge;
 pub mod game;
 pub mod pages;
