@@ -1,25 +1,37 @@
 //! wasm-bindgen-test in headless Chromium: the IndexedDB storage layer, for real.
 
+mod support;
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use solver_core::memory::transfer::{header_line, raw_record_line, record_line, Kind};
+use solver_core::profile::{Profile, ProviderTemplate};
+use support::{played, synthetic, unique_db};
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web::storage::{EntryRecord, GameRecord, PuzzleRecord, Storage, SCHEMA_VERSION};
+use web::storage::{
+    estimate, stores, ClearScope, EntryRecord, ExperienceFilter, GameRecord, PuzzleRecord,
+    SessionFilter, Storage, SCHEMA_VERSION,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn unique_db(name: &str) -> String {
-    format!("test-{name}-{}", js_sys::Math::random())
-}
-
-#[wasm_bindgen_test]
-async fn a_saved_game_reads_back_identically_after_reopening() {
-    let name = unique_db("roundtrip");
-    let puzzle = PuzzleRecord {
+fn puzzle() -> PuzzleRecord {
+    PuzzleRecord {
         id: "9x9-seed-7".into(),
         size: 9,
         seed: Some(7.0),
         givens: ".".repeat(81),
         solution: "1".repeat(81),
         created_at: 1.0,
-    };
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_game_reads_back_identically_after_reopening() {
+    let name = unique_db("roundtrip");
+    let puzzle = puzzle();
     let game = GameRecord {
         puzzle_id: puzzle.id.clone(),
         board: format!("5{}", ".".repeat(80)),
@@ -57,12 +69,380 @@ async fn a_saved_game_reads_back_identically_after_reopening() {
 #[wasm_bindgen_test]
 async fn a_new_database_is_created_at_the_current_schema_version() {
     let name = unique_db("schema");
-    let _storage = Storage::open(&name).await.expect("open");
-    // Opening again with an explicit version proves what was stored on disk.
-    let db = indexed_db_futures::database::Database::open(&name)
-        .await
-        .expect("raw open");
+    Storage::open(&name).await.expect("open").close();
+    let db = Database::open(&name).await.expect("raw open");
     assert_eq!(db.version() as u32, SCHEMA_VERSION);
-    let stores: Vec<String> = db.object_store_names().collect();
-    assert_eq!(stores, vec!["games", "puzzles", "settings"]);
+    let names: Vec<String> = db.object_store_names().collect();
+    assert_eq!(
+        names,
+        vec![
+            "experiences",
+            "experiments",
+            "games",
+            "learning_units",
+            "profiles",
+            "puzzles",
+            "sessions",
+            "settings"
+        ]
+    );
+    let tx = db.transaction(stores::EXPERIENCES).build().unwrap();
+    let indexes: Vec<String> = tx
+        .object_store(stores::EXPERIENCES)
+        .unwrap()
+        .index_names()
+        .collect();
+    assert_eq!(
+        indexes,
+        vec![
+            "consolidated",
+            "created_at",
+            "judgement.outcome",
+            "profile_id",
+            "puzzle_id",
+            "session_id",
+            "unit_id"
+        ]
+    );
+}
+
+/// Upgrade from v1: a real v1 database (made the way v1 made it, values written with
+/// serde-wasm-bindgen as v1 wrote them) keeps its puzzles, games and settings.
+#[wasm_bindgen_test]
+async fn a_v1_database_upgrades_to_v2_and_keeps_its_data() {
+    let name = unique_db("upgrade");
+    let v1 = Database::open(&name)
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_, db| {
+            db.create_object_store("puzzles")
+                .with_key_path("id".into())
+                .build()?;
+            db.create_object_store("games")
+                .with_key_path("puzzle_id".into())
+                .build()?;
+            db.create_object_store("settings")
+                .with_key_path("key".into())
+                .build()?;
+            Ok(())
+        })
+        .await
+        .expect("v1 open");
+    let tx = v1
+        .transaction(["puzzles", "settings"])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let mut unseeded = puzzle();
+    unseeded.id = "no-seed".into();
+    unseeded.seed = None;
+    for p in [puzzle(), unseeded.clone()] {
+        tx.object_store("puzzles")
+            .unwrap()
+            .put(p)
+            .serde()
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    #[derive(serde::Serialize)]
+    struct Setting {
+        key: &'static str,
+        value: &'static str,
+    }
+    tx.object_store("settings")
+        .unwrap()
+        .put(Setting {
+            key: "current_puzzle",
+            value: "9x9-seed-7",
+        })
+        .serde()
+        .unwrap()
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    v1.close();
+
+    let storage = Storage::open(&name).await.expect("v2 open upgrades");
+    assert_eq!(storage.database().version() as u32, 2);
+    assert_eq!(storage.puzzle("9x9-seed-7").await.unwrap(), Some(puzzle()));
+    assert_eq!(storage.puzzle("no-seed").await.unwrap(), Some(unseeded));
+    assert_eq!(
+        storage.setting("current_puzzle").await.unwrap().as_deref(),
+        Some("9x9-seed-7")
+    );
+    // The new stores work at once.
+    let (session, experiences) = played("s-up");
+    storage
+        .save_attempt(&session, &experiences[0])
+        .await
+        .unwrap();
+    assert_eq!(storage.count_experiences().await.unwrap(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn save_attempt_commits_session_and_experience_together() {
+    let storage = Storage::open(&unique_db("attempt")).await.unwrap();
+    let (session, experiences) = played("s1");
+    storage
+        .save_attempt(&session, &experiences[2])
+        .await
+        .unwrap();
+    assert_eq!(storage.session("s1").await.unwrap(), Some(session));
+    assert_eq!(
+        storage.experience("s1#000003").await.unwrap(),
+        Some(experiences[2].clone())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pages_walk_an_index_newest_first_without_gaps_or_repeats() {
+    let storage = Storage::open(&unique_db("paging")).await.unwrap();
+    let records = synthetic(95, 5000.0); // sessions bench-00000..bench-00003
+    storage.put_experiences(&records).await.unwrap();
+    assert_eq!(storage.count_experiences().await.unwrap(), 95);
+
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    let mut pages = 0;
+    loop {
+        let page = storage
+            .page_experiences(&ExperienceFilter::All, cursor.as_ref(), 20)
+            .await
+            .unwrap();
+        pages += 1;
+        seen.extend(page.items.iter().map(|r| r.created_at));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 5);
+    let expected: Vec<f64> = (0..95).rev().map(|i| 5000.0 + i as f64).collect();
+    assert_eq!(seen, expected);
+
+    // A filter lists one session's attempts, newest first, across pages.
+    let filter = ExperienceFilter::Session("bench-00001".into());
+    let first = storage.page_experiences(&filter, None, 25).await.unwrap();
+    assert_eq!(first.items.len(), 25);
+    assert_eq!(first.items[0].id, "bench-00001#000030");
+    let second = storage
+        .page_experiences(&filter, first.next_cursor.as_ref(), 25)
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 5);
+    assert_eq!(second.items[4].id, "bench-00001#000001");
+    assert_eq!(second.next_cursor, None);
+
+    // Outcomes are indexed through `judgement.outcome`; a third of the records are correct.
+    let correct = storage
+        .page_experiences(&ExperienceFilter::Outcome("correct".into()), None, 100)
+        .await
+        .unwrap();
+    assert_eq!(correct.items.len(), 32);
+    assert!(correct.items.iter().all(|r| r.outcome() == "CORRECT"));
+
+    // Consolidation moves records between the two halves of the `consolidated` index.
+    let ids: Vec<String> = records[..10].iter().map(|r| r.id.clone()).collect();
+    let marked = storage
+        .mark_consolidated(&[ids.clone(), vec!["missing".into()]].concat())
+        .await
+        .unwrap();
+    assert_eq!(marked, 10);
+    let done = storage
+        .page_experiences(&ExperienceFilter::Consolidated(true), None, 100)
+        .await
+        .unwrap();
+    assert_eq!(done.items.len(), 10);
+    assert!(done.items.iter().all(|r| r.consolidated));
+    let open = storage
+        .page_experiences(&ExperienceFilter::Consolidated(false), None, 100)
+        .await
+        .unwrap();
+    assert_eq!(open.items.len(), 85);
+    // Records without a unit are not in the unit index.
+    let unit = storage
+        .page_experiences(&ExperienceFilter::Unit("u1".into()), None, 100)
+        .await
+        .unwrap();
+    assert!(unit.items.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn sessions_page_by_state_and_most_recent_change() {
+    let storage = Storage::open(&unique_db("sessions")).await.unwrap();
+    for (i, id) in ["a", "b", "c"].into_iter().enumerate() {
+        let (mut session, _) = played(id);
+        if id == "b" {
+            session.session.pause().unwrap();
+        }
+        session.touch(2000.0 + i as f64);
+        storage.put_session(&session).await.unwrap();
+    }
+    let all = storage
+        .page_sessions(&SessionFilter::All, None, 10)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = all.items.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["c", "b", "a"]);
+    let paused = storage
+        .page_sessions(&SessionFilter::State("paused".into()), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(paused.items.len(), 1);
+    assert_eq!(paused.items[0].id, "b");
+}
+
+#[wasm_bindgen_test]
+async fn search_ranks_by_reasoning_and_follows_writes() {
+    let storage = Storage::open(&unique_db("search")).await.unwrap();
+    let (_, experiences) = played("s1");
+    storage.put_experiences(&experiences).await.unwrap();
+    let hits = storage.search_experiences("naked single", 5).await.unwrap();
+    assert_eq!(hits[0].0.id, "s1#000001", "{hits:?}");
+    assert!(hits[0].1 > 0.0);
+    // The index, once built, follows later writes without a rebuild.
+    let (session, more) = played("s2");
+    let mut special = more[2].clone();
+    special.experience.attempt.reasoning = "xylophone strategy".into();
+    storage.save_attempt(&session, &special).await.unwrap();
+    let hits = storage.search_experiences("xylophone", 5).await.unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].0.id, "s2#000003");
+    storage.delete_experience("s2#000003").await.unwrap();
+    assert!(storage
+        .search_experiences("xylophone", 5)
+        .await
+        .unwrap()
+        .is_empty());
+    storage.clear_memory(ClearScope::default()).await.unwrap();
+    assert!(storage
+        .search_experiences("naked", 5)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn blob_text(blob: &web_sys::Blob) -> String {
+    JsFuture::from(blob.text())
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn export_then_import_restores_everything_but_tokens() {
+    let source = Storage::open(&unique_db("export")).await.unwrap();
+    let (session, experiences) = played("s1");
+    let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "local", 1.0);
+    profile.edge_token = Some("tok-secret".into());
+    source.put_profile(&profile).await.unwrap();
+    source.save_puzzle(&puzzle()).await.unwrap();
+    source.put_session(&session).await.unwrap();
+    source.put_experiences(&experiences).await.unwrap();
+    let unit = serde_json::json!({"id": "u1", "profile_id": "local", "created_at": 5.5, "title": "scan rows"});
+    source.put_unit(&unit).await.unwrap();
+    source
+        .put_experiment(&serde_json::json!({"id": "e1", "created_at": 6.0}))
+        .await
+        .unwrap();
+    let text = blob_text(&source.export_blob(99.0).await.unwrap()).await;
+    assert!(!text.contains("tok-secret"), "tokens are never exported");
+    assert_eq!(text.lines().count(), 1 + 1 + 1 + 1 + 1 + 1 + 3);
+
+    let target = Storage::open(&unique_db("import")).await.unwrap();
+    let mut local = profile.clone();
+    local.edge_token = Some("tok-local".into());
+    target.put_profile(&local).await.unwrap();
+    let summary = target.import_text(&text).await.unwrap();
+    assert_eq!(summary.experiences, 3);
+    assert_eq!(summary.profiles, 1);
+    for e in &experiences {
+        assert_eq!(target.experience(&e.id).await.unwrap().as_ref(), Some(e));
+    }
+    assert_eq!(target.session("s1").await.unwrap(), Some(session));
+    assert_eq!(target.puzzle("9x9-seed-7").await.unwrap(), Some(puzzle()));
+    assert_eq!(
+        target.unit::<serde_json::Value>("u1").await.unwrap(),
+        Some(unit)
+    );
+    assert_eq!(target.count_experiments().await.unwrap(), 1);
+    let imported = target.profile("local").await.unwrap().unwrap();
+    assert_eq!(
+        imported.edge_token.as_deref(),
+        Some("tok-local"),
+        "a local token survives an import of the same profile"
+    );
+    // Imported records are searchable.
+    let hits = target.search_experiences("naked", 3).await.unwrap();
+    assert_eq!(hits[0].0.id, "s1#000001");
+}
+
+/// Issue 5: "import of a corrupt file changes nothing" — valid lines before a bad one must
+/// not be written.
+#[wasm_bindgen_test]
+async fn a_corrupt_import_changes_nothing() {
+    let storage = Storage::open(&unique_db("corrupt")).await.unwrap();
+    let (session, experiences) = played("old");
+    storage
+        .save_attempt(&session, &experiences[0])
+        .await
+        .unwrap();
+    let (new_session, new_experiences) = played("new");
+    let mut text = header_line(1.0);
+    text.push_str(&record_line(Kind::Session, &new_session));
+    text.push_str(&record_line(Kind::Experience, &new_experiences[0]));
+    text.push_str(&record_line(Kind::Experience, &new_experiences[1]));
+    text.push_str(&raw_record_line(Kind::Experience, r#"{"id":"broken"}"#));
+    let error = storage.import_text(&text).await.unwrap_err();
+    assert!(error.0.contains("line 5"), "{error}");
+    assert!(error.0.starts_with("nothing was imported"), "{error}");
+    assert_eq!(storage.count_experiences().await.unwrap(), 1);
+    assert_eq!(storage.count_sessions().await.unwrap(), 1);
+    assert_eq!(storage.session("new").await.unwrap(), None);
+    // Not even the header alone: a truncated file is refused too.
+    assert!(storage.import_text("").await.is_err());
+}
+
+#[wasm_bindgen_test]
+async fn clear_memory_keeps_profiles_puzzles_and_settings_unless_asked() {
+    let storage = Storage::open(&unique_db("clear")).await.unwrap();
+    let (session, experiences) = played("s1");
+    storage.put_session(&session).await.unwrap();
+    storage.put_experiences(&experiences).await.unwrap();
+    storage
+        .put_profile(&Profile::from_template(ProviderTemplate::Ollama, "o", 1.0))
+        .await
+        .unwrap();
+    storage.save_puzzle(&puzzle()).await.unwrap();
+    storage.set_setting("k", "v").await.unwrap();
+    storage
+        .put_unit(&serde_json::json!({"id": "u1", "profile_id": "o", "created_at": 1.0}))
+        .await
+        .unwrap();
+    storage.clear_memory(ClearScope::default()).await.unwrap();
+    assert_eq!(storage.count_experiences().await.unwrap(), 0);
+    assert_eq!(storage.count_sessions().await.unwrap(), 0);
+    assert_eq!(storage.count_units().await.unwrap(), 0);
+    assert_eq!(storage.count_profiles().await.unwrap(), 1);
+    assert!(storage.puzzle("9x9-seed-7").await.unwrap().is_some());
+    assert_eq!(storage.setting("k").await.unwrap().as_deref(), Some("v"));
+    storage
+        .clear_memory(ClearScope {
+            profiles: true,
+            settings: true,
+        })
+        .await
+        .unwrap();
+    assert_eq!(storage.count_profiles().await.unwrap(), 0);
+    assert_eq!(storage.setting("k").await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn the_storage_estimate_reports_usage_and_quota() {
+    let storage = Storage::open(&unique_db("estimate")).await.unwrap();
+    storage.put_experiences(&synthetic(50, 0.0)).await.unwrap();
+    let estimate = estimate().await.unwrap();
+    assert!(estimate.quota > 0.0, "{estimate:?}");
+    assert!(estimate.usage >= 0.0 && estimate.usage <= estimate.quota);
 }

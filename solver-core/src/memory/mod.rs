@@ -3,5 +3,8 @@
 //! (`web/src/storage/`); this module owns their meaning, validation and ids.
 
 pub mod record;
+pub mod search;
+pub mod transfer;
 
 pub use record::{ExperienceRecord, RecordError, SessionRecord};
+pub use search::Bm25Index;

@@ -1,0 +1,252 @@
+//! Full-text search over remembered attempts: a BM25 ranking over an incremental inverted index.
+//!
+//! The index keeps term statistics only (postings of document slot and term frequency, and each
+//! document's length), never the texts, so memory stays bounded by the vocabulary actually used
+//! rather than by how long the reasoning was. Maps are ordered (`BTreeMap`) so results never
+//! depend on a hash seed, and ties in score are broken by id so equal inputs give equal output
+//! on every platform.
+//!
+//! Scoring is Okapi BM25 with `k1 = 1.2`, `b = 0.75` and the non-negative idf
+//! `ln(1 + (N - df + 0.5) / (df + 0.5))`. Each distinct query term counts once.
+
+use std::collections::BTreeMap;
+
+/// BM25 term-frequency saturation.
+pub const K1: f64 = 1.2;
+/// BM25 document-length normalisation.
+pub const B: f64 = 0.75;
+
+/// Splits text into search terms: lowercase runs of letters and digits. Anything else
+/// separates terms, so a move `r3c5=7` yields `r3c5` and `7`, and `ROW: 3` yields `row`, `3`.
+pub fn tokenize(text: &str) -> Vec<String> {
+    let mut terms = Vec::new();
+    let mut current = String::new();
+    for ch in text.chars() {
+        if ch.is_alphanumeric() {
+            current.extend(ch.to_lowercase());
+        } else if !current.is_empty() {
+            terms.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        terms.push(current);
+    }
+    terms
+}
+
+#[derive(Clone, Debug)]
+struct Doc {
+    id: String,
+    /// Number of terms; 0 marks a removed slot (an empty text is never stored).
+    len: u32,
+}
+
+/// An incremental BM25 index from document ids to term statistics.
+#[derive(Clone, Debug, Default)]
+pub struct Bm25Index {
+    /// Slots; removed documents leave a hole with `len == 0` that `add` reuses.
+    docs: Vec<Doc>,
+    free: Vec<u32>,
+    slot_of: BTreeMap<String, u32>,
+    /// term → (slot, term frequency), in insertion order.
+    postings: BTreeMap<String, Vec<(u32, u32)>>,
+    total_len: u64,
+}
+
+impl Bm25Index {
+    /// An empty index.
+    pub fn new() -> Bm25Index {
+        Bm25Index::default()
+    }
+
+    /// Number of documents indexed.
+    pub fn len(&self) -> usize {
+        self.slot_of.len()
+    }
+
+    /// Whether no document is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.slot_of.is_empty()
+    }
+
+    /// Whether `id` is indexed.
+    pub fn contains(&self, id: &str) -> bool {
+        self.slot_of.contains_key(id)
+    }
+
+    /// Number of distinct terms (a size figure for benchmarks).
+    pub fn vocabulary(&self) -> usize {
+        self.postings.len()
+    }
+
+    /// Indexes `text` under `id`, replacing what `id` had. A text without terms is not indexed
+    /// (it could never match).
+    pub fn add(&mut self, id: &str, text: &str) {
+        self.remove(id);
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        let mut len = 0u32;
+        for term in tokenize(text) {
+            *counts.entry(term).or_insert(0) += 1;
+            len += 1;
+        }
+        if len == 0 {
+            return;
+        }
+        let doc = Doc { id: id.into(), len };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.docs[slot as usize] = doc;
+                slot
+            }
+            None => {
+                self.docs.push(doc);
+                (self.docs.len() - 1) as u32
+            }
+        };
+        self.slot_of.insert(id.into(), slot);
+        self.total_len += u64::from(len);
+        for (term, tf) in counts {
+            self.postings.entry(term).or_default().push((slot, tf));
+        }
+    }
+
+    /// Forgets `id`. Removal walks every posting list (O(postings)): it is rare (clearing or
+    /// re-indexing one record), while adds and searches stay cheap.
+    pub fn remove(&mut self, id: &str) {
+        let Some(slot) = self.slot_of.remove(id) else {
+            return;
+        };
+        self.total_len -= u64::from(self.docs[slot as usize].len);
+        self.docs[slot as usize] = Doc {
+            id: String::new(),
+            len: 0,
+        };
+        self.free.push(slot);
+        self.postings.retain(|_, list| {
+            list.retain(|&(s, _)| s != slot);
+            !list.is_empty()
+        });
+    }
+
+    /// The `k` best matches for `query`, best first: `(id, score)`. Equal scores are ordered
+    /// by id. Documents matching no query term are not returned.
+    pub fn search(&self, query: &str, k: usize) -> Vec<(String, f64)> {
+        let n = self.len() as f64;
+        if n == 0.0 || k == 0 {
+            return Vec::new();
+        }
+        let avg_len = self.total_len as f64 / n;
+        let mut terms = tokenize(query);
+        terms.sort();
+        terms.dedup();
+        let mut scores: BTreeMap<u32, f64> = BTreeMap::new();
+        for term in &terms {
+            let Some(list) = self.postings.get(term) else {
+                continue;
+            };
+            let df = list.len() as f64;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            for &(slot, tf) in list {
+                let tf = f64::from(tf);
+                let len = f64::from(self.docs[slot as usize].len);
+                let part = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg_len));
+                *scores.entry(slot).or_insert(0.0) += part;
+            }
+        }
+        let mut ranked: Vec<(String, f64)> = scores
+            .into_iter()
+            .map(|(slot, score)| (self.docs[slot as usize].id.clone(), score))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ranked.truncate(k);
+        ranked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn tokenizer_lowercases_and_keeps_move_tokens() {
+        assert_eq!(
+            tokenize("Place r3c5=7; ROW: 3, it's VALID_BUT_WRONG!"),
+            vec!["place", "r3c5", "7", "row", "3", "it", "s", "valid", "but", "wrong"]
+        );
+        assert!(tokenize("  --  ").is_empty());
+    }
+
+    #[test]
+    fn scores_match_hand_computed_bm25() {
+        let mut index = Bm25Index::new();
+        index.add("a", "row conflict row");
+        index.add("b", "box conflict");
+        index.add("c", "correct move");
+        // N = 3, avg len = (3 + 2 + 2) / 3 = 7/3.
+        let avg = 7.0 / 3.0;
+        let idf = |df: f64| (1.0 + (3.0 - df + 0.5) / (df + 0.5)).ln();
+        let part = |tf: f64, len: f64, df: f64| {
+            idf(df) * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg))
+        };
+        let hits = index.search("row", 10);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].0, "a");
+        assert!(close(hits[0].1, part(2.0, 3.0, 1.0)), "{hits:?}");
+
+        let hits = index.search("conflict box", 10);
+        let b_score = part(1.0, 2.0, 2.0) + part(1.0, 2.0, 1.0);
+        let a_score = part(1.0, 3.0, 2.0);
+        assert_eq!(hits[0].0, "b");
+        assert!(close(hits[0].1, b_score));
+        assert_eq!(hits[1].0, "a");
+        assert!(close(hits[1].1, a_score));
+        // Repeating a query term does not count it twice.
+        assert_eq!(index.search("conflict box box", 10), hits);
+    }
+
+    #[test]
+    fn ties_break_by_id_and_k_limits() {
+        let mut index = Bm25Index::new();
+        for id in ["z", "m", "a"] {
+            index.add(id, "same words here");
+        }
+        let hits = index.search("words", 2);
+        assert_eq!(
+            hits.iter().map(|h| h.0.as_str()).collect::<Vec<_>>(),
+            ["a", "m"]
+        );
+        assert!(index.search("words", 0).is_empty());
+        assert!(index.search("absent", 5).is_empty());
+    }
+
+    #[test]
+    fn remove_and_replace_update_statistics() {
+        let mut index = Bm25Index::new();
+        index.add("a", "row conflict row");
+        index.add("b", "box conflict");
+        index.add("c", "correct move");
+        index.remove("a");
+        assert_eq!(index.len(), 2);
+        assert!(index.search("row", 5).is_empty());
+        // Same as an index that never had "a".
+        let mut fresh = Bm25Index::new();
+        fresh.add("b", "box conflict");
+        fresh.add("c", "correct move");
+        assert_eq!(
+            index.search("conflict move", 5),
+            fresh.search("conflict move", 5)
+        );
+        // Re-adding an id replaces its text; the freed slot is reused.
+        index.add("b", "row");
+        assert_eq!(index.search("box", 5), vec![]);
+        assert_eq!(index.search("row", 5)[0].0, "b");
+        index.add("d", "");
+        assert!(!index.contains("d"));
+        index.remove("missing");
+        assert_eq!(index.len(), 2);
+    }
+}

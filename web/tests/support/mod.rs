@@ -1,0 +1,147 @@
+//! Shared fixtures for the storage tests and benchmarks: real records made by solver-core
+//! (a generated puzzle, a played session), cloned into as many as a test needs.
+
+#![allow(dead_code)]
+
+use solver_core::generate::{generate, GenerateOptions};
+use solver_core::memory::{ExperienceRecord, SessionRecord};
+use solver_core::play::{Experience, ExperienceContext, Limits, PlaySession};
+
+/// A database name no other test (or the app) uses.
+pub fn unique_db(name: &str) -> String {
+    format!("test-{name}-{}", js_sys::Math::random())
+}
+
+/// A 9x9 session with three judged attempts (correct, wrong-but-valid or invalid, unparseable),
+/// and their experiences.
+pub fn played(session_id: &str) -> (SessionRecord, Vec<ExperienceRecord>) {
+    let puzzle = generate(&GenerateOptions::new(9, 11)).unwrap();
+    let mut session = PlaySession::new(
+        puzzle.givens.clone(),
+        puzzle.solution.clone(),
+        Limits::default(),
+    )
+    .unwrap();
+    let empty: Vec<(usize, usize)> = (0..9)
+        .flat_map(|r| (0..9).map(move |c| (r, c)))
+        .filter(|&(r, c)| puzzle.givens.get(r, c).is_none())
+        .collect();
+    let (r, c) = empty[0];
+    let right = puzzle.solution.get(r, c).unwrap();
+    let wrong = if right == 9 { 1 } else { right + 1 };
+    session
+        .record(&format!(
+            "The row lacks only one digit, so a naked single. ROW: {} COL: {} VALUE: {right}",
+            r + 1,
+            c + 1
+        ))
+        .unwrap();
+    let (r2, c2) = empty[1];
+    session
+        .record(&format!(
+            "Guessing from the box. ROW: {} COL: {} VALUE: {wrong}",
+            r2 + 1,
+            c2 + 1
+        ))
+        .unwrap();
+    session.record("I cannot decide.").unwrap();
+    let context = ExperienceContext {
+        session_id: session_id.into(),
+        puzzle_id: "9x9-seed-11".into(),
+        profile_id: "local".into(),
+        model: "smollm2".into(),
+        mode: "standard".into(),
+        ..ExperienceContext::default()
+    };
+    let experiences = (0..3)
+        .map(|i| {
+            ExperienceRecord::new(
+                Experience::from_attempt(&session, i, context.clone()),
+                1000.0 + i as f64,
+            )
+        })
+        .collect();
+    let mut record = SessionRecord {
+        id: session_id.into(),
+        profile_id: "local".into(),
+        puzzle_id: "9x9-seed-11".into(),
+        model: "smollm2".into(),
+        unit_id: None,
+        memory: false,
+        mode: "standard".into(),
+        assisted_decoding: false,
+        experiment_id: None,
+        created_at: 1000.0,
+        updated_at: 1000.0,
+        state: String::new(),
+        notes: String::new(),
+        session,
+    };
+    record.touch(1003.0);
+    (record, experiences)
+}
+
+const WORDS: [&str; 32] = [
+    "row",
+    "column",
+    "box",
+    "candidate",
+    "single",
+    "naked",
+    "hidden",
+    "pair",
+    "only",
+    "digit",
+    "missing",
+    "because",
+    "therefore",
+    "place",
+    "the",
+    "value",
+    "cell",
+    "conflict",
+    "already",
+    "contains",
+    "must",
+    "be",
+    "so",
+    "check",
+    "scan",
+    "eliminate",
+    "pointing",
+    "claiming",
+    "triple",
+    "remaining",
+    "options",
+    "left",
+];
+
+/// `n` realistic experiences: clones of [`played`]'s three attempts spread over sessions of
+/// 30 attempts, each with ~300 characters of reasoning drawn from a fixed word list by a
+/// simple LCG (deterministic), created at times `start + i`.
+pub fn synthetic(n: usize, start: f64) -> Vec<ExperienceRecord> {
+    let (_, templates) = played("template");
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..n)
+        .map(|i| {
+            let mut record = templates[i % 3].clone();
+            let session = format!("bench-{:05}", i / 30);
+            let number = i % 30 + 1;
+            record.experience.context.session_id = session.clone();
+            record.experience.attempt.number = number;
+            record.id = ExperienceRecord::id_for(&session, number);
+            record.created_at = start + i as f64;
+            let mut reasoning = String::with_capacity(340);
+            while reasoning.len() < 300 {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                reasoning.push_str(WORDS[(state >> 59) as usize]);
+                reasoning.push(' ');
+            }
+            reasoning.push_str(&format!("r{}c{}", i % 9 + 1, i / 9 % 9 + 1));
+            record.experience.attempt.reasoning = reasoning;
+            record
+        })
+        .collect()
+}
