@@ -1,15 +1,17 @@
 //! The LLM client's decisions, without I/O: SSE decoding ([`sse`]), the chat-completions wire
-//! format ([`chat`]) and what to do when a request fails or is cut off ([`policy`]). The
+//! format ([`chat`]), where requests go ([`endpoint`]) and what to do when a request fails or is cut off ([`policy`]). The
 //! browser client in `web/src/llm/` only moves bytes and keeps time; every choice it makes
 //! (retry or not, how long to wait, more budget or give up) is made here and tested natively.
 
 pub mod chat;
+pub mod endpoint;
 pub mod policy;
 pub mod sse;
 
 pub use chat::{
     ChatAccumulator, ChatAnswer, ChatMessage, ChatRequest, Constraint, Delta, FinishReason, Role,
 };
+pub use endpoint::{parse_model_list, Endpoint};
 pub use policy::{
     BreakerState, ChatDriver, ChatOutcome, CircuitBreaker, LengthPolicy, RetryPolicy, Step,
 };
