@@ -5,5 +5,6 @@ pub mod app;
 pub mod components;
 pub mod edge;
 pub mod game;
+pub mod llm;
 pub mod pwa;
 pub mod storage;
