@@ -27,6 +27,7 @@ pub mod format;
 pub mod generate;
 pub mod grid;
 pub mod human;
+pub mod llm;
 pub mod memory;
 pub mod play;
 pub mod profile;

@@ -8,5 +8,6 @@ pub mod download;
 pub mod edge;
 pub mod game;
 pub mod pages;
+pub mod llm;
 pub mod pwa;
 pub mod storage;
