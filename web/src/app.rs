@@ -6,7 +6,11 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use crate::edge::{self, EdgeStatus};
+use crate::pages::llm_play::LlmPlayPage;
+use crate::pages::memory::MemoryPage;
 use crate::pages::play::PlayPage;
+use crate::pages::profiles::ProfilesPage;
+use crate::pages::sessions::SessionsPage;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -21,11 +25,19 @@ pub fn App() -> impl IntoView {
                 <p class="tagline">"Watch a language model learn Sudoku from its own experience."</p>
                 <nav aria-label="Screens" class="screens">
                     <A href="/">"Play"</A>
+                    <A href="/llm">"LLM Play"</A>
+                    <A href="/sessions">"Sessions"</A>
+                    <A href="/memory">"Memory"</A>
+                    <A href="/profiles">"Profiles"</A>
                 </nav>
             </header>
             <main>
                 <Routes fallback=|| view! { <p id="not-found">"No such screen. Pick one above."</p> }>
                     <Route path=path!("/") view=PlayPage/>
+                    <Route path=path!("/llm") view=LlmPlayPage/>
+                    <Route path=path!("/sessions") view=SessionsPage/>
+                    <Route path=path!("/memory") view=MemoryPage/>
+                    <Route path=path!("/profiles") view=ProfilesPage/>
                 </Routes>
             </main>
             <footer>

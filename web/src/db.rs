@@ -7,6 +7,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use solver_core::profile::Profile;
+
 use crate::storage::{Storage, StorageError, DB_NAME};
 
 thread_local! {
@@ -29,4 +31,23 @@ pub async fn open() -> Result<Rc<Storage>, StorageError> {
 /// Milliseconds since the epoch, the clock every record uses.
 pub fn now() -> f64 {
     js_sys::Date::now()
+}
+
+/// Every profile (a handful), oldest first, read page by page.
+///
+/// # Errors
+/// When storage fails.
+pub async fn all_profiles(db: &Storage) -> Result<Vec<Profile>, StorageError> {
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = db.page_profiles(after.as_ref(), 100).await?;
+        all.extend(page.items);
+        match page.next_cursor {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    all.reverse();
+    Ok(all)
 }

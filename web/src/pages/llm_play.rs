@@ -1,0 +1,305 @@
+//! The LLM Play screen: pick a puzzle (or generate one), a profile and memory, then watch the
+//! model play: the live board with the last move, its reasoning as it streams, every move
+//! judged, accuracy, stop and resume. A session survives a reload: it is in IndexedDB.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
+use solver_core::generate::{generate, GenerateOptions};
+use solver_core::memory::SessionRecord;
+use solver_core::play::{Limits, PlaySession, Status};
+use solver_core::profile::Profile;
+
+use crate::components::board_view::{BoardView, LastMove};
+use crate::components::move_list::MoveList;
+use crate::components::trend::Trend;
+use crate::db;
+use crate::player::{self, Live, StopHandle};
+use crate::storage::PuzzleRecord;
+
+/// The setting that remembers which session the screen shows, so a reload comes back to it.
+const ACTIVE_SESSION: &str = "active_llm_session";
+/// Moves shown in the live list (the Sessions screen replays all of them).
+const LIST_WINDOW: usize = 50;
+
+async fn start_session(
+    profile: &Profile,
+    size: usize,
+    seed: u64,
+    max_attempts: usize,
+    memory: bool,
+) -> Result<SessionRecord, String> {
+    let puzzle = generate(&GenerateOptions::new(size, seed))
+        .map_err(|e| format!("could not generate a {size}x{size} puzzle for seed {seed}: {e}"))?;
+    let now = db::now();
+    let puzzle_record = PuzzleRecord {
+        id: format!("{size}x{size}-seed-{seed}"),
+        size: size as u8,
+        seed: Some(seed as f64),
+        givens: puzzle.givens.to_line(),
+        solution: puzzle.solution.to_line(),
+        created_at: now,
+    };
+    let limits = Limits {
+        max_attempts,
+        ..Limits::default()
+    };
+    let session = PlaySession::new(puzzle.givens, puzzle.solution, limits)
+        .map_err(|e| format!("could not start: {e}"))?;
+    let mut record = SessionRecord {
+        id: format!(
+            "session-{}-{}",
+            now as u64,
+            (js_sys::Math::random() * 1e6) as u32
+        ),
+        profile_id: profile.id.clone(),
+        puzzle_id: puzzle_record.id.clone(),
+        model: profile.model.clone(),
+        unit_id: None,
+        memory,
+        mode: "standard".into(),
+        assisted_decoding: false,
+        experiment_id: None,
+        created_at: now,
+        updated_at: now,
+        state: String::new(),
+        notes: String::new(),
+        session,
+    };
+    record.touch(now);
+    let db = db::open().await.map_err(|e| e.to_string())?;
+    db.save_puzzle(&puzzle_record)
+        .await
+        .map_err(|e| e.to_string())?;
+    db.put_session(&record).await.map_err(|e| e.to_string())?;
+    db.set_setting(ACTIVE_SESSION, &record.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(record)
+}
+
+#[component]
+pub fn LlmPlayPage() -> impl IntoView {
+    let live = Live::new();
+    let handle = StoredValue::new_local(StopHandle::default());
+    let profiles = RwSignal::new(Vec::<Profile>::new());
+    let profile_id = RwSignal::new(String::new());
+    let size = RwSignal::new(4usize);
+    let seed = RwSignal::new(1u64);
+    let max_attempts = RwSignal::new(60usize);
+    let memory = RwSignal::new(false);
+    let query = use_query_map();
+
+    // Load profiles and the session to show (from the URL, else the last one).
+    spawn_local(async move {
+        let db = match db::open().await {
+            Ok(db) => db,
+            Err(e) => {
+                live.status.set(e.to_string());
+                return;
+            }
+        };
+        match db::all_profiles(&db).await {
+            Ok(list) => {
+                let chosen = list
+                    .iter()
+                    .find(|p| p.is_default)
+                    .or(list.first())
+                    .map(|p| p.id.clone())
+                    .unwrap_or_default();
+                profile_id.set(chosen);
+                profiles.set(list);
+            }
+            Err(e) => live.status.set(e.to_string()),
+        }
+        let wanted = match query.with_untracked(|q| q.get("session")) {
+            Some(id) => Some(id),
+            None => db.setting(ACTIVE_SESSION).await.ok().flatten(),
+        };
+        if let Some(id) = wanted {
+            match db.session(&id).await {
+                Ok(Some(record)) => {
+                    live.status.set(match record.session.status() {
+                        Status::Running => {
+                            "this play was interrupted (the page was closed); press Resume".into()
+                        }
+                        Status::Paused => "paused; press Resume to go on".into(),
+                        _ => "finished".into(),
+                    });
+                    profile_id.set(record.profile_id.clone());
+                    live.record.set(Some(record));
+                }
+                Ok(None) => {}
+                Err(e) => live.status.set(e.to_string()),
+            }
+        }
+    });
+
+    let chosen_profile = move || {
+        let id = profile_id.get_untracked();
+        profiles.with_untracked(|ps| ps.iter().find(|p| p.id == id).cloned())
+    };
+
+    let launch = move |record: SessionRecord, profile: Profile| {
+        let stop = StopHandle::default();
+        handle.set_value(stop.clone());
+        spawn_local(player::run(record, profile, None, live, stop));
+    };
+
+    let start = move |_| {
+        let Some(profile) = chosen_profile() else {
+            live.status
+                .set("create a profile first (Profiles screen)".into());
+            return;
+        };
+        let (size, seed, max, memory) = (
+            size.get_untracked(),
+            seed.get_untracked(),
+            max_attempts.get_untracked(),
+            memory.get_untracked(),
+        );
+        spawn_local(async move {
+            match start_session(&profile, size, seed, max, memory).await {
+                Ok(record) => {
+                    live.record.set(Some(record.clone()));
+                    launch(record, profile);
+                }
+                Err(e) => live.status.set(e),
+            }
+        });
+    };
+
+    let resume = move |_| {
+        let Some(record) = live.record.get_untracked() else {
+            return;
+        };
+        let profile =
+            profiles.with_untracked(|ps| ps.iter().find(|p| p.id == record.profile_id).cloned());
+        match profile {
+            Some(profile) => launch(record, profile),
+            None => live
+                .status
+                .set("the profile of this play was deleted; start a new play".into()),
+        }
+    };
+
+    let stop = move |_| {
+        handle.with_value(StopHandle::stop);
+        live.status.set("stopping…".into());
+    };
+
+    let shape_givens = Signal::derive(move || {
+        live.record.with(|r| {
+            r.as_ref().map_or_else(
+                || solver_core::Grid::empty(solver_core::Shape::new(4).expect("4 is a size")),
+                |r| r.session.givens().clone(),
+            )
+        })
+    });
+    let board = Signal::derive(move || {
+        live.record.with(|r| {
+            r.as_ref()
+                .map_or_else(|| shape_givens.get(), |r| r.session.board().clone())
+        })
+    });
+    let last = Signal::derive(move || {
+        live.record.with(|r| {
+            let a = r.as_ref()?.session.attempts().last()?;
+            let mv = a.mv()?;
+            Some(LastMove {
+                row: mv.row,
+                col: mv.col,
+                value: mv.value,
+                outcome: a.judgement.label(),
+            })
+        })
+    });
+    let window = Signal::derive(move || {
+        live.record.with(|r| {
+            r.as_ref().map_or_else(Vec::new, |r| {
+                let all = r.session.attempts();
+                all[all.len().saturating_sub(LIST_WINDOW)..].to_vec()
+            })
+        })
+    });
+    let stats = Memo::new(move |_| live.record.with(|r| r.as_ref().map(|r| r.session.stats())));
+    let trend = Signal::derive(move || stats.get().map(|s| s.trend).unwrap_or_default());
+    let can_resume = move || {
+        !live.running.get()
+            && live.record.with(|r| {
+                r.as_ref()
+                    .is_some_and(|r| matches!(r.session.status(), Status::Running | Status::Paused))
+            })
+    };
+    let median_overhead = move || {
+        live.overhead_ms.with(|v| {
+            if v.is_empty() {
+                return String::new();
+            }
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            format!("{:.1}", sorted[sorted.len() / 2])
+        })
+    };
+
+    view! {
+        <section aria-labelledby="llm-title" class="llm-play">
+            <h2 id="llm-title">"LLM Play"</h2>
+            <form class="controls" on:submit=|ev| ev.prevent_default()>
+                <label>"Profile "
+                    <select id="llm-profile" prop:value=move || profile_id.get()
+                        on:change=move |ev| profile_id.set(event_target_value(&ev))>
+                        <For each=move || profiles.get() key=|p| p.id.clone()
+                            children=|p| view! { <option value=p.id.clone()>{format!("{} ({})", p.name, p.model)}</option> }/>
+                    </select>
+                </label>
+                <label>"Size "
+                    <select id="llm-size" prop:value=move || size.get().to_string()
+                        on:change=move |ev| size.set(event_target_value(&ev).parse().unwrap_or(4))>
+                        <option value="4">"4x4"</option>
+                        <option value="6">"6x6"</option>
+                        <option value="9">"9x9"</option>
+                    </select>
+                </label>
+                <label>"Seed "
+                    <input id="llm-seed" type="number" min="0" prop:value=move || seed.get().to_string()
+                        on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { seed.set(v) } }/>
+                </label>
+                <label>"Max attempts "
+                    <input id="llm-max-attempts" type="number" min="1" max="2000" prop:value=move || max_attempts.get().to_string()
+                        on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<usize>() { max_attempts.set(v.clamp(1, 2000)) } }/>
+                </label>
+                <label><input id="llm-memory" type="checkbox" prop:checked=move || memory.get()
+                    on:change=move |ev| memory.set(event_target_checked(&ev))/>" Memory (inject the active learning unit)"</label>
+                <div class="row">
+                    <button id="llm-start" type="button" on:click=start disabled=move || live.running.get()>"Start"</button>
+                    <button id="llm-stop" type="button" on:click=stop disabled=move || !live.running.get()>"Stop"</button>
+                    <button id="llm-resume" type="button" on:click=resume disabled=move || !can_resume()>"Resume"</button>
+                </div>
+            </form>
+            <p id="llm-status" role="status" aria-live="polite">{move || live.status.get()}</p>
+            <p id="llm-session-id" class="muted">{move || live.record.with(|r| r.as_ref().map(|r| format!("{} · {}", r.id, r.puzzle_id)).unwrap_or_default())}</p>
+            <div class="llm-live">
+                <BoardView id="llm-board" givens=shape_givens board=board last=last/>
+                <div class="stream">
+                    <h3>"Reasoning"</h3>
+                    <pre id="llm-reasoning" class="reasoning" aria-live="off">{move || live.reasoning.get()}</pre>
+                    <h3>"Answer"</h3>
+                    <pre id="llm-answer" class="answer" aria-live="off">{move || live.answer.get()}</pre>
+                </div>
+            </div>
+            <p id="llm-stats"
+                data-attempts=move || stats.get().map(|s| s.attempts).unwrap_or(0)
+                data-correct=move || stats.get().map(|s| s.correct).unwrap_or(0)
+                data-overhead-ms=median_overhead>
+                {move || stats.get().map(|s| format!(
+                    "{} attempts · {} correct · {} invalid · {} valid but wrong · {} unparseable · accuracy {:.0}%",
+                    s.attempts, s.correct, s.invalid + s.banned_repeats, s.valid_but_wrong, s.unparseable, s.accuracy * 100.0
+                )).unwrap_or_default()}
+                {move || { let m = median_overhead(); (!m.is_empty()).then(|| format!(" · app time per move {m} ms")) }}
+            </p>
+            <Trend trend=trend/>
+            <MoveList attempts=window/>
+        </section>
+    }
+}

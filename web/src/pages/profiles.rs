@@ -1,0 +1,310 @@
+//! The Profiles screen: create from a template, edit, choose the default, test the
+//! connection (latency and model list), delete, export and import (never with a token).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use solver_core::profile::{export_profiles, import_profiles, Profile, ProviderTemplate, Route};
+
+use crate::db;
+use crate::download::{download_text, read_file_text};
+use crate::llm::LlmClient;
+
+fn template_key(t: ProviderTemplate) -> String {
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn template_from_key(key: &str) -> Option<ProviderTemplate> {
+    serde_json::from_value(serde_json::Value::String(key.to_string())).ok()
+}
+
+/// Reload every profile (a handful: no paging needed).
+async fn load(profiles: RwSignal<Vec<Profile>>, message: RwSignal<String>) {
+    match db::open().await {
+        Ok(db) => match db::all_profiles(&db).await {
+            Ok(list) => profiles.set(list),
+            Err(e) => message.set(e.to_string()),
+        },
+        Err(e) => message.set(e.to_string()),
+    }
+}
+
+/// Save `profile`; when it is the default, every other profile stops being one.
+async fn save(profile: Profile, others: Vec<Profile>) -> Result<(), String> {
+    profile.validate().map_err(|e| e.to_string())?;
+    let db = db::open().await.map_err(|e| e.to_string())?;
+    if profile.is_default {
+        for mut other in others
+            .into_iter()
+            .filter(|o| o.id != profile.id && o.is_default)
+        {
+            other.is_default = false;
+            db.put_profile(&other).await.map_err(|e| e.to_string())?;
+        }
+    }
+    db.put_profile(&profile).await.map_err(|e| e.to_string())
+}
+
+#[component]
+pub fn ProfilesPage() -> impl IntoView {
+    let profiles = RwSignal::new(Vec::<Profile>::new());
+    let editing = RwSignal::new(None::<Profile>);
+    let message = RwSignal::new(String::new());
+    let test_result = RwSignal::new(String::new());
+    let template = RwSignal::new(template_key(ProviderTemplate::LlamaCpp));
+    spawn_local(load(profiles, message));
+
+    let create = move |_| {
+        let Some(t) = template_from_key(&template.get_untracked()) else {
+            return;
+        };
+        let id = format!("profile-{}", db::now() as u64);
+        let mut p = Profile::from_template(t, &id, db::now());
+        p.is_default = profiles.with_untracked(Vec::is_empty);
+        test_result.set(String::new());
+        editing.set(Some(p));
+    };
+
+    let save_edit = move |_| {
+        let Some(mut p) = editing.get_untracked() else {
+            return;
+        };
+        p.updated_at = db::now();
+        let others = profiles.get_untracked();
+        spawn_local(async move {
+            match save(p.clone(), others).await {
+                Ok(()) => {
+                    message.set(format!("saved profile {:?}", p.name));
+                    editing.set(None);
+                    load(profiles, message).await;
+                }
+                Err(e) => message.set(format!("not saved: {e}")),
+            }
+        });
+    };
+
+    let test_connection = move |_| {
+        let Some(p) = editing.get_untracked() else {
+            return;
+        };
+        test_result.set("testing…".into());
+        spawn_local(async move {
+            let edge_url = crate::edge::edge_url().await;
+            let result = match LlmClient::for_profile(&p, edge_url.as_deref()) {
+                Ok(client) => client.list_models().await,
+                Err(e) => Err(e),
+            };
+            test_result.set(match result {
+                Ok((models, ms)) => {
+                    let listed = if models.contains(&p.model) {
+                        format!("model {} is served", p.model)
+                    } else {
+                        format!("model {} is NOT among them: pick one of these", p.model)
+                    };
+                    format!(
+                        "ok · {ms} ms · {} model(s): {} · {listed}",
+                        models.len(),
+                        models.join(", ")
+                    )
+                }
+                Err(e) => format!("connection failed: {e}"),
+            });
+        });
+    };
+
+    let delete = move |id: String| {
+        spawn_local(async move {
+            let result = match db::open().await {
+                Ok(db) => db.delete_profile(&id).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            message.set(match result {
+                Ok(()) => "profile deleted".into(),
+                Err(e) => format!("not deleted: {e}"),
+            });
+            editing.set(None);
+            load(profiles, message).await;
+        });
+    };
+
+    let export = move |_| {
+        let text = export_profiles(&profiles.get_untracked());
+        match download_text("machine-dream-profiles.jsonl", &text) {
+            Ok(()) => message.set("exported profiles (tokens are never exported)".into()),
+            Err(e) => message.set(e),
+        }
+    };
+
+    let import = move |ev: leptos::ev::Event| {
+        spawn_local(async move {
+            let text = match read_file_text(&ev).await {
+                Ok(Some(text)) => text,
+                Ok(None) => return,
+                Err(e) => {
+                    message.set(e);
+                    return;
+                }
+            };
+            let imported = match import_profiles(&text) {
+                Ok(list) => list,
+                Err(e) => {
+                    message.set(format!("nothing imported: {e}"));
+                    return;
+                }
+            };
+            let db = match db::open().await {
+                Ok(db) => db,
+                Err(e) => {
+                    message.set(e.to_string());
+                    return;
+                }
+            };
+            let count = imported.len();
+            let has_default = profiles.with_untracked(|ps| ps.iter().any(|p| p.is_default));
+            for mut p in imported {
+                // An import never steals the default from a profile already here.
+                p.is_default = p.is_default && !has_default;
+                if let Err(e) = db.put_profile(&p).await {
+                    message.set(format!("import stopped: {e}"));
+                    return;
+                }
+            }
+            message.set(format!("imported {count} profile(s)"));
+            load(profiles, message).await;
+        });
+    };
+
+    let options = ProviderTemplate::ALL
+        .iter()
+        .map(|t| view! { <option value=template_key(*t)>{t.label()}</option> })
+        .collect_view();
+
+    view! {
+        <section aria-labelledby="profiles-title">
+            <h2 id="profiles-title">"Profiles"</h2>
+            <p class="muted">"A profile says how to reach a model. Keys for cloud providers live only in the edge API; this browser never stores one."</p>
+            <div class="row">
+                <label for="profile-template">"Template "</label>
+                <select id="profile-template" on:change=move |ev| template.set(event_target_value(&ev))
+                    prop:value=move || template.get()>
+                    {options}
+                </select>
+                <button id="profile-create" on:click=create>"New profile"</button>
+            </div>
+            <ul id="profile-list">
+                <For each=move || profiles.get() key=|p| (p.id.clone(), p.updated_at.to_bits()) children=move |p| {
+                    let id = p.id.clone();
+                    let edit = p.clone();
+                    view! {
+                        <li data-profile-id=p.id.clone()>
+                            <strong>{p.name.clone()}</strong>
+                            " · " {p.template.label()} " · " {p.model.clone()}
+                            {match &p.route { Route::Edge => " · via edge API".to_string(), Route::Direct { base_url } => format!(" · direct {base_url}") }}
+                            {p.is_default.then_some(" · default")}
+                            {p.masked_token().map(|t| format!(" · token {t}"))}
+                            " "
+                            <button class="small" on:click=move |_| { test_result.set(String::new()); editing.set(Some(edit.clone())) }>"Edit"</button>
+                            <button class="small danger" on:click=move |_| delete(id.clone())>"Delete"</button>
+                        </li>
+                    }
+                }/>
+            </ul>
+            <Show when=move || profiles.with(Vec::is_empty)>
+                <p class="muted" id="profiles-empty">"No profiles yet: pick a template and press New profile."</p>
+            </Show>
+            {move || editing.get().map(|p| view! { <ProfileEditor profile=p editing test_result on_save=save_edit on_test=test_connection/> })}
+            <div class="row">
+                <button id="profiles-export" on:click=export>"Export profiles"</button>
+                <label class="file">"Import profiles "
+                    <input id="profiles-import" type="file" accept=".jsonl,.json,application/json" on:change=import/>
+                </label>
+            </div>
+            <p id="profiles-message" role="status" aria-live="polite">{move || message.get()}</p>
+        </section>
+    }
+}
+
+/// The form for one profile; every change updates `editing`.
+#[component]
+fn ProfileEditor(
+    profile: Profile,
+    editing: RwSignal<Option<Profile>>,
+    test_result: RwSignal<String>,
+    on_save: impl Fn(leptos::ev::MouseEvent) + 'static,
+    on_test: impl Fn(leptos::ev::MouseEvent) + 'static,
+) -> impl IntoView {
+    let edit = move |f: &dyn Fn(&mut Profile)| {
+        editing.update(|e| {
+            if let Some(p) = e {
+                f(p)
+            }
+        })
+    };
+    let is_direct = move || {
+        editing.with(|e| matches!(e.as_ref().map(|p| &p.route), Some(Route::Direct { .. })))
+    };
+    let base_url = move || {
+        editing.with(|e| match e.as_ref().map(|p| &p.route) {
+            Some(Route::Direct { base_url }) => base_url.clone(),
+            _ => String::new(),
+        })
+    };
+    let template = profile.template;
+    view! {
+        <form id="profile-editor" class="editor" on:submit=|ev| ev.prevent_default()>
+            <h3>{format!("{} profile", template.label())}</h3>
+            <label>"Name " <input id="profile-name" prop:value=profile.name.clone()
+                on:input=move |ev| { let v = event_target_value(&ev); edit(&|p| p.name = v.clone()) }/></label>
+            <label>"Route "
+                <select id="profile-route" prop:value=move || if is_direct() { "direct" } else { "edge" }
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        edit(&|p| p.route = if v == "direct" {
+                            Route::Direct { base_url: template.local_base_url().unwrap_or("http://localhost:8080/v1").to_string() }
+                        } else { Route::Edge })
+                    }>
+                    <option value="edge">"Through the edge API"</option>
+                    <option value="direct" disabled=template.is_cloud()>"Direct to a local server"</option>
+                </select>
+            </label>
+            <Show when=is_direct>
+                <label>"Base URL " <input id="profile-base-url" prop:value=base_url
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|p| p.route = Route::Direct { base_url: v.clone() }) }/></label>
+            </Show>
+            <label>"Model " <input id="profile-model" prop:value=profile.model.clone()
+                on:input=move |ev| { let v = event_target_value(&ev); edit(&|p| p.model = v.clone()) }/></label>
+            <label>"Temperature " <input id="profile-temperature" type="number" step="0.1" min="0" max="2"
+                prop:value=profile.sampling.temperature.to_string()
+                on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { edit(&|p| p.sampling.temperature = v) } }/></label>
+            <label>"Max tokens per answer " <input id="profile-max-tokens" type="number" min="16"
+                prop:value=profile.sampling.max_tokens.to_string()
+                on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { edit(&|p| p.sampling.max_tokens = v) } }/></label>
+            <label>"Timeout (s) " <input id="profile-timeout" type="number" min="1"
+                prop:value=(profile.timeout_ms / 1000).to_string()
+                on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { edit(&|p| p.timeout_ms = v.saturating_mul(1000)) } }/></label>
+            <label>"Retries " <input id="profile-retries" type="number" min="0" max="10"
+                prop:value=profile.retries.to_string()
+                on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { edit(&|p| p.retries = v) } }/></label>
+            <label><input id="profile-json" type="checkbox" prop:checked=profile.json_output
+                on:change=move |ev| { let v = event_target_checked(&ev); edit(&|p| p.json_output = v) }/>
+                " Ask for JSON output (format only)"</label>
+            <label>"System prompt addition " <textarea id="profile-system-addition" prop:value=profile.system_prompt_addition.clone()
+                on:input=move |ev| { let v = event_target_value(&ev); edit(&|p| p.system_prompt_addition = v.clone()) }/></label>
+            <label>"Edge API token (optional; stored masked, never exported) "
+                <input id="profile-token" type="password" autocomplete="off"
+                    placeholder=profile.masked_token().unwrap_or_default()
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|p| p.edge_token = (!v.trim().is_empty()).then(|| v.trim().to_string())) }/></label>
+            <label><input id="profile-default" type="checkbox" prop:checked=profile.is_default
+                on:change=move |ev| { let v = event_target_checked(&ev); edit(&|p| p.is_default = v) }/>
+                " Default profile"</label>
+            <div class="row">
+                <button id="profile-save" type="button" on:click=on_save>"Save"</button>
+                <button id="profile-test" type="button" on:click=on_test>"Test connection"</button>
+                <button type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
+            </div>
+            <p id="profile-test-result" role="status" aria-live="polite">{move || test_result.get()}</p>
+        </form>
+    }
+}

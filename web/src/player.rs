@@ -1,0 +1,221 @@
+//! The LLM player loop: prompt → model → judge → store, one move at a time, until the session
+//! ends, a person stops it, or the model cannot be reached.
+//!
+//! Invariants:
+//! - Every attempt is committed (session state and its experience, in one transaction) before
+//!   the next request is sent, so a killed tab loses at most the move in flight.
+//! - A failed request is never turned into a move: the session pauses with the reason and a
+//!   person resumes it.
+//! - Memory stays flat over hundreds of moves: the live view keeps only the current answer's
+//!   stream; the move list is a window over the session.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use solver_core::llm::{ChatRequest, Constraint, Delta, LlmError};
+use solver_core::memory::{ExperienceRecord, SessionRecord};
+use solver_core::play::{Experience, ExperienceContext, PromptUnit, Status, TokenBudget};
+use solver_core::profile::Profile;
+
+use crate::db;
+use crate::llm;
+
+/// Attempts shown in the prompt's history.
+pub const HISTORY_LIMIT: usize = 8;
+
+/// What the screen watches while a play runs.
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// The session as last committed.
+    pub record: RwSignal<Option<SessionRecord>>,
+    /// Hidden reasoning of the answer being streamed.
+    pub reasoning: RwSignal<String>,
+    /// Visible answer being streamed.
+    pub answer: RwSignal<String>,
+    /// One line on what is happening.
+    pub status: RwSignal<String>,
+    /// Whether the loop runs.
+    pub running: RwSignal<bool>,
+    /// App time per move outside the model call (ms), last 200 moves.
+    pub overhead_ms: RwSignal<Vec<f64>>,
+}
+
+impl Live {
+    pub fn new() -> Live {
+        Live {
+            record: RwSignal::new(None),
+            reasoning: RwSignal::new(String::new()),
+            answer: RwSignal::new(String::new()),
+            status: RwSignal::new(String::new()),
+            running: RwSignal::new(false),
+            overhead_ms: RwSignal::new(Vec::new()),
+        }
+    }
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live::new()
+    }
+}
+
+/// Ask a running loop to stop after (or, by cancelling, during) the current move.
+#[derive(Clone, Default)]
+pub struct StopHandle {
+    stop: Rc<Cell<bool>>,
+    cancel: llm::CancelHandle,
+}
+
+impl StopHandle {
+    pub fn stop(&self) {
+        self.stop.set(true);
+        self.cancel.cancel();
+    }
+}
+
+/// Commit `record` alone (pause, resume, notes).
+async fn save_session(record: &mut SessionRecord) -> Result<(), String> {
+    record.touch(db::now());
+    let db = db::open().await.map_err(|e| e.to_string())?;
+    db.put_session(record).await.map_err(|e| e.to_string())
+}
+
+/// Runs `record` with `profile` until it ends or is stopped. `unit` is what the learning unit
+/// contributes (already chosen for relevance), `None` with memory off.
+pub async fn run(
+    mut record: SessionRecord,
+    profile: Profile,
+    unit: Option<PromptUnit>,
+    live: Live,
+    handle: StopHandle,
+) {
+    live.running.set(true);
+    if *record.session.status() == Status::Paused {
+        let _ = record.session.resume();
+    }
+    let edge_url = crate::edge::edge_url().await;
+    let client = match llm::LlmClient::for_profile(&profile, edge_url.as_deref()) {
+        Ok(client) => client,
+        Err(e) => {
+            live.status.set(format!("cannot start: {e}"));
+            live.running.set(false);
+            return;
+        }
+    };
+    let size = record.session.board().size();
+    let budget = TokenBudget::for_size(size);
+    loop {
+        if handle.stop.get() || *record.session.status() != Status::Running {
+            break;
+        }
+        let prompt = record.session.prompt(HISTORY_LIMIT, unit.as_ref(), budget);
+        let mut system = prompt.system;
+        if !profile.system_prompt_addition.trim().is_empty() {
+            system.push_str("\n\n");
+            system.push_str(profile.system_prompt_addition.trim());
+        }
+        live.reasoning.set(String::new());
+        live.answer.set(String::new());
+        live.status.set(format!(
+            "move {}: asking {}…",
+            record.session.attempts().len() + 1,
+            profile.model
+        ));
+        let request = ChatRequest::for_move(&profile, &system, &prompt.user, size);
+        let result = client
+            .chat(
+                request,
+                |delta: Delta| match delta {
+                    Delta::Reasoning(text) => live.reasoning.update(|r| r.push_str(&text)),
+                    Delta::Content(text) => live.answer.update(|a| a.push_str(&text)),
+                    Delta::Restart { reason } => {
+                        live.reasoning.set(String::new());
+                        live.answer.set(format!("({reason}; asking again)\n"));
+                    }
+                },
+                &handle.cancel,
+            )
+            .await;
+        let answered_at = db::now();
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                // Never a fake move: pause, keep everything, say why.
+                let _ = record.session.pause();
+                let saved = save_session(&mut record).await;
+                let cancelled = matches!(e, LlmError::Cancelled);
+                live.status.set(match (cancelled, saved) {
+                    (true, Ok(())) => "paused; press Resume to go on".into(),
+                    (false, Ok(())) => format!("paused: {e}; press Resume to try again"),
+                    (_, Err(s)) => format!("paused: {e}; and the pause was not saved: {s}"),
+                });
+                live.record.set(Some(record));
+                break;
+            }
+        };
+        let answer = &outcome.answer;
+        let separate = Some(answer.reasoning.as_str()).filter(|r| !r.trim().is_empty());
+        let attempt = match record.session.record_answer(&answer.content, separate) {
+            Ok(attempt) => attempt,
+            Err(e) => {
+                live.status.set(format!("stopped: {e}"));
+                break;
+            }
+        };
+        let context = ExperienceContext {
+            session_id: record.id.clone(),
+            puzzle_id: record.puzzle_id.clone(),
+            model: profile.model.clone(),
+            profile_id: profile.id.clone(),
+            unit_id: record.unit_id.clone(),
+            mode: record.mode.clone(),
+            assisted_decoding: outcome.constraint == Constraint::AssistedDecoding,
+            timings: outcome.timings,
+            usage: answer.usage,
+        };
+        let experience = Experience::from_attempt(&record.session, attempt.number - 1, context);
+        let stored = ExperienceRecord::new(experience, answered_at);
+        record.touch(db::now());
+        let committed = match db::open().await {
+            Ok(db) => db
+                .save_attempt(&record, &stored)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = committed {
+            // Storage refused (full, blocked): stop before asking the model again.
+            live.status.set(format!(
+                "stopped: move {} could not be saved ({e}); nothing after it was sent",
+                attempt.number
+            ));
+            live.record.set(Some(record));
+            break;
+        }
+        let overhead = db::now() - answered_at;
+        live.overhead_ms.update(|v| {
+            v.push(overhead);
+            if v.len() > 200 {
+                v.remove(0);
+            }
+        });
+        live.status.set(format!(
+            "move {}: {} — {}",
+            attempt.number,
+            attempt.judgement.label(),
+            attempt.feedback
+        ));
+        live.record.set(Some(record.clone()));
+        // Let the browser paint and handle input between moves.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    if let Some(r) = live.record.get_untracked() {
+        match r.session.status() {
+            Status::Solved => live.status.set("solved!".into()),
+            Status::Abandoned(reason) => live.status.set(format!("ended: {reason}")),
+            _ => {}
+        }
+    }
+    live.running.set(false);
+}
