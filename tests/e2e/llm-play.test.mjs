@@ -47,7 +47,7 @@ test("create a profile, watch the model play 4x4, reload and resume, export, cle
 
   // Play.
   await go(page, "LLM Play");
-  await page.waitForSelector("#llm-profile option");
+  await page.waitForSelector("#llm-profile option", { state: "attached" });
   await page.selectOption("#llm-size", "4");
   await page.fill("#llm-seed", "3");
   await page.fill("#llm-max-attempts", "40");
