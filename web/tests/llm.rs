@@ -75,7 +75,7 @@ async fn a_streamed_answer_arrives_whole_with_usage_and_timings() {
     let outcome = client
         .chat(request, on_delta, &CancelHandle::new())
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{e:?}"));
     let streamed: String = deltas
         .borrow()
         .iter()
@@ -156,8 +156,9 @@ async fn assisted_decoding_yields_a_legal_move_from_the_real_model() {
     let outcome = client
         .chat(request, |_| {}, &CancelHandle::new())
         .await
-        .unwrap();
-    let parsed = parse_response(&outcome.answer.content, 4);
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(outcome.assisted_decoding(), "recorded with the experience");
+    let parsed = parse_response(&outcome.answer.text_for_parsing(), 4);
     let mv = parsed
         .proposal
         .unwrap_or_else(|e| panic!("{e:?}: {}", outcome.answer.content));

@@ -157,6 +157,11 @@ fn json_schema_format(schema: Value) -> Value {
     })
 }
 
+/// The longest `reasoning` a constrained answer may have, in characters: without a bound a
+/// small model can ramble inside the string until every budget is cut off (seen with
+/// SmolLM2). Models that think at length send `reasoning_content` apart, which is unbounded.
+pub const SCHEMA_REASONING_MAX_CHARS: usize = 400;
+
 /// The JSON schema of a move in a grid of `size`: 1-based row, column and value, and a
 /// reasoning string (last, so a constrained model commits to a move before explaining it
 /// and a cut-off explanation still holds a parseable move).
@@ -166,7 +171,7 @@ pub fn move_schema(size: usize) -> Value {
         "type": "object",
         "properties": {
             "row": range, "col": range, "value": range,
-            "reasoning": { "type": "string" }
+            "reasoning": { "type": "string", "maxLength": SCHEMA_REASONING_MAX_CHARS }
         },
         "required": ["row", "col", "value", "reasoning"],
         "additionalProperties": false
@@ -197,7 +202,7 @@ pub fn legal_move_schema(board: &Grid, banned: &BTreeSet<Move>) -> Option<Value>
                     "row": { "const": row + 1 },
                     "col": { "const": col + 1 },
                     "value": { "enum": values },
-                    "reasoning": { "type": "string" }
+                    "reasoning": { "type": "string", "maxLength": SCHEMA_REASONING_MAX_CHARS }
                 },
                 "required": ["row", "col", "value", "reasoning"],
                 "additionalProperties": false
@@ -396,6 +401,19 @@ pub struct ChatAnswer {
     pub finish_reason: Option<FinishReason>,
     /// Token usage, when reported.
     pub usage: TokenUsage,
+}
+
+impl ChatAnswer {
+    /// The text to hand to the move parser and to record (`PlaySession::record`): the
+    /// content, with reasoning that arrived apart wrapped in `<think>…</think>` in front, so
+    /// the parser keeps it as hidden reasoning and never reads a move from it.
+    pub fn text_for_parsing(&self) -> String {
+        if self.reasoning.trim().is_empty() {
+            self.content.clone()
+        } else {
+            format!("<think>{}</think>\n{}", self.reasoning, self.content)
+        }
+    }
 }
 
 /// Parses a non-streaming response body.
@@ -607,6 +625,26 @@ mod tests {
     }
 
     #[test]
+    fn separate_reasoning_is_hidden_from_the_move_parser() {
+        let answer = ChatAnswer {
+            content: "ROW: 1 COL: 2 VALUE: 2".into(),
+            reasoning: "maybe ROW: 4 COL: 4 VALUE: 4".into(),
+            ..ChatAnswer::default()
+        };
+        let parsed = crate::play::parse::parse_response(&answer.text_for_parsing(), 4);
+        assert_eq!(parsed.proposal, Ok(Move::new(0, 1, 2)));
+        assert_eq!(
+            parsed.hidden_reasoning.as_deref().map(str::trim),
+            Some("maybe ROW: 4 COL: 4 VALUE: 4")
+        );
+        let plain = ChatAnswer {
+            content: "r1c2=2".into(),
+            ..ChatAnswer::default()
+        };
+        assert_eq!(plain.text_for_parsing(), "r1c2=2");
+    }
+
+    #[test]
     fn in_stream_error_and_broken_streams() {
         // The edge API's error shape, sent after a 200.
         let (result, deltas) = replay(&fixture("edge-in-stream-error.sse"), 4);
@@ -648,6 +686,10 @@ mod tests {
         assert!(!request.assisted_decoding());
         let schema = &request.response_format.as_ref().unwrap()["json_schema"]["schema"];
         assert_eq!(schema["properties"]["row"]["maximum"], 9);
+        assert_eq!(
+            schema["properties"]["reasoning"]["maxLength"],
+            SCHEMA_REASONING_MAX_CHARS
+        );
     }
 
     #[test]

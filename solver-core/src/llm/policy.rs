@@ -133,6 +133,13 @@ pub struct ChatOutcome {
     pub timings: Timings,
 }
 
+impl ChatOutcome {
+    /// Whether answers were restricted to legal moves (`ExperienceContext::assisted_decoding`).
+    pub fn assisted_decoding(&self) -> bool {
+        self.constraint == Constraint::AssistedDecoding
+    }
+}
+
 /// What the caller does next.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
@@ -516,6 +523,11 @@ mod tests {
         ));
         assert_eq!(driver.request().max_tokens, 1024);
         assert_eq!(driver.request().messages.len(), 2);
+        let Step::Done(outcome) = driver.on_answer(stop("{\"row\":1}")) else {
+            panic!()
+        };
+        assert_eq!(outcome.constraint, Constraint::MoveSchema);
+        assert!(!outcome.assisted_decoding());
     }
 
     #[test]
