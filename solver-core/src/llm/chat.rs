@@ -580,6 +580,38 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn recorded_streams_read_the_same_under_any_cuts(
+            cuts in proptest::collection::vec(0usize..20_000, 0..40),
+            which in 0usize..4,
+        ) {
+            let name = [
+                "llama-server-stream-stop.sse",
+                "llama-server-stream-length.sse",
+                "llama-server-stream-json-schema.sse",
+                "reasoning-stream.sse",
+            ][which];
+            let stream = fixture(name);
+            let bytes = stream.as_bytes();
+            let mut points: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+            points.sort_unstable();
+            let mut decoder = SseDecoder::new();
+            let mut acc = ChatAccumulator::new();
+            let mut start = 0;
+            for p in points.into_iter().chain([bytes.len()]) {
+                for event in decoder.push(&bytes[start..p]) {
+                    acc.push(&event).unwrap();
+                }
+                start = p;
+            }
+            for event in decoder.finish() {
+                acc.push(&event).unwrap();
+            }
+            proptest::prop_assert_eq!(acc.finish().unwrap(), replay(&stream, usize::MAX).0.unwrap());
+        }
+    }
+
     #[test]
     fn recorded_length_stream_reports_length() {
         let (answer, _) = replay(&fixture("llama-server-stream-length.sse"), 5);
