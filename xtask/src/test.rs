@@ -137,8 +137,18 @@ pub fn run(args: &[String]) -> Result {
         &mut tally,
     )?;
     // wasm-bindgen-test in headless Chromium; run from web/ so its webdriver.json is found.
-    // (No `-q`: the runner rejects `--quiet`.)
+    // (No `-q`: the runner rejects `--quiet`.) The LLM client's tests (web/tests/llm.rs) talk
+    // to a real model server: its URL goes in at compile time as MD_LLM_TEST_URL.
     let mut wasm_tests = cmd("cargo", &env);
+    let wasm_model = if skip_e2e {
+        None
+    } else {
+        let logs = cache_dir().join("logs");
+        std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
+        let (url, service) = start_upstream(&tools, None, &logs.join("wasm-model-server.log"))?;
+        wasm_tests.env("MD_LLM_TEST_URL", url);
+        service
+    };
     wasm_tests
         .args([
             "test",
@@ -150,6 +160,7 @@ pub fn run(args: &[String]) -> Result {
         ])
         .current_dir(root().join("web"));
     run_counted(&mut wasm_tests, &mut tally)?;
+    drop(wasm_model);
 
     build::all(&tools)?;
 

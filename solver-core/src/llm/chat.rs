@@ -157,6 +157,11 @@ fn json_schema_format(schema: Value) -> Value {
     })
 }
 
+/// The longest `reasoning` a constrained answer may have, in characters: without a bound a
+/// small model can ramble inside the string until every budget is cut off (seen with
+/// SmolLM2). Models that think at length send `reasoning_content` apart, which is unbounded.
+pub const SCHEMA_REASONING_MAX_CHARS: usize = 400;
+
 /// The JSON schema of a move in a grid of `size`: 1-based row, column and value, and a
 /// reasoning string (last, so a constrained model commits to a move before explaining it
 /// and a cut-off explanation still holds a parseable move).
@@ -166,7 +171,7 @@ pub fn move_schema(size: usize) -> Value {
         "type": "object",
         "properties": {
             "row": range, "col": range, "value": range,
-            "reasoning": { "type": "string" }
+            "reasoning": { "type": "string", "maxLength": SCHEMA_REASONING_MAX_CHARS }
         },
         "required": ["row", "col", "value", "reasoning"],
         "additionalProperties": false
@@ -197,7 +202,7 @@ pub fn legal_move_schema(board: &Grid, banned: &BTreeSet<Move>) -> Option<Value>
                     "row": { "const": row + 1 },
                     "col": { "const": col + 1 },
                     "value": { "enum": values },
-                    "reasoning": { "type": "string" }
+                    "reasoning": { "type": "string", "maxLength": SCHEMA_REASONING_MAX_CHARS }
                 },
                 "required": ["row", "col", "value", "reasoning"],
                 "additionalProperties": false
@@ -398,6 +403,19 @@ pub struct ChatAnswer {
     pub usage: TokenUsage,
 }
 
+impl ChatAnswer {
+    /// The text to hand to the move parser and to record (`PlaySession::record`): the
+    /// content, with reasoning that arrived apart wrapped in `<think>…</think>` in front, so
+    /// the parser keeps it as hidden reasoning and never reads a move from it.
+    pub fn text_for_parsing(&self) -> String {
+        if self.reasoning.trim().is_empty() {
+            self.content.clone()
+        } else {
+            format!("<think>{}</think>\n{}", self.reasoning, self.content)
+        }
+    }
+}
+
 /// Parses a non-streaming response body.
 ///
 /// # Errors
@@ -562,6 +580,38 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn recorded_streams_read_the_same_under_any_cuts(
+            cuts in proptest::collection::vec(0usize..20_000, 0..40),
+            which in 0usize..4,
+        ) {
+            let name = [
+                "llama-server-stream-stop.sse",
+                "llama-server-stream-length.sse",
+                "llama-server-stream-json-schema.sse",
+                "reasoning-stream.sse",
+            ][which];
+            let stream = fixture(name);
+            let bytes = stream.as_bytes();
+            let mut points: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+            points.sort_unstable();
+            let mut decoder = SseDecoder::new();
+            let mut acc = ChatAccumulator::new();
+            let mut start = 0;
+            for p in points.into_iter().chain([bytes.len()]) {
+                for event in decoder.push(&bytes[start..p]) {
+                    acc.push(&event).unwrap();
+                }
+                start = p;
+            }
+            for event in decoder.finish() {
+                acc.push(&event).unwrap();
+            }
+            proptest::prop_assert_eq!(acc.finish().unwrap(), replay(&stream, usize::MAX).0.unwrap());
+        }
+    }
+
     #[test]
     fn recorded_length_stream_reports_length() {
         let (answer, _) = replay(&fixture("llama-server-stream-length.sse"), 5);
@@ -607,6 +657,26 @@ mod tests {
     }
 
     #[test]
+    fn separate_reasoning_is_hidden_from_the_move_parser() {
+        let answer = ChatAnswer {
+            content: "ROW: 1 COL: 2 VALUE: 2".into(),
+            reasoning: "maybe ROW: 4 COL: 4 VALUE: 4".into(),
+            ..ChatAnswer::default()
+        };
+        let parsed = crate::play::parse::parse_response(&answer.text_for_parsing(), 4);
+        assert_eq!(parsed.proposal, Ok(Move::new(0, 1, 2)));
+        assert_eq!(
+            parsed.hidden_reasoning.as_deref().map(str::trim),
+            Some("maybe ROW: 4 COL: 4 VALUE: 4")
+        );
+        let plain = ChatAnswer {
+            content: "r1c2=2".into(),
+            ..ChatAnswer::default()
+        };
+        assert_eq!(plain.text_for_parsing(), "r1c2=2");
+    }
+
+    #[test]
     fn in_stream_error_and_broken_streams() {
         // The edge API's error shape, sent after a 200.
         let (result, deltas) = replay(&fixture("edge-in-stream-error.sse"), 4);
@@ -648,6 +718,10 @@ mod tests {
         assert!(!request.assisted_decoding());
         let schema = &request.response_format.as_ref().unwrap()["json_schema"]["schema"];
         assert_eq!(schema["properties"]["row"]["maximum"], 9);
+        assert_eq!(
+            schema["properties"]["reasoning"]["maxLength"],
+            SCHEMA_REASONING_MAX_CHARS
+        );
     }
 
     #[test]

@@ -133,6 +133,13 @@ pub struct ChatOutcome {
     pub timings: Timings,
 }
 
+impl ChatOutcome {
+    /// Whether answers were restricted to legal moves (`ExperienceContext::assisted_decoding`).
+    pub fn assisted_decoding(&self) -> bool {
+        self.constraint == Constraint::AssistedDecoding
+    }
+}
+
 /// What the caller does next.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
@@ -516,6 +523,11 @@ mod tests {
         ));
         assert_eq!(driver.request().max_tokens, 1024);
         assert_eq!(driver.request().messages.len(), 2);
+        let Step::Done(outcome) = driver.on_answer(stop("{\"row\":1}")) else {
+            panic!()
+        };
+        assert_eq!(outcome.constraint, Constraint::MoveSchema);
+        assert!(!outcome.assisted_decoding());
     }
 
     #[test]
@@ -559,6 +571,28 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn regression_upstream_never_retried_timeouts_and_ignored_the_retries_field() {
+        // UPSTREAM.md §5 items 1 and 10: `retries` was unused and timeouts were never retried.
+        let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "p", 0.0);
+        profile.retries = 3;
+        let retry = RetryPolicy::from_profile(&profile);
+        assert_eq!(retry.retries, 3);
+        let request = ChatRequest::for_move(&profile, "s", "u", 9);
+        let mut driver = ChatDriver::new(request, retry, LengthPolicy::grow_from(512));
+        let timeout = LlmError::Timeout { after_ms: 60_000 };
+        for _ in 0..3 {
+            assert!(matches!(
+                driver.on_error(timeout.clone(), false, 0.5),
+                Step::Send { .. }
+            ));
+        }
+        assert_eq!(
+            driver.on_error(timeout.clone(), false, 0.5),
+            Step::Failed(timeout)
+        );
     }
 
     #[test]
