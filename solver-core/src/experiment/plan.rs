@@ -519,4 +519,66 @@ pub(crate) mod tests {
         // New puzzles after the dream.
         assert_eq!(phase1[0].puzzle.id, "4x4-any-s12");
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the caller's concurrency, and with reloads (serde round-trip + requeue)
+        /// and failures at arbitrary points, every run ends done exactly once and the arms
+        /// never drift apart by more than what is in flight.
+        #[test]
+        fn any_schedule_of_reports_and_reloads_finishes_every_run(
+            ops in prop::collection::vec((1usize..4, any::<bool>(), any::<bool>()), 1..80),
+            runs in 1usize..3,
+        ) {
+            let mut st = ExperimentState::new(ab(runs, vec![1, 2, 3])).unwrap();
+            let total = st.progress().total;
+            let mut in_flight: Vec<RunOrder> = Vec::new();
+            let mut steps = ops.into_iter().cycle();
+            for step in 0..10_000 {
+                let (want, reload, fail) = steps.next().unwrap();
+                // Failures and reloads stop after a while, as a flaky model eventually answers.
+                let (reload, fail) = (reload && step < 200, fail && step < 200);
+                if reload {
+                    st = ExperimentState::from_json(&st.to_json()).unwrap();
+                    st.requeue_running();
+                    in_flight.clear();
+                }
+                in_flight.extend(st.next_runs(want));
+                if let Some(o) = in_flight.pop() {
+                    if fail {
+                        st.record_failure(o.run, "flaky").unwrap();
+                        st.retry_failed();
+                    } else {
+                        st.record_result(result_for(&o, 1, 2, true)).unwrap();
+                    }
+                }
+                let done_a = st.done_results().filter(|r| r.arm_id == "a").count();
+                let done_b = st.done_results().filter(|r| r.arm_id == "b").count();
+                prop_assert!(done_a.abs_diff(done_b) <= 2 + st.progress().running);
+                if st.next(4) == Next::Finished {
+                    break;
+                }
+                // `next(4)` above may have handed out runs: keep them.
+                for (i, s) in st.status.iter().enumerate() {
+                    if *s == RunStatus::Running && !in_flight.iter().any(|o| o.run == i) {
+                        let run = &st.runs[i];
+                        in_flight.push(RunOrder {
+                            run: i,
+                            arm: st.experiment.arms[run.arm].clone(),
+                            puzzle: run.puzzle.clone(),
+                            repeat: run.repeat,
+                            unit_id: None,
+                        });
+                    }
+                }
+            }
+            prop_assert_eq!(st.progress().done, total);
+            let mut seen: Vec<usize> = st.done_results().map(|r| r.run).collect();
+            seen.dedup();
+            prop_assert_eq!(seen.len(), total);
+        }
+    }
 }

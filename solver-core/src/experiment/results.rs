@@ -117,7 +117,7 @@ impl Verdict {
                 metric.name(),
                 if *better { "higher" } else { "lower" },
                 fmt_p(*p),
-                fmt_p(*threshold)
+                fmt_threshold(*threshold)
             ),
             Verdict::NoSignificantDifference {
                 solve_rate_p,
@@ -132,7 +132,7 @@ impl Verdict {
                 if let Some(p) = accuracy_p {
                     s.push_str(&format!(", accuracy p = {}", fmt_p(*p)));
                 }
-                s.push_str(&format!("; threshold {})", fmt_p(*threshold)));
+                s.push_str(&format!("; threshold {})", fmt_threshold(*threshold)));
                 if let Some(n) = runs_needed {
                     s.push_str(&format!(
                         "; about {n} runs per arm would detect a {}-point difference in solve rate",
@@ -143,6 +143,12 @@ impl Verdict {
             }
         }
     }
+}
+
+/// Thresholds like 0.0125 (α split over four tests) need four decimals.
+fn fmt_threshold(t: f64) -> String {
+    let s = format!("{t:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn fmt_p(p: f64) -> String {
@@ -611,6 +617,35 @@ mod tests {
             res.comparisons[0].verdict,
             Verdict::NotEnoughData { min_runs: 3 }
         );
+    }
+
+    #[test]
+    fn alpha_is_split_over_all_comparisons() {
+        let mut design = ab(1, (0..4).collect());
+        let mut third = design.arms[1].clone();
+        third.id = "c".to_string();
+        design.arms.push(third);
+        let mut st = ExperimentState::new(design).unwrap();
+        loop {
+            let orders = st.next_runs(2);
+            if orders.is_empty() {
+                break;
+            }
+            for o in orders {
+                st.record_result(result_for(&o, 5, 10, o.run % 2 == 0))
+                    .unwrap();
+            }
+        }
+        let res = ExperimentResults::from_state(&st);
+        assert_eq!(res.comparisons.len(), 2);
+        for c in &res.comparisons {
+            assert_eq!(c.control_id, "a");
+            assert!(
+                c.verdict_text.contains("threshold 0.0125"),
+                "{}",
+                c.verdict_text
+            );
+        }
     }
 
     #[test]
