@@ -573,6 +573,17 @@ mod tests {
         }
 
         #[test]
+        fn bootstrap_narrows_with_more_sessions(s in arb_sessions(), seed in any::<u64>()) {
+            let small = bootstrap_accuracy(&s, seed).unwrap();
+            // The same sessions nine times over: the interval should be about a third as
+            // wide (Monte Carlo noise allowed for).
+            let many: Vec<SessionMoves> = s.iter().cycle().take(9 * s.len()).copied().collect();
+            let big = bootstrap_accuracy(&many, seed).unwrap();
+            prop_assert!((big.value - small.value).abs() < 1e-12);
+            prop_assert!(big.ci.width() <= small.ci.width() * 0.6 + 1e-9, "{:?} vs {:?}", big, small);
+        }
+
+        #[test]
         fn permutation_p_in_range_and_symmetric(a in arb_sessions(), b in arb_sessions(), seed in any::<u64>()) {
             let p = permutation_test(&a, &b, seed).unwrap();
             prop_assert!(p > 0.0 && p <= 1.0);
