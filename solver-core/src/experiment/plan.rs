@@ -385,8 +385,25 @@ impl ExperimentState {
     ///
     /// # Errors
     /// The text is not such a state.
+    /// The text is not such a state, or its parts do not fit together (a status per run,
+    /// arms and phases that exist): stored data can be damaged, and indexing must not panic.
     pub fn from_json(text: &str) -> Result<ExperimentState, serde_json::Error> {
-        serde_json::from_str(text)
+        let state: ExperimentState = serde_json::from_str(text)?;
+        let arms = state.experiment.arms.len();
+        let fits = state.status.len() == state.runs.len()
+            && state.runs.iter().enumerate().all(|(i, r)| {
+                r.index == i
+                    && r.arm < arms
+                    && (r.phase == 0
+                        || matches!(state.experiment.schedule, Schedule::LearningCurve { .. }))
+                    && r.phase < arms.max(1)
+            });
+        if !fits {
+            return Err(serde::de::Error::custom(
+                "the stored experiment state is inconsistent (runs, statuses and arms do not match)",
+            ));
+        }
+        Ok(state)
     }
 }
 
@@ -482,6 +499,19 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(back.next(2), Next::Finished);
         assert_eq!(back.progress().fraction(), 1.0);
+    }
+
+    #[test]
+    fn damaged_state_is_refused_not_panicked_on() {
+        let st = ExperimentState::new(ab(1, vec![1])).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&st.to_json()).unwrap();
+        v["status"].as_array_mut().unwrap().pop();
+        let err = ExperimentState::from_json(&v.to_string()).unwrap_err();
+        assert!(err.to_string().contains("inconsistent"), "{err}");
+        let mut v: serde_json::Value = serde_json::from_str(&st.to_json()).unwrap();
+        v["runs"][1]["arm"] = 7.into();
+        assert!(ExperimentState::from_json(&v.to_string()).is_err());
+        assert!(ExperimentState::from_json("{}").is_err());
     }
 
     #[test]
