@@ -143,6 +143,41 @@ pub enum Schedule {
     },
 }
 
+/// Settings of the "learning curve" preset ([`Experiment::learning_curve`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearningCurve {
+    /// The `Profile` that plays (and whose experiences are dreamt).
+    pub profile_id: String,
+    /// Prompt mode of every phase.
+    pub prompt_mode: String,
+    /// Grid size of the generated puzzles.
+    pub size: usize,
+    /// Difficulty band; `None` for any.
+    pub band: Option<Band>,
+    /// Seeds `first_seed, first_seed + 1, …` give each phase different puzzles.
+    pub first_seed: u64,
+    /// Puzzles played per phase (N).
+    pub puzzles_per_phase: usize,
+    /// Dreams, each followed by a phase with the new unit.
+    pub dreams: usize,
+}
+
+impl LearningCurve {
+    /// `puzzles_per_phase` puzzles of `size`, any band, seeds from 1, one dream, standard
+    /// prompts.
+    pub fn new(profile_id: &str, size: usize, puzzles_per_phase: usize) -> LearningCurve {
+        LearningCurve {
+            profile_id: profile_id.to_string(),
+            prompt_mode: "standard".to_string(),
+            size,
+            band: None,
+            first_seed: 1,
+            puzzles_per_phase,
+            dreams: 1,
+        }
+    }
+}
+
 /// An experiment design.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Experiment {
@@ -288,21 +323,23 @@ impl Experiment {
     }
 
     /// The "learning curve" preset: play `puzzles_per_phase` generated puzzles with no unit,
-    /// dream, play as many new puzzles with the new unit, and so on for `dreams` dreams.
-    /// Seeds `first_seed, first_seed + 1, …` give each phase different puzzles.
-    #[allow(clippy::too_many_arguments)]
+    /// dream, play as many new puzzles with the new unit, and so on for `dreams` dreams
+    /// (see [`LearningCurve`]).
     pub fn learning_curve(
         id: &str,
         name: &str,
-        profile_id: &str,
-        prompt_mode: &str,
-        size: usize,
-        band: Option<Band>,
-        first_seed: u64,
-        puzzles_per_phase: usize,
-        dreams: usize,
+        options: &LearningCurve,
         created_at_ms: u64,
     ) -> Experiment {
+        let LearningCurve {
+            profile_id,
+            prompt_mode,
+            size,
+            band,
+            first_seed,
+            puzzles_per_phase,
+            dreams,
+        } = options.clone();
         let arm = |i: usize| Arm {
             id: if i == 0 {
                 "before".to_string()
@@ -314,14 +351,14 @@ impl Experiment {
             } else {
                 format!("After dream {i}")
             },
-            profile_id: profile_id.to_string(),
+            profile_id: profile_id.clone(),
             unit: if i == 0 {
                 UnitChoice::None
             } else {
                 UnitChoice::NewestAfterDream
             },
             memory: false,
-            prompt_mode: prompt_mode.to_string(),
+            prompt_mode: prompt_mode.clone(),
             assisted_decoding: false,
         };
         let phases = dreams + 1;
@@ -441,8 +478,12 @@ pub(crate) mod tests {
 
     #[test]
     fn learning_curve_preset_is_valid_and_uses_new_puzzles() {
-        let e =
-            Experiment::learning_curve("lc", "Curve", "local", "standard", 9, None, 100, 3, 2, 5);
+        let options = LearningCurve {
+            first_seed: 100,
+            dreams: 2,
+            ..LearningCurve::new("local", 9, 3)
+        };
+        let e = Experiment::learning_curve("lc", "Curve", &options, 5);
         assert_eq!(e.validate(), Ok(()));
         assert_eq!(e.arms.len(), 3);
         assert_eq!(e.arms[2].unit, UnitChoice::NewestAfterDream);

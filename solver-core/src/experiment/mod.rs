@@ -12,9 +12,12 @@
 //! - [`chart`] — SVG charts of the results.
 //!
 //! ```
-//! use solver_core::experiment::{Experiment, ExperimentResults, ExperimentState, Next};
+//! use solver_core::experiment::{
+//!     Experiment, ExperimentResults, ExperimentState, LearningCurve, Next,
+//! };
 //!
-//! let design = Experiment::learning_curve("lc-1", "Curve", "local", "standard", 4, None, 1, 2, 1, 0);
+//! // Play 2 puzzles of 4x4, dream, play 2 new ones with the new unit.
+//! let design = Experiment::learning_curve("lc-1", "Curve", &LearningCurve::new("local", 4, 2), 0);
 //! let mut state = ExperimentState::new(design).unwrap();
 //! let Next::Run { runs } = state.next(1) else { unreachable!() };
 //! assert_eq!(runs[0].puzzle.id, "4x4-any-s1");
@@ -30,7 +33,8 @@ pub mod stats;
 
 pub use chart::{accuracy_chart, learning_curve_chart, outcome_mix_chart};
 pub use design::{
-    Arm, DesignError, Experiment, PlannedPuzzle, PuzzleSet, PuzzleSource, Schedule, UnitChoice,
+    Arm, DesignError, Experiment, LearningCurve, PlannedPuzzle, PuzzleSet, PuzzleSource, Schedule,
+    UnitChoice,
 };
 pub use plan::{DreamRequest, ExperimentState, Next, PlannedRun, Progress, RunStatus, StateError};
 pub use results::{

@@ -411,6 +411,7 @@ impl ExperimentState {
 pub(crate) mod tests {
     use super::*;
     use crate::experiment::design::tests::ab;
+    use crate::experiment::design::LearningCurve;
     use crate::experiment::run::OutcomeCounts;
 
     pub(crate) fn result_for(
@@ -516,8 +517,11 @@ pub(crate) mod tests {
 
     #[test]
     fn learning_curve_stops_for_a_dream_between_phases() {
-        let e =
-            Experiment::learning_curve("lc", "Curve", "local", "standard", 4, None, 10, 2, 1, 0);
+        let options = LearningCurve {
+            first_seed: 10,
+            ..LearningCurve::new("local", 4, 2)
+        };
+        let e = Experiment::learning_curve("lc", "Curve", &options, 0);
         let mut st = ExperimentState::new(e).unwrap();
         let phase0 = st.next_runs(4);
         assert_eq!(phase0.len(), 1, "the preset plays one at a time");

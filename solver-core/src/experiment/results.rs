@@ -81,6 +81,8 @@ pub enum Verdict {
         metric: Metric,
         /// Whether the arm is better than the control.
         better: bool,
+        /// Arm − control in that measure, with its 95 % interval.
+        difference: Option<Estimate>,
         /// The test's p.
         p: f64,
         /// The threshold p had to be under.
@@ -110,15 +112,26 @@ impl Verdict {
             Verdict::Different {
                 metric,
                 better,
+                difference,
                 p,
                 threshold,
-            } => format!(
-                "{} {} than the control (p = {}, significant at {})",
-                metric.name(),
-                if *better { "higher" } else { "lower" },
-                fmt_p(*p),
-                fmt_threshold(*threshold)
-            ),
+            } => {
+                let by = difference.map_or_else(String::new, |d| {
+                    format!(
+                        " by {} points (95 % CI {} to {})",
+                        points(d.value.abs()),
+                        points_signed(d.ci.low),
+                        points_signed(d.ci.high)
+                    )
+                });
+                format!(
+                    "{} {} than the control{by} ({}, significant at {})",
+                    metric.name(),
+                    if *better { "higher" } else { "lower" },
+                    fmt_p(*p),
+                    fmt_threshold(*threshold)
+                )
+            }
             Verdict::NoSignificantDifference {
                 solve_rate_p,
                 accuracy_p,
@@ -126,11 +139,11 @@ impl Verdict {
                 runs_needed,
             } => {
                 let mut s = format!(
-                    "no significant difference (solve rate p = {}",
+                    "no significant difference (solve rate {}",
                     fmt_p(*solve_rate_p)
                 );
                 if let Some(p) = accuracy_p {
-                    s.push_str(&format!(", accuracy p = {}", fmt_p(*p)));
+                    s.push_str(&format!(", accuracy {}", fmt_p(*p)));
                 }
                 s.push_str(&format!("; threshold {})", fmt_threshold(*threshold)));
                 if let Some(n) = runs_needed {
@@ -145,18 +158,27 @@ impl Verdict {
     }
 }
 
+fn points(x: f64) -> String {
+    format!("{:.0}", x * 100.0)
+}
+
+fn points_signed(x: f64) -> String {
+    format!("{:+.0}", x * 100.0)
+}
+
 /// Thresholds like 0.0125 (α split over four tests) need four decimals.
 fn fmt_threshold(t: f64) -> String {
     let s = format!("{t:.4}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// `p = 0.41`, or `p < 0.001` below what three decimals show.
 fn fmt_p(p: f64) -> String {
     if p < 0.001 {
-        "< 0.001".to_string()
+        "p < 0.001".to_string()
     } else {
         let s = format!("{p:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        format!("p = {}", s.trim_end_matches('0').trim_end_matches('.'))
     }
 }
 
@@ -274,6 +296,7 @@ fn compare(
         Verdict::Different {
             metric: Metric::SolveRate,
             better: solve_rate_difference.is_some_and(|d| d.value > 0.0),
+            difference: solve_rate_difference,
             p: solve_rate_p,
             threshold,
         }
@@ -281,6 +304,7 @@ fn compare(
         Verdict::Different {
             metric: Metric::Accuracy,
             better: accuracy_difference.is_some_and(|d| d.value > 0.0),
+            difference: accuracy_difference,
             p,
             threshold,
         }
