@@ -189,14 +189,16 @@ pub fn learning_curve_chart(results: &ExperimentResults) -> String {
         s.push_str("</svg>");
         return s;
     }
+    // Points stay clear of the y-axis labels and the right edge.
+    const INSET: f64 = 12.0;
     let step = if points.len() > 1 {
-        plot_w() / (points.len() - 1) as f64
+        (plot_w() - 2.0 * INSET) / (points.len() - 1) as f64
     } else {
         0.0
     };
     let x_of = |i: usize| {
         if points.len() > 1 {
-            LEFT + step * i as f64
+            LEFT + INSET + step * i as f64
         } else {
             LEFT + plot_w() / 2.0
         }
@@ -250,8 +252,10 @@ pub fn learning_curve_chart(results: &ExperimentResults) -> String {
 }
 
 fn legend(s: &mut String, results: &ExperimentResults) {
+    // Entries share the width (at most 160 px each), so many arms still fit in one row.
+    let spacing = (plot_w() / results.arms.len().max(1) as f64).min(160.0);
     for (i, arm) in results.arms.iter().enumerate() {
-        let x = LEFT + 120.0 * i as f64;
+        let x = LEFT + spacing * i as f64;
         let y = HEIGHT - BOTTOM + 26.0;
         let _ = write!(
             s,
