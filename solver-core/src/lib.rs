@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod experiment;
 pub mod format;
 pub mod generate;
 pub mod grid;
