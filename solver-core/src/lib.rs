@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod dream;
 pub mod format;
 pub mod generate;
 pub mod grid;
@@ -30,6 +31,7 @@ pub mod human;
 pub mod play;
 mod puzzle;
 pub mod solve;
+pub mod unit;
 
 pub use grid::{Grid, Shape};
 pub use human::{next_step, rate, solve_steps, Band, Rating, Step, Technique};
