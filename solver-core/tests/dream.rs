@@ -20,7 +20,7 @@ fn options(solutions: &[(String, String)]) -> DreamOptions {
     o
 }
 
-fn data(size: usize, seed: u64, count: usize) -> (Vec<(String, Experience)>, Vec<(String, String)>) {
+fn data(size: usize, seed: u64, count: usize) -> support::scripted::Played {
     scripted::experiences(size, seed, count)
 }
 
@@ -40,28 +40,44 @@ fn offline_dream_runs_every_phase_on_real_sessions() {
         "{r:?}"
     );
     assert!(r.banned_repeats > 0, "the script repeats banned moves");
-    assert!(r.kept.iter().all(|&k| k > 0), "all four outcomes survive: {:?}", r.kept);
+    assert!(
+        r.kept.iter().all(|&k| k > 0),
+        "all four outcomes survive: {:?}",
+        r.kept
+    );
     assert_eq!(r.consolidated_ids.len(), 600);
     // Compression: clusters never mix sizes or patterns and cover the kept correct moves.
     assert!(!r.clusters.is_empty());
-    assert_eq!(r.clusters.iter().map(|c| c.members).sum::<usize>(), r.kept[0]);
+    assert_eq!(
+        r.clusters.iter().map(|c| c.members).sum::<usize>(),
+        r.kept[0]
+    );
     let u = &out.unit;
     assert_eq!(u.algorithm.name, ALGORITHM_NAME);
     assert_eq!(u.sizes, vec![9]);
     assert_eq!(u.created_at, 1_700_000_000_000.0);
     assert!(!u.strategies.is_empty());
-    assert!(u.strategies.iter().all(|s| s.origin == Origin::Derived && s.support >= 2));
+    assert!(u
+        .strategies
+        .iter()
+        .all(|s| s.origin == Origin::Derived && s.support >= 2));
     // Anti-patterns: real conflicts, each example invalid for its kind.
     let kinds: BTreeSet<MistakeKind> = u.anti_patterns.iter().map(|a| a.kind).collect();
     assert!(kinds.contains(&MistakeKind::FilledCell), "{kinds:?}");
-    assert!(kinds.iter().any(|k| matches!(k, MistakeKind::RowConflict | MistakeKind::ColumnConflict | MistakeKind::BoxConflict)));
+    assert!(kinds.iter().any(|k| matches!(
+        k,
+        MistakeKind::RowConflict | MistakeKind::ColumnConflict | MistakeKind::BoxConflict
+    )));
     for a in &u.anti_patterns {
         if a.kind != MistakeKind::Format {
             assert!(!a.examples.is_empty());
         }
         for e in &a.examples {
             let b = parse_line(&e.board).unwrap();
-            assert!(matches!(judge(&b, &b, &b, &BTreeSet::new(), &Ok(e.mv)), Judgement::Invalid(_)));
+            assert!(matches!(
+                judge(&b, &b, &b, &BTreeSet::new(), &Ok(e.mv)),
+                Judgement::Invalid(_)
+            ));
         }
         assert_eq!(a.frequency, a.source_ids.len());
     }
@@ -81,11 +97,21 @@ fn offline_dream_runs_every_phase_on_real_sessions() {
         let source = &by_id[&f.source_ids[0]];
         let solution = parse_line(&solutions[&source.context.puzzle_id]).unwrap();
         let b = parse_line(&f.board).unwrap();
-        assert_eq!(judge(&b, &b, &solution, &BTreeSet::new(), &Ok(f.mv)), Judgement::Correct);
-        assert!(matches!(f.pattern, Pattern::NakedSingle | Pattern::HiddenSingle));
+        assert_eq!(
+            judge(&b, &b, &solution, &BTreeSet::new(), &Ok(f.mv)),
+            Judgement::Correct
+        );
+        assert!(matches!(
+            f.pattern,
+            Pattern::NakedSingle | Pattern::HiddenSingle
+        ));
     }
     // Derived items pass verification: nothing dropped.
-    assert!(u.verification.dropped.is_empty(), "{:?}", u.verification.dropped);
+    assert!(
+        u.verification.dropped.is_empty(),
+        "{:?}",
+        u.verification.dropped
+    );
     assert_eq!(u.verification.checked, u.verification.passed);
     assert!(u.verification.checked > 0);
     let levels: Vec<u8> = u.abstraction_levels.iter().map(|l| l.level).collect();
@@ -99,11 +125,16 @@ fn triage_dedupes_the_same_attempt_from_two_sessions() {
     // repeats are removed, and the ids of duplicates still count as consolidated.
     let (exps, sols) = data(4, 3, 60);
     let mut doubled = exps.clone();
-    doubled.extend(exps.iter().map(|(id, e)| (format!("{id}-again"), e.clone())));
+    doubled.extend(
+        exps.iter()
+            .map(|(id, e)| (format!("{id}-again"), e.clone())),
+    );
     let out = dream_offline(doubled, options(&sols));
     let once = dream_offline(exps, options(&sols));
     assert_eq!(out.report.captured, 120);
-    assert!(out.report.duplicates >= 60 - once.report.banned_repeats - once.report.below_importance);
+    assert!(
+        out.report.duplicates >= 60 - once.report.banned_repeats - once.report.below_importance
+    );
     assert_eq!(out.report.kept, once.report.kept);
     assert_eq!(out.report.consolidated_ids.len(), 120);
     for s in &out.unit.strategies {
@@ -161,7 +192,11 @@ fn progress_walks_the_phases() {
     assert_eq!(out.report.llm_requests, total);
     assert_eq!(out.report.llm_answers_used, 0);
     assert_eq!(
-        out.report.dropped.iter().filter(|d| d.reason.contains("timeout")).count(),
+        out.report
+            .dropped
+            .iter()
+            .filter(|d| d.reason.contains("timeout"))
+            .count(),
         total
     );
 }
@@ -179,7 +214,10 @@ fn fixture() -> Fixture {
 }
 
 /// Runs an LLM dream answering each request from the fixture lists, in order.
-fn llm_dream(exps: Vec<(String, Experience)>, sols: &[(String, String)]) -> solver_core::dream::DreamOutcome {
+fn llm_dream(
+    exps: Vec<(String, Experience)>,
+    sols: &[(String, String)],
+) -> solver_core::dream::DreamOutcome {
     let f = fixture();
     let mut o = options(sols);
     o.use_llm = true;
@@ -213,15 +251,34 @@ fn llm_answers_become_items_and_gibberish_is_reported() {
     assert!(out.report.llm_answers_used > 0);
     // The first strategy answer (clean JSON) is used as written.
     assert_eq!(u.strategies[0].origin, Origin::Llm);
-    assert!(u.strategies[0].text.starts_with("Check the row, the column and the box"));
+    assert!(u.strategies[0]
+        .text
+        .starts_with("Check the row, the column and the box"));
     assert_eq!(u.strategies[0].when, "a cell has only one value left");
     // A fenced JSON answer after prose, and a numbered list, are read too.
-    assert!(u.strategies.iter().any(|s| s.text.starts_with("Look at each empty cell of the row")));
-    assert!(u.strategies.iter().any(|s| s.text.starts_with("Look for the row with the most numbers")));
+    assert!(u
+        .strategies
+        .iter()
+        .any(|s| s.text.starts_with("Look at each empty cell of the row")));
+    assert!(u
+        .strategies
+        .iter()
+        .any(|s| s.text.starts_with("Look for the row with the most numbers")));
     // Gibberish and empty answers are dropped with a reason; the derived text stays.
-    let dropped: Vec<&str> = out.report.dropped.iter().map(|d| d.reason.as_str()).collect();
-    assert!(dropped.iter().any(|r| r.contains("unusable answer")), "{dropped:?}");
-    assert!(dropped.iter().any(|r| r.contains("empty answer")), "{dropped:?}");
+    let dropped: Vec<&str> = out
+        .report
+        .dropped
+        .iter()
+        .map(|d| d.reason.as_str())
+        .collect();
+    assert!(
+        dropped.iter().any(|r| r.contains("unusable answer")),
+        "{dropped:?}"
+    );
+    assert!(
+        dropped.iter().any(|r| r.contains("empty answer")),
+        "{dropped:?}"
+    );
     // A strategy claiming r1c1=9 is checked against its boards, fails, and is replaced by the
     // derived text.
     assert!(u.strategies.iter().all(|s| !s.text.contains("r1c1=9")));
@@ -232,10 +289,17 @@ fn llm_answers_become_items_and_gibberish_is_reported() {
         .any(|d| d.item == ItemKind::Strategy && d.reason.contains("claims r1c1=9")));
     // Anti-patterns: JSON and bulleted answers used; a bare move line is not prose.
     assert!(u.anti_patterns.iter().any(|a| a.origin == Origin::Llm));
-    assert!(u.anti_patterns.iter().any(|a| a.text.starts_with("choosing a cell that already has a number")));
+    assert!(u.anti_patterns.iter().any(|a| a
+        .text
+        .starts_with("choosing a cell that already has a number")));
     // Corrections: a non-string JSON field is unusable; a claim about another cell fails.
     assert!(u.corrections.iter().any(|c| c.origin == Origin::Llm));
-    assert!(u.corrections.iter().all(|c| !c.text.contains("r9c9=1")) || u.corrections.iter().any(|c| c.wrong.row == 8 && c.wrong.col == 8));
+    assert!(
+        u.corrections.iter().all(|c| !c.text.contains("r9c9=1"))
+            || u.corrections
+                .iter()
+                .any(|c| c.wrong.row == 8 && c.wrong.col == 8)
+    );
     u.validate().unwrap();
 }
 

@@ -334,3 +334,74 @@ fn symbol_value(ch: char, size: usize) -> Option<u8> {
     };
     (usize::from(v) <= size).then_some(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_json_lists_labels_and_think() {
+        let keys: &[&str] = &["flaw", "principle"];
+        assert_eq!(
+            read_answer("<think>hmm {\"flaw\": \"x\"}</think>Here: {\"flaw\": \"The player guessed between two values\", \"principle\": \"Place only forced values\"} ok", keys),
+            Ok("The player guessed between two values. Place only forced values.".into())
+        );
+        assert_eq!(
+            read_answer(
+                "1. Look at the row first\n2) Then check the box carefully.\n3. Ignored third line",
+                keys
+            ),
+            Ok("Look at the row first. Then check the box carefully.".into())
+        );
+        assert_eq!(
+            read_answer("Strategy: **scan every column for a missing value**", keys),
+            Ok("scan every column for a missing value.".into())
+        );
+        // Unknown keys: the string values are used.
+        assert_eq!(
+            read_answer(
+                "{\"advice\": \"Check the box before the row always\"}",
+                keys
+            ),
+            Ok("Check the box before the row always.".into())
+        );
+    }
+
+    #[test]
+    fn gibberish_is_an_error_never_a_panic() {
+        for bad in [
+            "",
+            "   ",
+            "<think>only thinking",
+            "9 9 9 | 1 2 3 ###",
+            "{\"flaw\": 42}",
+            "ROW: 1 COL: 1 VALUE: 1",
+            "ok ok",
+            "{{{{",
+            "ééé ééé",
+        ] {
+            assert!(read_answer(bad, &["flaw"]).is_err(), "{bad:?}");
+        }
+        let long = "word ".repeat(200);
+        let read = read_answer(&long, &["x"]).unwrap();
+        assert!(read.chars().count() <= MAX_ITEM_CHARS + 1);
+    }
+
+    #[test]
+    fn cell_claims_are_found_in_their_usual_spellings() {
+        assert_eq!(
+            cell_claims("Put r1c1=9, then R2C3 is 4; r4c4: 7 and r5c5 to 2.", 9),
+            vec![
+                Move::new(0, 0, 9),
+                Move::new(1, 2, 4),
+                Move::new(3, 3, 7),
+                Move::new(4, 4, 2)
+            ]
+        );
+        // Not claims: no value, a word after "is", part of another word.
+        assert!(cell_claims("r3c5 is the only cell; abr3c4=5", 9).is_empty());
+        // A number that is no symbol of the grid is a claim that fails every check.
+        assert_eq!(cell_claims("r1c1=12", 9), vec![Move::new(0, 0, 0)]);
+        assert_eq!(cell_claims("r1c1=C", 16), vec![Move::new(0, 0, 12)]);
+    }
+}

@@ -255,7 +255,8 @@ impl Dream {
     /// the LLM requests when `options.use_llm` is set.
     pub fn new(experiences: Vec<(String, Experience)>, options: DreamOptions) -> Dream {
         // Sorted, so the unit does not depend on the order experiences were read in.
-        let mut consolidated_ids: Vec<String> = experiences.iter().map(|(id, _)| id.clone()).collect();
+        let mut consolidated_ids: Vec<String> =
+            experiences.iter().map(|(id, _)| id.clone()).collect();
         consolidated_ids.sort();
         consolidated_ids.dedup();
         let mut report = DreamReport {

@@ -146,3 +146,102 @@ pub fn claims(
     }
     Ok(found.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::unit::{Origin, Pattern};
+
+    const SOLUTION: &str = "1234341221434321";
+
+    fn sol() -> Grid {
+        parse_line(SOLUTION).unwrap()
+    }
+
+    #[test]
+    fn few_shots_must_be_correct_and_show_their_pattern() {
+        let mut f = FewShot {
+            board: "123434122143432.".into(),
+            mv: Move::new(3, 3, 1),
+            reasoning: String::new(),
+            pattern: Pattern::NakedSingle,
+            source_ids: vec![],
+        };
+        assert_eq!(few_shot(&f, Some(&sol())), Ok(()));
+        assert!(few_shot(&f, None).unwrap_err().contains("no solution"));
+        f.mv.value = 2;
+        assert!(few_shot(&f, Some(&sol())).unwrap_err().contains("INVALID"));
+        f.mv.value = 1;
+        f.pattern = Pattern::Other;
+        assert!(few_shot(&f, Some(&sol()))
+            .unwrap_err()
+            .contains("claims a longer deduction"));
+    }
+
+    #[test]
+    fn corrections_must_be_valid_but_wrong_with_the_true_value() {
+        let mut c = Correction {
+            text: String::new(),
+            board: "1..4.41.2.4..3.1".into(),
+            wrong: Move::new(0, 2, 2),
+            true_value: 3,
+            source_ids: vec![],
+            origin: Origin::Derived,
+        };
+        assert_eq!(correction(&c, Some(&sol())), Ok(()));
+        c.true_value = 4;
+        assert!(correction(&c, Some(&sol()))
+            .unwrap_err()
+            .contains("true value 4"));
+        c.true_value = 2;
+        c.wrong.value = 3;
+        assert!(correction(&c, Some(&sol()))
+            .unwrap_err()
+            .contains("CORRECT"));
+    }
+
+    #[test]
+    fn examples_must_be_invalid_for_their_kind() {
+        let e = MoveExample {
+            board: "1..4.41.2.4..3.1".into(),
+            mv: Move::new(0, 1, 4),
+        };
+        // 4 clashes in row 1, column 2 and box 1: any of those kinds matches.
+        assert_eq!(example(&e, MistakeKind::RowConflict), Ok(()));
+        assert_eq!(example(&e, MistakeKind::ColumnConflict), Ok(()));
+        assert_eq!(example(&e, MistakeKind::BoxConflict), Ok(()));
+        assert!(example(&e, MistakeKind::FilledCell).is_err());
+        let column_only = MoveExample {
+            mv: Move::new(0, 1, 3),
+            ..e.clone()
+        };
+        assert!(example(&column_only, MistakeKind::RowConflict)
+            .unwrap_err()
+            .contains("ColumnConflict"));
+        let filled = MoveExample {
+            mv: Move::new(0, 0, 2),
+            ..e.clone()
+        };
+        assert_eq!(example(&filled, MistakeKind::FilledCell), Ok(()));
+        let legal = MoveExample {
+            mv: Move::new(0, 1, 2),
+            ..e
+        };
+        assert!(example(&legal, MistakeKind::RowConflict)
+            .unwrap_err()
+            .contains("not INVALID"));
+    }
+
+    #[test]
+    fn claims_must_be_known_or_correct_on_a_board() {
+        let b = parse_line("1..4.41.2.4..3.1").unwrap();
+        let s = sol();
+        assert_eq!(claims("put r1c2=2", 4, &[], &[(b.clone(), &s)]), Ok(1));
+        assert!(claims("put r1c2=3", 4, &[], &[(b.clone(), &s)]).is_err());
+        assert_eq!(
+            claims("r1c2=3 was wrong", 4, &[Move::new(0, 1, 3)], &[]),
+            Ok(1)
+        );
+        assert!(claims("r1c1=1 is a given", 4, &[], &[(b, &s)]).is_err());
+    }
+}

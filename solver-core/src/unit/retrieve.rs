@@ -105,7 +105,10 @@ pub fn board_traits(board: &Grid) -> BoardTraits {
     if nearly_full {
         patterns.push(Pattern::NearlyFullUnit);
     }
-    patterns.push(Pattern::Other);
+    if !naked && !hidden {
+        // "No cell or value is forced at a glance" holds only when no single is visible.
+        patterns.push(Pattern::Other);
+    }
     BoardTraits {
         size: n,
         empty_ratio: board.empty_count() as f64 / shape.cell_count() as f64,

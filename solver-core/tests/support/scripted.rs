@@ -38,7 +38,8 @@ fn next_answer(s: &PlaySession, solution: &Grid, rng: &mut Xoshiro256StarStar) -
     let board = s.board();
     let n = board.size();
     let empty = empties(board);
-    let pick = |rng: &mut Xoshiro256StarStar, v: &[(usize, usize)]| v[rng.below(v.len() as u64) as usize];
+    let pick =
+        |rng: &mut Xoshiro256StarStar, v: &[(usize, usize)]| v[rng.below(v.len() as u64) as usize];
     let correct = |rng: &mut Xoshiro256StarStar| {
         // Half the time the most constrained cell (often a single), else any empty cell.
         let (r, c) = if rng.below(2) == 0 {
@@ -52,7 +53,12 @@ fn next_answer(s: &PlaySession, solution: &Grid, rng: &mut Xoshiro256StarStar) -
         let v = solution.get(r, c).expect("solved");
         answer(
             Move::new(r, c, v),
-            &format!("Row {} and column {} are missing {}, and it fits the box.", r + 1, c + 1, value_char(v)),
+            &format!(
+                "Row {} and column {} are missing {}, and it fits the box.",
+                r + 1,
+                c + 1,
+                value_char(v)
+            ),
         )
     };
     let roll = rng.below(100);
@@ -69,7 +75,15 @@ fn next_answer(s: &PlaySession, solution: &Grid, rng: &mut Xoshiro256StarStar) -
             .filter_map(|(pr, pc)| board.get(pr, pc))
             .collect();
         if let Some(&v) = peers.get(rng.below(peers.len().max(1) as u64) as usize) {
-            return answer(Move::new(r, c, v), &format!("I think {} belongs at row {} column {}.", value_char(v), r + 1, c + 1));
+            return answer(
+                Move::new(r, c, v),
+                &format!(
+                    "I think {} belongs at row {} column {}.",
+                    value_char(v),
+                    r + 1,
+                    c + 1
+                ),
+            );
         }
         return correct(rng);
     }
@@ -87,19 +101,33 @@ fn next_answer(s: &PlaySession, solution: &Grid, rng: &mut Xoshiro256StarStar) -
         for _ in 0..8 {
             let (r, c) = pick(rng, &empty);
             let truth = solution.get(r, c);
-            let wrong: Vec<u8> = board.candidates(r, c).iter().filter(|&v| Some(v) != truth).collect();
+            let wrong: Vec<u8> = board
+                .candidates(r, c)
+                .iter()
+                .filter(|&v| Some(v) != truth)
+                .collect();
             if !wrong.is_empty() {
                 let v = wrong[rng.below(wrong.len() as u64) as usize];
                 return answer(
                     Move::new(r, c, v),
-                    &format!("{} is not in row {} or column {}, so it must go here.", value_char(v), r + 1, c + 1),
+                    &format!(
+                        "{} is not in row {} or column {}, so it must go here.",
+                        value_char(v),
+                        r + 1,
+                        c + 1
+                    ),
                 );
             }
         }
         return correct(rng);
     }
     if roll < 90 {
-        return ["I need to look at the whole board carefully before I decide.", "<think>rows and columns</think>", "The answer is 5."][rng.below(3) as usize].to_string();
+        return [
+            "I need to look at the whole board carefully before I decide.",
+            "<think>rows and columns</think>",
+            "The answer is 5.",
+        ][rng.below(3) as usize]
+            .to_string();
     }
     match s.banned().iter().next() {
         Some(&mv) => answer(mv, "Trying this again."),
@@ -107,9 +135,12 @@ fn next_answer(s: &PlaySession, solution: &Grid, rng: &mut Xoshiro256StarStar) -
     }
 }
 
+/// Experiences with their ids, and (puzzle id, solution line) pairs.
+pub type Played = (Vec<(String, Experience)>, Vec<(String, String)>);
+
 /// Plays sessions on puzzles of `size` (seeds from `seed`) until `count` experiences exist.
 /// Ids are `e{n}`; puzzle ids `p{seed}`. Returns the experiences and (puzzle id, solution line).
-pub fn experiences(size: usize, seed: u64, count: usize) -> (Vec<(String, Experience)>, Vec<(String, String)>) {
+pub fn experiences(size: usize, seed: u64, count: usize) -> Played {
     let mut out = Vec::new();
     let mut solutions = Vec::new();
     let mut rng = Xoshiro256StarStar::seed_from_u64(seed);
@@ -119,7 +150,8 @@ pub fn experiences(size: usize, seed: u64, count: usize) -> (Vec<(String, Experi
         let pid = format!("p{}", seed.wrapping_add(k));
         k += 1;
         solutions.push((pid.clone(), p.solution.to_line()));
-        let mut s = PlaySession::new(p.givens.clone(), p.solution.clone(), Limits::default()).expect("session");
+        let mut s = PlaySession::new(p.givens.clone(), p.solution.clone(), Limits::default())
+            .expect("session");
         while s.status() == &Status::Running && out.len() < count {
             let text = next_answer(&s, &p.solution, &mut rng);
             s.record(&text).expect("running");
@@ -133,7 +165,10 @@ pub fn experiences(size: usize, seed: u64, count: usize) -> (Vec<(String, Experi
                 mode: "standard".into(),
                 ..ExperienceContext::default()
             };
-            out.push((format!("e{:06}", out.len()), Experience::from_attempt(&s, i, context)));
+            out.push((
+                format!("e{:06}", out.len()),
+                Experience::from_attempt(&s, i, context),
+            ));
         }
     }
     out.truncate(count);
