@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod dream;
 pub mod experiment;
 pub mod format;
 pub mod generate;
@@ -34,6 +35,7 @@ pub mod play;
 pub mod profile;
 mod puzzle;
 pub mod solve;
+pub mod unit;
 
 pub use grid::{Grid, Shape};
 pub use human::{next_step, rate, solve_steps, Band, Rating, Step, Technique};

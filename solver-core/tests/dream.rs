@@ -1,0 +1,330 @@
+//! Dreaming, phase by phase, over experiences from real play sessions (scripted answers judged
+//! by the engine), and the LLM-assisted path with recorded answers as fixtures.
+
+mod support {
+    pub mod scripted;
+}
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+use solver_core::dream::{dream_offline, Dream, DreamOptions, Phase, ALGORITHM_NAME};
+use solver_core::format::parse_line;
+use solver_core::play::{judge, Experience, Judgement};
+use solver_core::unit::{ItemKind, MistakeKind, Origin, Pattern};
+use support::scripted;
+
+fn options(solutions: &[(String, String)]) -> DreamOptions {
+    let mut o = DreamOptions::new("u1", "first dream", "local", 1_700_000_000_000.0);
+    o.solutions = solutions.iter().cloned().collect();
+    o
+}
+
+fn data(size: usize, seed: u64, count: usize) -> support::scripted::Played {
+    scripted::experiences(size, seed, count)
+}
+
+#[test]
+fn offline_dream_runs_every_phase_on_real_sessions() {
+    let (exps, sols) = data(9, 7, 600);
+    let solutions: BTreeMap<String, String> = sols.iter().cloned().collect();
+    let by_id: BTreeMap<String, Experience> = exps.iter().cloned().collect();
+    let out = dream_offline(exps, options(&sols));
+    let r = &out.report;
+    // Capture + triage: every experience is accounted for exactly once.
+    assert_eq!(r.captured, 600);
+    let kept: usize = r.kept.iter().sum();
+    assert_eq!(
+        r.banned_repeats + r.below_importance + r.duplicates + r.over_cap + kept,
+        600,
+        "{r:?}"
+    );
+    assert!(r.banned_repeats > 0, "the script repeats banned moves");
+    assert!(
+        r.kept.iter().all(|&k| k > 0),
+        "all four outcomes survive: {:?}",
+        r.kept
+    );
+    assert_eq!(r.consolidated_ids.len(), 600);
+    // Compression: clusters never mix sizes or patterns and cover the kept correct moves.
+    assert!(!r.clusters.is_empty());
+    assert_eq!(
+        r.clusters.iter().map(|c| c.members).sum::<usize>(),
+        r.kept[0]
+    );
+    let u = &out.unit;
+    assert_eq!(u.algorithm.name, ALGORITHM_NAME);
+    assert_eq!(u.sizes, vec![9]);
+    assert_eq!(u.created_at, 1_700_000_000_000.0);
+    assert!(!u.strategies.is_empty());
+    assert!(u
+        .strategies
+        .iter()
+        .all(|s| s.origin == Origin::Derived && s.support >= 2));
+    // Anti-patterns: real conflicts, each example invalid for its kind.
+    let kinds: BTreeSet<MistakeKind> = u.anti_patterns.iter().map(|a| a.kind).collect();
+    assert!(kinds.contains(&MistakeKind::FilledCell), "{kinds:?}");
+    assert!(kinds.iter().any(|k| matches!(
+        k,
+        MistakeKind::RowConflict | MistakeKind::ColumnConflict | MistakeKind::BoxConflict
+    )));
+    for a in &u.anti_patterns {
+        if a.kind != MistakeKind::Format {
+            assert!(!a.examples.is_empty());
+        }
+        for e in &a.examples {
+            let b = parse_line(&e.board).unwrap();
+            assert!(matches!(
+                judge(&b, &b, &b, &BTreeSet::new(), &Ok(e.mv)),
+                Judgement::Invalid(_)
+            ));
+        }
+        assert_eq!(a.frequency, a.source_ids.len());
+    }
+    // Regression (upstream weak point 9, correctValue always 0): every correction carries the
+    // solution's value.
+    assert!(!u.corrections.is_empty());
+    for c in &u.corrections {
+        let source = &by_id[&c.source_ids[0]];
+        let solution = parse_line(&solutions[&source.context.puzzle_id]).unwrap();
+        assert_eq!(Some(c.true_value), solution.get(c.wrong.row, c.wrong.col));
+        assert_ne!(c.true_value, c.wrong.value);
+        assert_ne!(c.true_value, 0);
+    }
+    // Few-shots: each move CORRECT on its board.
+    assert!(!u.few_shots.is_empty());
+    for f in &u.few_shots {
+        let source = &by_id[&f.source_ids[0]];
+        let solution = parse_line(&solutions[&source.context.puzzle_id]).unwrap();
+        let b = parse_line(&f.board).unwrap();
+        assert_eq!(
+            judge(&b, &b, &solution, &BTreeSet::new(), &Ok(f.mv)),
+            Judgement::Correct
+        );
+        assert!(matches!(
+            f.pattern,
+            Pattern::NakedSingle | Pattern::HiddenSingle
+        ));
+    }
+    // Derived items pass verification: nothing dropped.
+    assert!(
+        u.verification.dropped.is_empty(),
+        "{:?}",
+        u.verification.dropped
+    );
+    assert_eq!(u.verification.checked, u.verification.passed);
+    assert!(u.verification.checked > 0);
+    let levels: Vec<u8> = u.abstraction_levels.iter().map(|l| l.level).collect();
+    assert_eq!(levels, vec![0, 1, 2, 3]);
+    u.validate().unwrap();
+}
+
+#[test]
+fn triage_dedupes_the_same_attempt_from_two_sessions() {
+    // Regression (upstream weak point 5: triage filtered nothing): duplicates and banned
+    // repeats are removed, and the ids of duplicates still count as consolidated.
+    let (exps, sols) = data(4, 3, 60);
+    let mut doubled = exps.clone();
+    doubled.extend(
+        exps.iter()
+            .map(|(id, e)| (format!("{id}-again"), e.clone())),
+    );
+    let out = dream_offline(doubled, options(&sols));
+    let once = dream_offline(exps, options(&sols));
+    assert_eq!(out.report.captured, 120);
+    assert!(
+        out.report.duplicates >= 60 - once.report.banned_repeats - once.report.below_importance
+    );
+    assert_eq!(out.report.kept, once.report.kept);
+    assert_eq!(out.report.consolidated_ids.len(), 120);
+    for s in &out.unit.strategies {
+        let support_ids: BTreeSet<&String> = s.source_ids.iter().collect();
+        assert_eq!(support_ids.len(), s.source_ids.len());
+        assert!(s.source_ids.iter().any(|id| id.ends_with("-again")));
+    }
+}
+
+#[test]
+fn missing_solutions_are_solved_from_the_board() {
+    let (exps, sols) = data(9, 11, 300);
+    let with = dream_offline(exps.clone(), options(&sols));
+    let without = dream_offline(exps, options(&[]));
+    assert_eq!(with.unit, without.unit);
+}
+
+#[test]
+fn a_wrong_solution_lookup_drops_what_it_would_falsify() {
+    let (exps, sols) = data(9, 5, 300);
+    // Every puzzle's "solution" is another puzzle's: corrections cannot be verified.
+    let wrong: Vec<(String, String)> = sols
+        .iter()
+        .map(|(id, _)| (id.clone(), scripted::puzzle(9, 999).solution.to_line()))
+        .collect();
+    let out = dream_offline(exps, options(&wrong));
+    assert!(out.unit.corrections.is_empty());
+    assert!(out.unit.few_shots.is_empty());
+    assert!(out
+        .report
+        .dropped
+        .iter()
+        .any(|d| d.item == ItemKind::FewShot && d.reason.contains("does not agree")));
+}
+
+#[test]
+fn progress_walks_the_phases() {
+    let (exps, sols) = data(6, 2, 200);
+    let mut o = options(&sols);
+    o.use_llm = true;
+    let mut d = Dream::new(exps, o);
+    let p = d.progress();
+    assert_eq!(p.phase, Phase::Abstraction);
+    assert_eq!(p.done, 0);
+    assert!(p.total > 0);
+    let total = p.total;
+    for i in 0..total {
+        assert_eq!(d.progress().done, i);
+        assert!(d.next_request().is_some());
+        d.skip("timeout");
+    }
+    assert!(d.next_request().is_none());
+    assert_eq!(d.progress().phase, Phase::Verification);
+    let out = d.finish();
+    assert_eq!(out.report.llm_requests, total);
+    assert_eq!(out.report.llm_answers_used, 0);
+    assert_eq!(
+        out.report
+            .dropped
+            .iter()
+            .filter(|d| d.reason.contains("timeout"))
+            .count(),
+        total
+    );
+}
+
+#[derive(serde::Deserialize)]
+struct Fixture {
+    strategy: Vec<String>,
+    anti_pattern: Vec<String>,
+    correction: Vec<String>,
+}
+
+fn fixture() -> Fixture {
+    let text = include_str!("fixtures/dream-llm-answers.json");
+    serde_json::from_str(text).unwrap()
+}
+
+/// Runs an LLM dream answering each request from the fixture lists, in order.
+fn llm_dream(
+    exps: Vec<(String, Experience)>,
+    sols: &[(String, String)],
+) -> solver_core::dream::DreamOutcome {
+    let f = fixture();
+    let mut o = options(sols);
+    o.use_llm = true;
+    let mut d = Dream::new(exps, o);
+    let (mut s, mut a, mut c) = (0, 0, 0);
+    while let Some(req) = d.next_request() {
+        assert!(req.user.len() < 4_000, "small-model sized prompts");
+        assert!(req.system.contains("JSON"));
+        let answer = if req.purpose.starts_with("strategy") {
+            s += 1;
+            f.strategy[(s - 1) % f.strategy.len()].clone()
+        } else if req.purpose.starts_with("anti-pattern") {
+            a += 1;
+            f.anti_pattern[(a - 1) % f.anti_pattern.len()].clone()
+        } else {
+            assert!(req.purpose.starts_with("correction"));
+            assert!(req.user.contains("The solution has"));
+            c += 1;
+            f.correction[(c - 1) % f.correction.len()].clone()
+        };
+        d.answer(&answer);
+    }
+    d.finish()
+}
+
+#[test]
+fn llm_answers_become_items_and_gibberish_is_reported() {
+    let (exps, sols) = data(9, 7, 600);
+    let out = llm_dream(exps, &sols);
+    let u = &out.unit;
+    assert!(out.report.llm_answers_used > 0);
+    // The first strategy answer (clean JSON) is used as written.
+    assert_eq!(u.strategies[0].origin, Origin::Llm);
+    assert!(u.strategies[0]
+        .text
+        .starts_with("Check the row, the column and the box"));
+    assert_eq!(u.strategies[0].when, "a cell has only one value left");
+    // A fenced JSON answer after prose, and a numbered list, are read too.
+    assert!(u
+        .strategies
+        .iter()
+        .any(|s| s.text.starts_with("Look at each empty cell of the row")));
+    assert!(u
+        .strategies
+        .iter()
+        .any(|s| s.text.starts_with("Look for the row with the most numbers")));
+    // Gibberish and empty answers are dropped with a reason; the derived text stays.
+    let dropped: Vec<&str> = out
+        .report
+        .dropped
+        .iter()
+        .map(|d| d.reason.as_str())
+        .collect();
+    assert!(
+        dropped.iter().any(|r| r.contains("unusable answer")),
+        "{dropped:?}"
+    );
+    assert!(
+        dropped.iter().any(|r| r.contains("empty answer")),
+        "{dropped:?}"
+    );
+    // A strategy claiming r1c1=9 is checked against its boards, fails, and is replaced by the
+    // derived text.
+    assert!(u.strategies.iter().all(|s| !s.text.contains("r1c1=9")));
+    assert!(out
+        .report
+        .dropped
+        .iter()
+        .any(|d| d.item == ItemKind::Strategy && d.reason.contains("claims r1c1=9")));
+    // Anti-patterns: JSON and bulleted answers used; a bare move line is not prose.
+    assert!(u.anti_patterns.iter().any(|a| a.origin == Origin::Llm));
+    assert!(u.anti_patterns.iter().any(|a| a
+        .text
+        .starts_with("choosing a cell that already has a number")));
+    // Corrections: a non-string JSON field is unusable; a claim about another cell fails.
+    assert!(u.corrections.iter().any(|c| c.origin == Origin::Llm));
+    assert!(
+        u.corrections.iter().all(|c| !c.text.contains("r9c9=1"))
+            || u.corrections
+                .iter()
+                .any(|c| c.wrong.row == 8 && c.wrong.col == 8)
+    );
+    u.validate().unwrap();
+}
+
+#[test]
+fn llm_dream_is_deterministic_given_the_same_answers() {
+    let (exps, sols) = data(9, 21, 400);
+    let a = llm_dream(exps.clone(), &sols);
+    let b = llm_dream(exps, &sols);
+    assert_eq!(a.unit, b.unit);
+    assert_eq!(a.report, b.report);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+
+    /// Same experiences in any order → the same unit (triage orders by importance, then id).
+    #[test]
+    fn dream_does_not_depend_on_input_order(seed in 0u64..1_000, shuffle in any::<u64>()) {
+        let (exps, sols) = data(4, seed, 120);
+        let mut shuffled = exps.clone();
+        let mut rng = solver_core::generate::rng::Xoshiro256StarStar::seed_from_u64(shuffle);
+        rng.shuffle(&mut shuffled);
+        let a = dream_offline(exps, options(&sols));
+        let b = dream_offline(shuffled, options(&sols));
+        prop_assert_eq!(a.unit, b.unit);
+        prop_assert_eq!(a.report, b.report);
+    }
+}
