@@ -241,6 +241,20 @@ async fn pages_walk_an_index_newest_first_without_gaps_or_repeats() {
         .await
         .unwrap();
     assert_eq!(correct.items.len(), 32);
+    assert_eq!(
+        storage
+            .count_experiences_where(&ExperienceFilter::Outcome("correct".into()))
+            .await
+            .unwrap(),
+        32
+    );
+    assert_eq!(
+        storage
+            .count_experiences_where(&ExperienceFilter::All)
+            .await
+            .unwrap(),
+        95
+    );
     assert!(correct.items.iter().all(|r| r.outcome() == "CORRECT"));
 
     // Consolidation moves records between the two halves of the `consolidated` index.
@@ -292,6 +306,13 @@ async fn sessions_page_by_state_and_most_recent_change() {
         .unwrap();
     assert_eq!(paused.items.len(), 1);
     assert_eq!(paused.items[0].id, "b");
+    assert_eq!(
+        storage
+            .count_sessions_where(&SessionFilter::State("running".into()))
+            .await
+            .unwrap(),
+        2
+    );
 }
 
 #[wasm_bindgen_test]

@@ -37,9 +37,18 @@ async fn bench(n: usize) {
 
     // Insert: batches of 1,000 in one transaction each; generation is not timed.
     let mut batch_ms = Vec::new();
+    let mut convert_ms = Vec::new();
     let mut total_ms = 0.0;
     for first in (0..n).step_by(BATCH) {
         let records = synthetic_range(&templates, first..(first + BATCH).min(n), 1.0e12);
+        // The Rust → JS conversion alone (what put_experiences does before IndexedDB), to
+        // show where insert time goes.
+        let t = now();
+        for record in &records {
+            let json = serde_json::to_string(record).unwrap();
+            js_sys::JSON::parse(&json).unwrap();
+        }
+        convert_ms.push(now() - t);
         let t = now();
         storage.put_experiences(&records).await.unwrap();
         let dt = now() - t;
@@ -52,6 +61,10 @@ async fn bench(n: usize) {
         n as f64 / (total_ms / 1000.0),
         median(batch_ms.clone()),
         BATCH as f64 / (median(batch_ms) / 1000.0)
+    ));
+    report(format!(
+        "n={n} insert breakdown: JSON conversion of a batch of {BATCH}: median {:.1} ms",
+        median(convert_ms)
     ));
 
     // Page: 50 items, first page, a page 20 pages deep (cursor from the walk), and a
