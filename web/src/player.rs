@@ -141,7 +141,7 @@ pub async fn run(
                     Delta::Content(text) => live.answer.update(|a| a.push_str(&text)),
                     Delta::Restart { reason } => {
                         live.reasoning.set(String::new());
-                        live.answer.set(format!("({reason}; asking again)\n"));
+                        live.answer.set(format!("({reason})\n"));
                     }
                 },
                 &handle.cancel,
