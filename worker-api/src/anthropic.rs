@@ -390,7 +390,7 @@ impl StreamTranslator {
 }
 
 /// End of the first SSE event in `buf`: (index of the blank line, its length).
-fn find_event_end(buf: &[u8]) -> Option<(usize, usize)> {
+pub(crate) fn find_event_end(buf: &[u8]) -> Option<(usize, usize)> {
     let mut i = 0;
     while i + 1 < buf.len() {
         if buf[i] == b'\n' && buf[i + 1] == b'\n' {
