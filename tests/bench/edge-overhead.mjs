@@ -1,10 +1,13 @@
-// Benchmark: the latency the edge API (workerd, local) adds over calling the upstream directly.
-// Starts the scripted upstream, the edge API (token auth and rate limits on, as in production)
-// and, as the floor of the local runtime, a trivial JavaScript pass-through worker under the same
-// `wrangler dev`. Each round sends one non-streamed chat request directly, one through the
-// pass-through and one through the edge API, so all three share the machine's state; prints
-// JSON lines {"bench","value","unit"}. Run by `cargo xtask bench-edge` (not part of the tests).
-import { newToken, sha256, startEdge, startScriptedUpstream } from "../e2e/edge-harness.mjs";
+// Benchmark: the latency the edge API adds over calling the upstream directly, locally.
+// Starts the scripted upstream and, in two runtimes, the edge API (token auth and rate limits on,
+// as in production) and a trivial JavaScript pass-through worker (the runtime's floor):
+//   - `wrangler dev` (what `cargo xtask serve` runs; its dev proxy adds a few ms to everything),
+//   - raw `workerd serve` with a generated capnp config (the self-hosted path, and closest to
+//     production, where no dev proxy sits in front).
+// Each round sends one non-streamed chat request directly and one through each of the four, so
+// all share the machine's state; prints JSON lines {"bench","value","unit"}. Run by
+// `cargo xtask bench-edge` (not part of the tests).
+import { newToken, sha256, startEdge, startScriptedUpstream, startWorkerd } from "../e2e/edge-harness.mjs";
 
 const N = Number(process.env.MD_BENCH_N ?? 500);
 const WARMUP = 50;
@@ -20,20 +23,24 @@ const PASS_THROUGH = `export default {
   },
 };
 `;
-const [edge, trivial] = await Promise.all([
-  startEdge({
-    name: "bench",
-    vars: {
-      UPSTREAM_URL: up.url,
-      MODEL_ALIASES: "ok",
-      ALLOW_ANONYMOUS: limits ? "false" : "true",
-      RATE_LIMIT_PER_TOKEN: limits ? "1000000" : "0",
-      RATE_LIMIT_PER_IP: limits ? "1000000" : "0",
-    },
-    secrets: { UPSTREAM_API_KEY: "sk-bench", API_TOKENS: JSON.stringify([{ label: "bench", sha256: sha256(token) }]) },
-  }),
-  startEdge({ name: "bench-floor", vars: { UP: up.url }, script: PASS_THROUGH }),
+const edgeConfig = {
+  vars: {
+    UPSTREAM_URL: up.url,
+    MODEL_ALIASES: "ok",
+    ALLOW_ANONYMOUS: limits ? "false" : "true",
+    RATE_LIMIT_PER_TOKEN: limits ? "1000000" : "0",
+    RATE_LIMIT_PER_IP: limits ? "1000000" : "0",
+  },
+  secrets: { UPSTREAM_API_KEY: "sk-bench", API_TOKENS: JSON.stringify([{ label: "bench", sha256: sha256(token) }]) },
+};
+const floorConfig = { vars: { UP: up.url }, script: PASS_THROUGH };
+const targets = await Promise.all([
+  startEdge({ name: "bench", ...edgeConfig }),
+  startEdge({ name: "bench-floor", ...floorConfig }),
+  startWorkerd({ name: "bench", ...edgeConfig }),
+  startWorkerd({ name: "bench-floor", ...floorConfig }),
 ]);
+const [edge, trivial, wEdge, wTrivial] = targets;
 const body = JSON.stringify({ model: "ok", messages: [{ role: "user", content: "hi" }], max_tokens: 16 });
 async function once(url, auth) {
   const t0 = process.hrtime.bigint();
@@ -44,27 +51,34 @@ async function once(url, auth) {
 }
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 try {
-  const direct = [], floor = [], proxied = [];
+  const runs = { direct: [], wrangler_passthrough_js: [], wrangler_edge: [], workerd_passthrough_js: [], workerd_edge: [] };
+  const auth = limits ? `Bearer ${token}` : "";
   for (let i = 0; i < WARMUP + N; i++) {
-    const d = await once(up.url, "Bearer sk-bench");
-    const f = await once(trivial.url, "Bearer sk-bench");
-    const p = await once(edge.url, limits ? `Bearer ${token}` : "");
-    if (i >= WARMUP) { direct.push(d); floor.push(f); proxied.push(p); }
+    const t = [
+      await once(up.url, "Bearer sk-bench"),
+      await once(trivial.url, "Bearer sk-bench"),
+      await once(edge.url, auth),
+      await once(wTrivial.url, "Bearer sk-bench"),
+      await once(wEdge.url, auth),
+    ];
+    if (i >= WARMUP) Object.values(runs).forEach((xs, k) => xs.push(t[k]));
   }
   const r = (x) => Math.round(x * 1000) / 1000;
-  const lines = [
-    ["edge_direct_p50", pct(direct, 50)], ["edge_direct_p99", pct(direct, 99)],
-    ["edge_passthrough_js_p50", pct(floor, 50)], ["edge_passthrough_js_p99", pct(floor, 99)],
-    ["edge_proxied_p50", pct(proxied, 50)], ["edge_proxied_p99", pct(proxied, 99)],
-    // Added latency: ours and the trivial JS worker's, both over the direct call.
-    ["edge_overhead_p50", pct(proxied, 50) - pct(direct, 50)], ["edge_overhead_p99", pct(proxied, 99) - pct(direct, 99)],
-    ["edge_floor_overhead_p50", pct(floor, 50) - pct(direct, 50)], ["edge_floor_overhead_p99", pct(floor, 99) - pct(direct, 99)],
-    // Ours above the runtime's floor.
-    ["edge_over_floor_p50", pct(proxied, 50) - pct(floor, 50)], ["edge_over_floor_p99", pct(proxied, 99) - pct(floor, 99)],
-  ];
-  for (const [bench, value] of lines) console.log(JSON.stringify({ bench, value: r(value), unit: "ms" }));
+  const out = (bench, value) => console.log(JSON.stringify({ bench, value: r(value), unit: "ms" }));
+  for (const [name, xs] of Object.entries(runs)) {
+    out(`edge_${name}_p50`, pct(xs, 50));
+    out(`edge_${name}_p99`, pct(xs, 99));
+  }
+  // Added latency over the direct call (the issue's figure), and ours above each floor.
+  for (const rt of ["wrangler", "workerd"]) {
+    for (const p of [50, 99]) {
+      out(`edge_${rt}_overhead_p${p}`, pct(runs[`${rt}_edge`], p) - pct(runs.direct, p));
+      out(`edge_${rt}_floor_overhead_p${p}`, pct(runs[`${rt}_passthrough_js`], p) - pct(runs.direct, p));
+      out(`edge_${rt}_over_floor_p${p}`, pct(runs[`${rt}_edge`], p) - pct(runs[`${rt}_passthrough_js`], p));
+    }
+  }
   console.log(JSON.stringify({ bench: "edge_requests", value: N, unit: "count" }));
 } finally {
-  await Promise.all([edge.stop(), trivial.stop()]);
+  await Promise.all(targets.map((t) => t.stop()));
   await up.stop();
 }

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createServer as createNetServer } from "node:net";
@@ -208,6 +208,71 @@ export async function startEdge({ vars, secrets = {}, name = "scripted", script 
   }
   return {
     url, log, dir,
+    readLog: () => readFileSync(log, "utf8"),
+    stop: async () => {
+      try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
+      const t = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } }, 3000);
+      await exited;
+      clearTimeout(t);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The same worker under raw `workerd serve` (the runtime without wrangler's dev proxy), with a
+ * generated capnp config: vars and secrets as text bindings, the LIMITER Durable Object with
+ * on-disk SQLite storage. `script` as for startEdge. Returns { url, stop }.
+ */
+export async function startWorkerd({ vars, secrets = {}, name = "workerd", script = null }) {
+  const dir = mkdtempSync(join(tmpdir(), `md-workerd-${name}-`));
+  const build = join(ROOT, "worker-api/build");
+  const modules = [];
+  if (script !== null) {
+    writeFileSync(join(dir, "worker.mjs"), script);
+    modules.push(`(name = "worker.mjs", esModule = embed "worker.mjs")`);
+  } else {
+    for (const f of ["index.js", "index_bg.wasm"]) writeFileSync(join(dir, f), readFileSync(join(build, f)));
+    modules.push(`(name = "index.js", esModule = embed "index.js")`, `(name = "index_bg.wasm", wasm = embed "index_bg.wasm")`);
+  }
+  const bindings = Object.entries({ ...vars, ...secrets }).map(([k, v]) => `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(String(v))})`);
+  if (script === null) bindings.push(`(name = "LIMITER", durableObjectNamespace = "Limiter")`);
+  const port = await freePort();
+  mkdirSync(join(dir, "state"));
+  const capnp = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .edge),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+    (name = "state", disk = (path = ${JSON.stringify(join(dir, "state"))}, writable = true)),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const edge :Workerd.Worker = (
+  modules = [${modules.join(", ")}],
+  compatibilityDate = "2025-09-01",
+  bindings = [${bindings.join(", ")}],
+  ${script === null ? `durableObjectNamespaces = [(className = "Limiter", uniqueKey = "md-edge-limiter", enableSql = true)],
+  durableObjectStorage = (localDisk = "state"),` : ""}
+  globalOutbound = "internet",
+);
+`;
+  writeFileSync(join(dir, "config.capnp"), capnp);
+  const log = join(dir, "workerd.log");
+  const fd = openSync(log, "a");
+  const child = spawn(join(ROOT, "node_modules/.bin/workerd"), ["serve", "--experimental", join(dir, "config.capnp")],
+    { cwd: dir, stdio: ["ignore", fd, fd], detached: true });
+  const exited = new Promise((r) => child.once("exit", r));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`workerd exited early:\n${readFileSync(log, "utf8")}`);
+    try { if ((await fetch(`${url}/health`)).ok) break; } catch { /* not up yet */ }
+    if (Date.now() > deadline) { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } throw new Error(`workerd not ready:\n${readFileSync(log, "utf8")}`); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url, dir,
     readLog: () => readFileSync(log, "utf8"),
     stop: async () => {
       try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }

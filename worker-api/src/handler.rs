@@ -3,21 +3,23 @@
 //! sequences them and does the I/O.
 //!
 //! Latency matters here (issue 4: < 2 ms added): the parsed configuration is cached per isolate,
-//! and the per-IP admit runs concurrently with reading the body, authorizing and the per-token
-//! admit, so a chat request waits for one limiter round trip, not two.
+//! the per-IP admit runs concurrently with reading the body, authorizing and the per-token
+//! admit, and rate-limit checks far below their limits are decided on [`Credit`] without waiting
+//! for the limiter at all (the limiter still counts every request, in the background).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
 
 use futures_util::future::join;
-use worker::{Context, Env, Request};
+use worker::{Context, Delay, Env, Request};
 
 use crate::auth::{self, Principal};
 use crate::config::Config;
 use crate::cors::{self, CorsDecision};
 use crate::errors::{ApiError, ErrorCode};
-use crate::limits::{self, LimitOp, LimitReply};
+use crate::limits::{self, credit_applies, Begin, Credit, CreditUse, LimitOp, LimitReply};
 use crate::log::RequestLog;
 use crate::runtime::{self, Reply};
 use crate::{limiter, meta, route, upstream, validate, Dispatch, Route};
@@ -26,7 +28,12 @@ thread_local! {
     /// The configuration, parsed once per isolate: vars and secrets are fixed for an isolate's
     /// lifetime (a deploy or `wrangler secret put` starts new isolates).
     static CONFIG: RefCell<Option<Rc<Config>>> = const { RefCell::new(None) };
+    /// Rate-limit credit per limiter key, per isolate.
+    static CREDITS: RefCell<HashMap<String, Credit>> = RefCell::new(HashMap::new());
 }
+
+/// Keys remembered before idle ones are dropped (one per client IP seen by this isolate).
+const MAX_CREDIT_KEYS: usize = 10_000;
 
 /// The parsed configuration (cached after the first successful parse; errors are not cached,
 /// so they are reported on every request until fixed).
@@ -39,10 +46,46 @@ fn config(env: &Env) -> Result<Rc<Config>, ApiError> {
     Ok(c)
 }
 
-/// Count a request against a limiter key (no-op when the limit is off and nothing is
-/// reserved against a budget).
+/// How long requests admitted on credit are gathered before one `Count` reports them.
+const FLUSH_MS: u64 = 50;
+
+fn with_credit<T>(key: &str, f: impl FnOnce(&mut Credit) -> T) -> T {
+    CREDITS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= MAX_CREDIT_KEYS && !c.contains_key(key) {
+            // Forget keys with nothing pending; dropping their credit only makes them wait.
+            c.retain(|_, v| v.in_flight + v.waiting > 0);
+        }
+        f(c.entry(key.to_string()).or_default())
+    })
+}
+
+/// Report the requests admitted on credit for `key` in one `Count`, a moment after the first.
+fn schedule_flush(env: &Env, ctx: &Context, key: &str, limit: u64, window_ms: u64) {
+    let env = env.clone();
+    let key = key.to_string();
+    ctx.wait_until(async move {
+        Delay::from(std::time::Duration::from_millis(FLUSH_MS)).await;
+        let n = with_credit(&key, Credit::take_unsent);
+        if n == 0 {
+            return; // a waiting request carried them
+        }
+        let op = LimitOp::Count {
+            n,
+            limit,
+            window_ms,
+        };
+        let reply = limiter::call(&env, &key, &op).await.ok();
+        with_credit(&key, |c| c.observe(reply.as_ref(), false, n));
+    });
+}
+
+/// Count a request against a limiter key. Decided on [`Credit`] when that is safe (reported to
+/// the limiter shortly after, in a batch), otherwise by waiting for the limiter.
+#[allow(clippy::too_many_arguments)]
 async fn admit(
     env: &Env,
+    ctx: &Context,
     cfg: &Config,
     key: &str,
     limit: u64,
@@ -50,19 +93,39 @@ async fn admit(
     reserve: u64,
     who: &str,
 ) -> Result<(), ApiError> {
+    let window_ms = cfg.rate_limit_window_ms;
+    let begin = match credit_applies(limit, budget) {
+        CreditUse::Always => Begin::Credit {
+            flush: with_credit(key, Credit::count_only),
+        },
+        CreditUse::IfAvailable => with_credit(key, |c| c.begin(true)),
+        CreditUse::Never => with_credit(key, |c| c.begin(false)),
+    };
+    let credited = match begin {
+        Begin::Credit { flush } => {
+            if flush {
+                schedule_flush(env, ctx, key, limit, window_ms);
+            }
+            return Ok(());
+        }
+        Begin::Wait { credited } => credited,
+    };
     let op = LimitOp::Admit {
         limit,
-        window_ms: cfg.rate_limit_window_ms,
+        window_ms,
         budget,
         reserve,
+        credited,
     };
-    let reply = limiter::call(env, key, &op).await?;
-    limits::check_admitted(&reply, who)
+    let reply = limiter::call(env, key, &op).await;
+    with_credit(key, |c| c.observe(reply.as_ref().ok(), true, credited));
+    limits::check_admitted(&reply?, who)
 }
 
 /// The per-IP admit as a future, started by the caller when it suits (it is lazy).
 fn admit_ip<'a>(
     env: &'a Env,
+    ctx: &'a Context,
     cfg: &'a Config,
     req: &Request,
 ) -> impl Future<Output = Result<(), ApiError>> + 'a {
@@ -73,6 +136,7 @@ fn admit_ip<'a>(
         }
         admit(
             env,
+            ctx,
             cfg,
             &ip,
             cfg.rate_limit_per_ip,
@@ -118,7 +182,7 @@ pub async fn handle(
     }
     // Every /v1 request counts against the caller's IP, whatever its token, so guessing tokens
     // is rate limited too. The IP verdict wins over any other error.
-    let ip_gate = admit_ip(env, &cfg, req);
+    let ip_gate = admit_ip(env, ctx, &cfg, req);
     let authorization = runtime::header(req, "authorization");
     if r == Route::Usage {
         ip_gate.await?;
@@ -143,6 +207,7 @@ pub async fn handle(
                         let key = limits::token_key(&t.label);
                         admit(
                             env,
+                            ctx,
                             &cfg,
                             &key,
                             cfg.rate_limit_per_token,
@@ -220,6 +285,7 @@ async fn chat(
             // real count when the answer reports it.
             admit(
                 env,
+                ctx,
                 cfg,
                 key.as_deref().unwrap_or_default(),
                 cfg.rate_limit_per_token,
