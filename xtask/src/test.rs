@@ -58,10 +58,43 @@ fn run_counted(command: &mut Command, tally: &mut Tally) -> Result {
     }
 }
 
+/// The edge API's end-to-end tests (real model and scripted upstream), for `--only edge`.
+const EDGE_E2E: &[&str] = &[
+    "tests/e2e/edge-api.test.mjs",
+    "tests/e2e/edge-scripted.test.mjs",
+];
+
 pub fn run(args: &[String]) -> Result {
-    let skip_e2e = args.iter().any(|a| a == "--skip-e2e");
-    if let Some(other) = args.iter().find(|a| *a != "--skip-e2e") {
-        return Err(format!("unknown test option `{other}`"));
+    let (skip_e2e, only_edge) = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] => (false, false),
+        ["--skip-e2e"] => (true, false),
+        ["--only", "edge"] => (false, true),
+        _ => {
+            return Err(format!(
+                "unknown test options `{}` (use --skip-e2e or --only edge)",
+                args.join(" ")
+            ))
+        }
+    };
+    if only_edge {
+        // Just the worker build and the edge API's end-to-end tests: a quick loop while
+        // working on worker-api (the full run stays the gate).
+        let tools = setup::run(Needs {
+            browser: false,
+            model: true,
+        })?;
+        build::worker(&tools)?;
+        let mut tally = Tally::default();
+        end_to_end(&tools, &mut tally, EDGE_E2E)?;
+        println!(
+            "xtask test --only edge: {} passed, {} failed",
+            tally.passed, tally.failed
+        );
+        return if tally.failed > 0 {
+            Err("some tests failed".into())
+        } else {
+            Ok(())
+        };
     }
     let tools = setup::run(Needs {
         browser: true,
@@ -123,7 +156,7 @@ pub fn run(args: &[String]) -> Result {
     build::all(&tools)?;
 
     if !skip_e2e {
-        end_to_end(&tools, &mut tally)?;
+        end_to_end(&tools, &mut tally, &["tests/e2e/"])?;
     }
     println!(
         "xtask test: {} passed, {} failed",
@@ -137,7 +170,7 @@ pub fn run(args: &[String]) -> Result {
 
 /// The model server and the edge API run for the whole suite; each browser test starts its own
 /// static server (`xtask static`) on the app port so it can stop it to prove offline mode.
-fn end_to_end(tools: &setup::Tools, tally: &mut Tally) -> Result {
+fn end_to_end(tools: &setup::Tools, tally: &mut Tally, paths: &[&str]) -> Result {
     let logs = cache_dir().join("logs");
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
     let (upstream, _model) = start_upstream(tools, None, &logs.join("e2e-model-server.log"))?;
@@ -150,7 +183,7 @@ fn end_to_end(tools: &setup::Tools, tally: &mut Tally) -> Result {
     let mut node = cmd("node", &tools.env());
     node.current_dir(root())
         .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
-        .arg("tests/e2e/")
+        .args(paths)
         .env("MD_XTASK_BIN", xtask)
         .env("MD_DIST_DIR", dist_dir())
         .env("MD_APP_PORT", app_port.to_string())
