@@ -315,7 +315,7 @@ test("client disconnect cancels the upstream call for Anthropic streams too", as
   assert.ok(up.events.includes("closed:claude-endless"), "the upstream saw the stream closed");
 });
 
-test("tool calls and other OpenAI fields pass through unchanged; an Anthropic model refuses tools with a clean 400", async () => {
+test("tool calls and other OpenAI fields pass through unchanged; an Anthropic model gets them translated", async () => {
   const tools = [{ type: "function", function: { name: "place", description: "Place a digit", parameters: { type: "object", properties: { row: { type: "integer" } } } } }];
   const messages = [
     { role: "user", content: "move?" },
@@ -329,7 +329,16 @@ test("tool calls and other OpenAI fields pass through unchanged; an Anthropic mo
   assert.equal(res.json.choices[0].message.tool_calls[0].function.name, "place");
   const sent = up.requests.at(-1).body;
   for (const [k, v] of Object.entries(extra)) assert.deepEqual(sent[k], v, `${k} passes through`);
-  const refused = await chat("claude", { tools });
+  // An Anthropic model: tools, tool calls and tool results are translated to Messages blocks.
+  const viaClaude = await chat("claude", extra);
+  assert.equal(viaClaude.status, 200, viaClaude.text);
+  const toClaude = up.requests.filter((r) => r.path === "/v1/messages").at(-1).body;
+  assert.deepEqual(toClaude.tools, [{ name: "place", description: "Place a digit", input_schema: tools[0].function.parameters }]);
+  assert.deepEqual(toClaude.tool_choice, { type: "auto", disable_parallel_tool_use: true });
+  assert.deepEqual(toClaude.messages[1].content, [{ type: "tool_use", id: "call_0", name: "place", input: { row: 1 } }]);
+  assert.deepEqual(toClaude.messages[2].content, [{ type: "tool_result", tool_use_id: "call_0", content: "ok" }]);
+  // What Messages cannot carry gets a clean 400.
+  const refused = await chat("claude", { functions: [{ name: "place" }] });
   assertError(refused, 400, "invalid_request");
   assert.match(refused.json.error.message, /not supported/);
 });

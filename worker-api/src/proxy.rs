@@ -549,11 +549,29 @@ mod tests {
             sent["stream_options"],
             serde_json::json!({"include_usage": true, "x": 1})
         );
-        // The same request to an Anthropic provider is refused cleanly, not half-translated.
-        let e = build_call(
+        // The same request to an Anthropic provider carries the tools in its own shape.
+        let c = build_call(
             cfg.provider(&t[1].provider).unwrap(),
             &t[1].upstream,
             &chat,
+            &[],
+            "r",
+        )
+        .unwrap();
+        let sent: Value = serde_json::from_str(&c.body).unwrap();
+        assert_eq!(sent["tools"][0]["name"], "f");
+        assert_eq!(sent["tool_choice"], serde_json::json!({"type": "auto"}));
+        assert_eq!(sent["messages"][1]["content"][0]["type"], "tool_use");
+        assert!(sent.get("stream_options").is_none());
+        // What it cannot carry is refused cleanly, not half-translated.
+        let mut legacy = chat.clone();
+        legacy
+            .body
+            .insert("functions".into(), serde_json::json!([{"name": "f"}]));
+        let e = build_call(
+            cfg.provider(&t[1].provider).unwrap(),
+            &t[1].upstream,
+            &legacy,
             &[],
             "r",
         )
