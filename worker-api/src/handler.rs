@@ -264,6 +264,10 @@ async fn chat(
         Principal::Anonymous => None,
     };
     let key = token.map(|t| limits::token_key(&t.label));
+    // Only a token with a budget reserves max_tokens up front (and so must wait for the
+    // limiter); otherwise the settlement simply adds the real count to the day's tokens.
+    let has_budget = token.is_some_and(|t| t.daily_token_budget.is_some());
+    let reservation = |max_tokens: u64| if has_budget { max_tokens } else { 0 };
     let content_type = runtime::header(req, "content-type");
     let content_length = runtime::header(req, "content-length");
     // Read, validate and admit against the token while the IP admit is in flight.
@@ -290,7 +294,7 @@ async fn chat(
                 key.as_deref().unwrap_or_default(),
                 cfg.rate_limit_per_token,
                 t.daily_token_budget,
-                chat.max_tokens,
+                reservation(chat.max_tokens),
                 "this token",
             )
             .await?;
@@ -300,7 +304,13 @@ async fn chat(
     let (ip, prepared) = join(ip_gate, prepared).await;
     if let Err(e) = ip {
         if let Ok(chat) = &prepared {
-            settle(env, ctx, key.as_deref(), chat.max_tokens, (0, 0));
+            settle(
+                env,
+                ctx,
+                key.as_deref(),
+                reservation(chat.max_tokens),
+                (0, 0),
+            );
         }
         return Err(e);
     }
@@ -313,13 +323,13 @@ async fn chat(
             if let Some(u) = f.usage {
                 log.prompt_tokens = Some(u.0);
                 log.completion_tokens = Some(u.1);
-                settle(env, ctx, key.as_deref(), chat.max_tokens, u);
+                settle(env, ctx, key.as_deref(), reservation(chat.max_tokens), u);
             }
             if let (Some(later), Some(key)) = (f.usage_later, key) {
                 // A stream: settle when it ends, from the usage in its final chunk. If the
                 // client went away first the count is unknown and the reservation stands.
                 let env = env.clone();
-                let reserved = chat.max_tokens;
+                let reserved = reservation(chat.max_tokens);
                 ctx.wait_until(async move {
                     if let Ok(Some(usage)) = later.await {
                         let op = LimitOp::Settle {
@@ -335,7 +345,13 @@ async fn chat(
         }
         Err(e) => {
             // Nothing was generated: give the reservation back.
-            settle(env, ctx, key.as_deref(), chat.max_tokens, (0, 0));
+            settle(
+                env,
+                ctx,
+                key.as_deref(),
+                reservation(chat.max_tokens),
+                (0, 0),
+            );
             Err(e)
         }
     }
