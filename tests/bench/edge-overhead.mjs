@@ -4,8 +4,9 @@
 //   - `wrangler dev` (what `cargo xtask serve` runs; its dev proxy adds a few ms to everything),
 //   - raw `workerd serve` with a generated capnp config (the self-hosted path, and closest to
 //     production, where no dev proxy sits in front).
-// Each round sends one non-streamed chat request directly and one through each of the four, so
-// all share the machine's state; prints JSON lines {"bench","value","unit"}. Run by
+// Under workerd also the edge API without tokens and limits (the cost of limiting). Each round
+// sends one non-streamed chat request directly and one through each of the five, so all share
+// the machine's state; prints JSON lines {"bench","value","unit"}. Run by
 // `cargo xtask bench-edge` (not part of the tests).
 import { newToken, sha256, startEdge, startScriptedUpstream, startWorkerd } from "../e2e/edge-harness.mjs";
 
@@ -33,14 +34,20 @@ const edgeConfig = {
   },
   secrets: { UPSTREAM_API_KEY: "sk-bench", API_TOKENS: JSON.stringify([{ label: "bench", sha256: sha256(token) }]) },
 };
+// The same edge API without tokens and rate limits (no limiter at all): the cost of limiting.
+const openConfig = {
+  vars: { ...edgeConfig.vars, ALLOW_ANONYMOUS: "true", RATE_LIMIT_PER_TOKEN: "0", RATE_LIMIT_PER_IP: "0" },
+  secrets: { UPSTREAM_API_KEY: "sk-bench" },
+};
 const floorConfig = { vars: { UP: up.url }, script: PASS_THROUGH };
 const targets = await Promise.all([
   startEdge({ name: "bench", ...edgeConfig }),
   startEdge({ name: "bench-floor", ...floorConfig }),
   startWorkerd({ name: "bench", ...edgeConfig }),
   startWorkerd({ name: "bench-floor", ...floorConfig }),
+  startWorkerd({ name: "bench-open", ...openConfig }),
 ]);
-const [edge, trivial, wEdge, wTrivial] = targets;
+const [edge, trivial, wEdge, wTrivial, wOpen] = targets;
 const body = JSON.stringify({ model: "ok", messages: [{ role: "user", content: "hi" }], max_tokens: 16 });
 async function once(url, auth) {
   const t0 = process.hrtime.bigint();
@@ -51,7 +58,7 @@ async function once(url, auth) {
 }
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 try {
-  const runs = { direct: [], wrangler_passthrough_js: [], wrangler_edge: [], workerd_passthrough_js: [], workerd_edge: [] };
+  const runs = { direct: [], wrangler_passthrough_js: [], wrangler_edge: [], workerd_passthrough_js: [], workerd_edge: [], workerd_edge_no_limits: [] };
   const auth = limits ? `Bearer ${token}` : "";
   for (let i = 0; i < WARMUP + N; i++) {
     const t = [
@@ -60,6 +67,7 @@ try {
       await once(edge.url, auth),
       await once(wTrivial.url, "Bearer sk-bench"),
       await once(wEdge.url, auth),
+      await once(wOpen.url, ""),
     ];
     if (i >= WARMUP) Object.values(runs).forEach((xs, k) => xs.push(t[k]));
   }
@@ -77,6 +85,7 @@ try {
       out(`edge_${rt}_over_floor_p${p}`, pct(runs[`${rt}_edge`], p) - pct(runs[`${rt}_passthrough_js`], p));
     }
   }
+  for (const p of [50, 99]) out(`edge_workerd_limits_cost_p${p}`, pct(runs.workerd_edge, p) - pct(runs.workerd_edge_no_limits, p));
   console.log(JSON.stringify({ bench: "edge_requests", value: N, unit: "count" }));
 } finally {
   await Promise.all(targets.map((t) => t.stop()));

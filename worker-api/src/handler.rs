@@ -66,14 +66,16 @@ fn schedule_flush(env: &Env, ctx: &Context, key: &str, limit: u64, window_ms: u6
     let key = key.to_string();
     ctx.wait_until(async move {
         Delay::from(std::time::Duration::from_millis(FLUSH_MS)).await;
-        let n = with_credit(&key, Credit::take_unsent);
-        if n == 0 {
+        let (n, tokens) = with_credit(&key, Credit::take_batch);
+        if n == 0 && tokens == (0, 0) {
             return; // a waiting request carried them
         }
         let op = LimitOp::Count {
             n,
             limit,
             window_ms,
+            prompt_tokens: tokens.0,
+            completion_tokens: tokens.1,
         };
         let reply = limiter::call(&env, &key, &op).await.ok();
         with_credit(&key, |c| c.observe(reply.as_ref(), false, n));
@@ -233,8 +235,23 @@ pub async fn handle(
 }
 
 /// Give a budget reservation back (or replace it by the real count) after the response.
-fn settle(env: &Env, ctx: &Context, key: Option<&str>, reserved: u64, usage: (u64, u64)) {
+fn settle(
+    env: &Env,
+    ctx: &Context,
+    cfg: &Config,
+    key: Option<&str>,
+    reserved: u64,
+    usage: (u64, u64),
+) {
     if let Some(key) = key {
+        if reserved == 0 {
+            // Nothing reserved, nothing to give back: the tokens go with the next batch.
+            if usage != (0, 0) && with_credit(key, |c| c.add_tokens(usage.0, usage.1)) {
+                let limit = cfg.rate_limit_per_token;
+                schedule_flush(env, ctx, key, limit, cfg.rate_limit_window_ms);
+            }
+            return;
+        }
         let env = env.clone();
         let key = key.to_string();
         let op = LimitOp::Settle {
@@ -307,6 +324,7 @@ async fn chat(
             settle(
                 env,
                 ctx,
+                cfg,
                 key.as_deref(),
                 reservation(chat.max_tokens),
                 (0, 0),
@@ -323,7 +341,14 @@ async fn chat(
             if let Some(u) = f.usage {
                 log.prompt_tokens = Some(u.0);
                 log.completion_tokens = Some(u.1);
-                settle(env, ctx, key.as_deref(), reservation(chat.max_tokens), u);
+                settle(
+                    env,
+                    ctx,
+                    cfg,
+                    key.as_deref(),
+                    reservation(chat.max_tokens),
+                    u,
+                );
             }
             if let (Some(later), Some(key)) = (f.usage_later, key) {
                 // A stream: settle when it ends, from the usage in its final chunk. If the
@@ -348,6 +373,7 @@ async fn chat(
             settle(
                 env,
                 ctx,
+                cfg,
                 key.as_deref(),
                 reservation(chat.max_tokens),
                 (0, 0),

@@ -163,8 +163,17 @@ pub enum LimitOp {
         credited: u64,
     },
     /// Count `n` requests an isolate already admitted on [`Credit`] (a batch, sent a moment
-    /// after the first of them). They are counted even past the limit: they were served.
-    Count { n: u64, limit: u64, window_ms: u64 },
+    /// after the first of them; they are counted even past the limit: they were served), and
+    /// record the tokens of finished requests that reserved nothing (no budget).
+    Count {
+        n: u64,
+        limit: u64,
+        window_ms: u64,
+        #[serde(default)]
+        prompt_tokens: u64,
+        #[serde(default)]
+        completion_tokens: u64,
+    },
     /// Record a finished request's usage; replace the reservation by the actual total.
     Settle {
         reserved: u64,
@@ -204,8 +213,17 @@ pub fn apply(state: &mut LimiterState, op: &LimitOp, now_ms: u64) -> LimitReply 
             n,
             limit,
             window_ms,
+            prompt_tokens,
+            completion_tokens,
         } => {
             count_credited(state, n, window_ms, now_ms);
+            if prompt_tokens + completion_tokens > 0 {
+                state.usage.prompt_tokens += prompt_tokens;
+                state.usage.completion_tokens += completion_tokens;
+                state
+                    .day
+                    .settle(now_ms, 0, prompt_tokens + completion_tokens);
+            }
             if limit == 0 {
                 return LimitReply::Allowed {
                     remaining: u64::MAX,
@@ -313,6 +331,9 @@ pub struct Credit {
     pub unsent: u64,
     /// `Admit`s sent for requests that wait for the answer, not answered yet.
     pub waiting: u64,
+    /// Tokens (prompt, completion) of finished requests without a budget, not reported yet
+    /// (they go with the next `Count` batch).
+    pub unsent_tokens: (u64, u64),
 }
 
 /// What [`Credit::begin`] decided.
@@ -345,9 +366,30 @@ impl Credit {
     /// Register a request that nothing can refuse (no limit, no budget): only counted. Returns
     /// whether a `Count` batch must be scheduled.
     pub fn count_only(&mut self) -> bool {
+        let flush = !self.has_unsent();
         self.in_flight += 1;
         self.unsent += 1;
-        self.unsent == 1
+        flush
+    }
+
+    /// Record a finished request's tokens for the next batch (requests without a budget: their
+    /// count changes no decision, so it need not be reported at once). Returns whether a
+    /// `Count` batch must be scheduled.
+    pub fn add_tokens(&mut self, prompt: u64, completion: u64) -> bool {
+        let flush = !self.has_unsent();
+        self.unsent_tokens.0 += prompt;
+        self.unsent_tokens.1 += completion;
+        flush
+    }
+
+    /// Is anything waiting to be reported (a batch is then scheduled)?
+    pub fn has_unsent(&self) -> bool {
+        self.unsent > 0 || self.unsent_tokens != (0, 0)
+    }
+
+    /// Everything unreported, for a `Count` batch: (requests, tokens).
+    pub fn take_batch(&mut self) -> (u64, (u64, u64)) {
+        (self.take_unsent(), std::mem::take(&mut self.unsent_tokens))
     }
 
     /// The unreported requests, now being reported.
@@ -480,6 +522,8 @@ mod tests {
                                     n: credited,
                                     limit,
                                     window_ms: MIN,
+                                    prompt_tokens: 0,
+                                    completion_tokens: 0,
                                 }
                             };
                             answered.push_back((waited, credited, apply(&mut st, &op, 1000)));
@@ -538,6 +582,8 @@ mod tests {
             n,
             limit: 3,
             window_ms: MIN,
+            prompt_tokens: 0,
+            completion_tokens: 0,
         };
         assert_eq!(
             apply(&mut st, &count(2), 5),
@@ -552,6 +598,26 @@ mod tests {
             (4, 4),
             "served ones count"
         );
+        // Tokens of budget-less requests arrive in batches too.
+        let mut c = Credit::default();
+        assert!(
+            c.add_tokens(3, 4),
+            "the first unreported item schedules a batch"
+        );
+        assert!(!c.count_only(), "one batch is enough");
+        assert!(!c.add_tokens(1, 1));
+        assert_eq!(c.take_batch(), (1, (4, 5)));
+        assert!(!c.has_unsent());
+        let tokens = LimitOp::Count {
+            n: 0,
+            limit: 3,
+            window_ms: MIN,
+            prompt_tokens: 4,
+            completion_tokens: 5,
+        };
+        apply(&mut st, &tokens, 5);
+        assert_eq!((st.usage.prompt_tokens, st.usage.completion_tokens), (4, 5));
+        assert_eq!(st.day.used, 9);
         assert_eq!(credit_applies(10, Some(5)), CreditUse::Never);
         assert_eq!(credit_applies(0, Some(5)), CreditUse::Never);
         assert_eq!(credit_applies(0, None), CreditUse::Always);
