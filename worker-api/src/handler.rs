@@ -54,7 +54,7 @@ fn with_credit<T>(key: &str, f: impl FnOnce(&mut Credit) -> T) -> T {
         let mut c = c.borrow_mut();
         if c.len() >= MAX_CREDIT_KEYS && !c.contains_key(key) {
             // Forget keys with nothing pending; dropping their credit only makes them wait.
-            c.retain(|_, v| v.in_flight + v.waiting > 0);
+            c.retain(|_, v| v.in_flight + v.waiting > 0 || v.has_unsent());
         }
         f(c.entry(key.to_string()).or_default())
     })
