@@ -8,6 +8,7 @@
 // sends one non-streamed chat request directly and one through each of the five, so all share
 // the machine's state; prints JSON lines {"bench","value","unit"}. Run by
 // `cargo xtask bench-edge` (not part of the tests).
+import { readFileSync } from "node:fs";
 import { newToken, sha256, startEdge, startScriptedUpstream, startWorkerd } from "../e2e/edge-harness.mjs";
 
 const N = Number(process.env.MD_BENCH_N ?? 500);
@@ -57,7 +58,14 @@ async function once(url, auth) {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+// CPU time (user + system, ms) a workerd process has used: unlike latency, barely affected by
+// other load on the machine, so it shows our own cost even on a busy machine.
+const cpuMs = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in 1/100 s
+};
 try {
+  const cpuBefore = [wTrivial, wEdge, wOpen].map((t) => cpuMs(t.pid));
   const runs = { direct: [], wrangler_passthrough_js: [], wrangler_edge: [], workerd_passthrough_js: [], workerd_edge: [], workerd_edge_no_limits: [] };
   const auth = limits ? `Bearer ${token}` : "";
   for (let i = 0; i < WARMUP + N; i++) {
@@ -71,6 +79,7 @@ try {
     ];
     if (i >= WARMUP) Object.values(runs).forEach((xs, k) => xs.push(t[k]));
   }
+  const cpu = [wTrivial, wEdge, wOpen].map((t, k) => (cpuMs(t.pid) - cpuBefore[k]) / (WARMUP + N));
   const r = (x) => Math.round(x * 1000) / 1000;
   const out = (bench, value) => console.log(JSON.stringify({ bench, value: r(value), unit: "ms" }));
   for (const [name, xs] of Object.entries(runs)) {
@@ -86,6 +95,7 @@ try {
     }
   }
   for (const p of [50, 99]) out(`edge_workerd_limits_cost_p${p}`, pct(runs.workerd_edge, p) - pct(runs.workerd_edge_no_limits, p));
+  ["passthrough_js", "edge", "edge_no_limits"].forEach((name, k) => out(`edge_workerd_${name}_cpu_per_request`, cpu[k]));
   console.log(JSON.stringify({ bench: "edge_requests", value: N, unit: "count" }));
 } finally {
   await Promise.all(targets.map((t) => t.stop()));

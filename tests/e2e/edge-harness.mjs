@@ -222,7 +222,7 @@ export async function startEdge({ vars, secrets = {}, name = "scripted", script 
 /**
  * The same worker under raw `workerd serve` (the runtime without wrangler's dev proxy), with a
  * generated capnp config: vars and secrets as text bindings, the LIMITER Durable Object with
- * on-disk SQLite storage. `script` as for startEdge. Returns { url, stop }.
+ * on-disk SQLite storage. `script` as for startEdge. Returns { url, pid, readLog, stop }.
  */
 export async function startWorkerd({ vars, secrets = {}, name = "workerd", script = null }) {
   const dir = mkdtempSync(join(tmpdir(), `md-workerd-${name}-`));
@@ -272,7 +272,7 @@ const edge :Workerd.Worker = (
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    url, dir,
+    url, dir, pid: child.pid,
     readLog: () => readFileSync(log, "utf8"),
     stop: async () => {
       try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }

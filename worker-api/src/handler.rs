@@ -47,7 +47,7 @@ fn config(env: &Env) -> Result<Rc<Config>, ApiError> {
 }
 
 /// How long requests admitted on credit are gathered before one `Count` reports them.
-const FLUSH_MS: u64 = 50;
+const FLUSH_MS: u64 = 250;
 
 fn with_credit<T>(key: &str, f: impl FnOnce(&mut Credit) -> T) -> T {
     CREDITS.with(|c| {
