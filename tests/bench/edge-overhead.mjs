@@ -58,8 +58,8 @@ async function once(url, auth) {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
-// CPU time (user + system, ms) a workerd process has used: unlike latency, barely affected by
-// other load on the machine, so it shows our own cost even on a busy machine.
+// CPU time (user + system, ms) a workerd process has used: much less skewed than latency by
+// other load on the machine (no waiting for a core), so it shows our own cost on a busy machine.
 const cpuMs = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in 1/100 s
