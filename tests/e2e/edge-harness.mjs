@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createServer as createNetServer } from "node:net";
@@ -54,7 +54,9 @@ const anthropicEvents = [
  *   ok, flaky (503 twice per request id, then ok), busy (429 + Retry-After: 0 once, then ok),
  *   down (always 500), bad (400), garbage (200 with malformed JSON), hang (no headers until the
  *   connection closes), slow-stream (a chunk every 250 ms), endless (a chunk every 50 ms until
- *   the client goes away). POST /v1/messages answers as Anthropic.
+ *   the client goes away), echo (400 whose message repeats the key it was sent), tool (answers with a tool call). Streams end with
+ *   a usage chunk when `stream_options.include_usage` is set. POST /v1/messages answers as
+ *   Anthropic; its model `claude-endless` streams until the client goes away.
  * `requests` records method, path, headers and parsed body of each call; `events` records
  * stream closes ("closed:<model>").
  */
@@ -83,6 +85,9 @@ export async function startScriptedUpstream() {
         res.write(chunk(model, { content: "ROW: 1 ", reasoning_content: "r" }));
         res.write(chunk(model, { content: "COL: 2 VALUE: 3" }));
         res.write(chunk(model, {}, "stop"));
+        if (body.stream_options?.include_usage) {
+          res.write(`data: ${JSON.stringify({ id: "chatcmpl-scripted", object: "chat.completion.chunk", created: 1, model, choices: [], usage: completion(model).usage })}\n\n`);
+        }
         res.end("data: [DONE]\n\n");
       };
       switch (model) {
@@ -90,6 +95,9 @@ export async function startScriptedUpstream() {
         case "busy": return n <= 1 ? json(429, { error: { message: "slow down" } }, { "retry-after": "0" }) : ok();
         case "down": return json(500, { error: { message: "internal" } });
         case "bad": return json(400, { error: { message: "unsupported parameter" } });
+        // A provider that echoes the key it was sent in its error message.
+        case "tool": return json(200, { ...completion(model), choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "place", arguments: "{\"row\":1,\"col\":2,\"value\":3}" } }] }, finish_reason: "tool_calls" }] });
+        case "echo": return json(400, { error: { message: `key ${String(req.headers.authorization).slice(7)} may not use this model` } });
         case "garbage": res.writeHead(200, { "content-type": "application/json" }); return res.end("{\"choices\": [ {\"mess");
         case "hang": req.socket.on("close", () => events.push("closed:hang")); return;
         case "slow-stream":
@@ -115,7 +123,14 @@ export async function startScriptedUpstream() {
       return res.end(JSON.stringify(anthropicMessage));
     }
     res.writeHead(200, { "content-type": "text/event-stream" });
-    for (const [name, data] of anthropicEvents) res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = ([name, data]) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (body.model === "claude-endless") {
+      anthropicEvents.slice(0, 2).forEach(send);
+      const timer = setInterval(() => send(anthropicEvents[3]), 50);
+      res.on("close", () => { clearInterval(timer); if (!res.writableEnded) events.push("closed:claude-endless"); });
+      return;
+    }
+    anthropicEvents.forEach(send);
     res.end();
   }
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
@@ -131,16 +146,24 @@ export async function startScriptedUpstream() {
  * `vars` become [vars], `secrets` go to a .dev.vars next to the config. Returns
  * { url, log, stop, readLog }.
  */
-export async function startEdge({ vars, secrets = {}, name = "scripted" }) {
+export async function startEdge({ vars, secrets = {}, name = "scripted", script = null }) {
   const dir = mkdtempSync(join(tmpdir(), `md-edge-${name}-`));
+  // `script`: the source of a stand-in JS worker (no Durable Object), for the bench's floor.
+  let main = join(ROOT, "worker-api/build/worker/shim.mjs");
+  if (script !== null) {
+    main = join(dir, "worker.mjs");
+    writeFileSync(main, script);
+  }
   const toml = [
     `name = "md-edge-${name}"`,
-    `main = ${JSON.stringify(join(ROOT, "worker-api/build/worker/shim.mjs"))}`,
+    `main = ${JSON.stringify(main)}`,
     `compatibility_date = "2025-09-01"`,
     `send_metrics = false`,
     ``,
-    `[[durable_objects.bindings]]`, `name = "LIMITER"`, `class_name = "Limiter"`, ``,
-    `[[migrations]]`, `tag = "v1"`, `new_sqlite_classes = ["Limiter"]`, ``,
+    ...(script !== null ? [] : [
+      `[[durable_objects.bindings]]`, `name = "LIMITER"`, `class_name = "Limiter"`, ``,
+      `[[migrations]]`, `tag = "v1"`, `new_sqlite_classes = ["Limiter"]`, ``,
+    ]),
     `[vars]`,
     ...Object.entries(vars).map(([k, v]) => `${k} = ${JSON.stringify(String(v))}`),
   ].join("\n");
@@ -185,6 +208,71 @@ export async function startEdge({ vars, secrets = {}, name = "scripted" }) {
   }
   return {
     url, log, dir,
+    readLog: () => readFileSync(log, "utf8"),
+    stop: async () => {
+      try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
+      const t = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } }, 3000);
+      await exited;
+      clearTimeout(t);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The same worker under raw `workerd serve` (the runtime without wrangler's dev proxy), with a
+ * generated capnp config: vars and secrets as text bindings, the LIMITER Durable Object with
+ * on-disk SQLite storage. `script` as for startEdge. Returns { url, pid, readLog, stop }.
+ */
+export async function startWorkerd({ vars, secrets = {}, name = "workerd", script = null }) {
+  const dir = mkdtempSync(join(tmpdir(), `md-workerd-${name}-`));
+  const build = join(ROOT, "worker-api/build");
+  const modules = [];
+  if (script !== null) {
+    writeFileSync(join(dir, "worker.mjs"), script);
+    modules.push(`(name = "worker.mjs", esModule = embed "worker.mjs")`);
+  } else {
+    for (const f of ["index.js", "index_bg.wasm"]) writeFileSync(join(dir, f), readFileSync(join(build, f)));
+    modules.push(`(name = "index.js", esModule = embed "index.js")`, `(name = "index_bg.wasm", wasm = embed "index_bg.wasm")`);
+  }
+  const bindings = Object.entries({ ...vars, ...secrets }).map(([k, v]) => `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(String(v))})`);
+  if (script === null) bindings.push(`(name = "LIMITER", durableObjectNamespace = "Limiter")`);
+  const port = await freePort();
+  mkdirSync(join(dir, "state"));
+  const capnp = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .edge),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+    (name = "state", disk = (path = ${JSON.stringify(join(dir, "state"))}, writable = true)),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const edge :Workerd.Worker = (
+  modules = [${modules.join(", ")}],
+  compatibilityDate = "2025-09-01",
+  bindings = [${bindings.join(", ")}],
+  ${script === null ? `durableObjectNamespaces = [(className = "Limiter", uniqueKey = "md-edge-limiter", enableSql = true)],
+  durableObjectStorage = (localDisk = "state"),` : ""}
+  globalOutbound = "internet",
+);
+`;
+  writeFileSync(join(dir, "config.capnp"), capnp);
+  const log = join(dir, "workerd.log");
+  const fd = openSync(log, "a");
+  const child = spawn(join(ROOT, "node_modules/.bin/workerd"), ["serve", "--experimental", join(dir, "config.capnp")],
+    { cwd: dir, stdio: ["ignore", fd, fd], detached: true });
+  const exited = new Promise((r) => child.once("exit", r));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`workerd exited early:\n${readFileSync(log, "utf8")}`);
+    try { if ((await fetch(`${url}/health`)).ok) break; } catch { /* not up yet */ }
+    if (Date.now() > deadline) { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } throw new Error(`workerd not ready:\n${readFileSync(log, "utf8")}`); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url, dir, pid: child.pid,
     readLog: () => readFileSync(log, "utf8"),
     stop: async () => {
       try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }

@@ -12,7 +12,7 @@ import { freePort, newToken, readSse, ROOT, sha256, startEdge, startScriptedUpst
 
 const UPSTREAM_KEY = `sk-fake-upstream-${newToken()}`;
 const ANTHROPIC_KEY = `sk-ant-fake-${newToken()}`;
-const MAIN = newToken(), BURST = newToken(), LIMITED = newToken(), ADMIN = newToken();
+const MAIN = newToken(), BURST = newToken(), LIMITED = newToken(), STREAMER = newToken(), ADMIN = newToken();
 const TOKEN_CAP = 40, IP_CAP = 1300, MAX_TOKENS_CAP = 64;
 let up, edge;
 const seen = []; // every response (status, headers, body) for the leak check
@@ -20,11 +20,12 @@ const seen = []; // every response (status, headers, body) for the leak check
 before(async () => {
   up = await startScriptedUpstream();
   const dead = `http://127.0.0.1:${await freePort()}`; // nothing listens there
-  const models = ["ok", "flaky", "busy", "bad", "garbage", "slow-stream", "endless"].map((m) => ({ public: m, provider: "s" }));
+  const models = ["ok", "flaky", "busy", "bad", "garbage", "slow-stream", "endless", "echo", "tool"].map((m) => ({ public: m, provider: "s" }));
   models.push(
     { public: "down", provider: "s2" },
     { public: "hang", provider: "s3" },
     { public: "claude", provider: "a", upstream: "claude-scripted" },
+    { public: "claude-endless", provider: "a", upstream: "claude-endless" },
     { public: "fb", provider: "dead", upstream: "ok", fallback: { provider: "s", upstream: "ok" } },
   );
   edge = await startEdge({
@@ -56,6 +57,7 @@ before(async () => {
         { label: "main", sha256: sha256(MAIN) },
         { label: "burst", sha256: sha256(BURST) },
         { label: "limited", sha256: sha256(LIMITED), models: ["ok"], daily_token_budget: 90 },
+        { label: "streamer", sha256: sha256(STREAMER), models: ["ok", "claude"], daily_token_budget: 100 },
       ]),
       ADMIN_TOKEN_SHA256: sha256(ADMIN),
     },
@@ -167,7 +169,14 @@ test("fallback: a provider that refuses connections falls back to the second pro
   const res = await chat("fb");
   assert.equal(res.status, 200, res.text);
   assert.equal(res.json.model, "ok");
-  const line = edge.readLog().split("\n").filter((l) => l.includes(res.headers.get("x-request-id"))).at(-1);
+  // wrangler writes the Worker's log line a moment after the response (later on a busy machine).
+  const id = res.headers.get("x-request-id");
+  let line;
+  for (let i = 0; i < 50 && !line; i++) {
+    line = edge.readLog().split("\n").filter((l) => l.includes(id)).at(-1);
+    if (!line) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(line, `no log line for ${id}`);
   const log = JSON.parse(line.slice(line.indexOf("{")));
   assert.equal(log.provider, "s");
   assert.equal(log.attempts, 4, "3 attempts on the dead provider, then 1 on the fallback");
@@ -252,6 +261,102 @@ test("Anthropic adapter: JSON and streamed answers come back in OpenAI format", 
   assert.equal(chunks.at(-1).usage.completion_tokens, 9);
 });
 
+async function stream(model, token, extra = {}) {
+  const r = await fetch(`${edge.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: "hi" }], ...extra }),
+  });
+  if (r.status !== 200) return { status: r.status, json: await r.json(), data: [] };
+  const data = await readSse(r);
+  seen.push(`${r.status} ${data.join("\n")}`);
+  return { status: r.status, data, chunks: data.filter((d) => d !== "[DONE]").map((d) => JSON.parse(d)) };
+}
+const settled = () => new Promise((r) => setTimeout(r, 300)); // settling runs after the stream ends
+
+test("streams settle the daily budget exactly from the final usage chunk (OpenAI and Anthropic)", async () => {
+  // Budget 100. Each stream reserves max_tokens; only an exact settle (18, 30, 18 tokens) leaves
+  // room for the next one. Without it the second request (60 + 60 > 100) would be refused.
+  const a = await stream("ok", STREAMER, { max_tokens: 60 });
+  assert.equal(a.status, 200);
+  assert.equal(a.data.at(-1), "[DONE]");
+  assert.equal(up.requests.at(-1).body.stream_options.include_usage, true, "the edge asked for usage");
+  assert.ok(a.chunks.every((c) => c.choices.length > 0 && c.usage === undefined), "the client did not ask: no usage chunk");
+  await settled();
+  const b = await stream("claude", STREAMER, { max_tokens: 60 });
+  assert.equal(b.status, 200, JSON.stringify(b.json));
+  assert.ok(b.chunks.every((c) => c.usage === undefined));
+  await settled();
+  // Asked for by the client: the usage chunk is passed on.
+  const c = await stream("ok", STREAMER, { max_tokens: 50, stream_options: { include_usage: true } });
+  assert.equal(c.status, 200, JSON.stringify(c.json));
+  assert.deepEqual(c.chunks.at(-1).usage, { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 });
+  await settled();
+  // 18 + 30 + 18 = 66 used: 34 more fit, 35 do not.
+  const over = await stream("ok", STREAMER, { max_tokens: 35 });
+  assert.equal(over.status, 429);
+  assert.equal(over.json.error.code, "daily_budget_exhausted");
+  assert.equal((await stream("ok", STREAMER, { max_tokens: 34 })).status, 200);
+  await settled();
+  const usage = await call("/v1/usage", { token: ADMIN });
+  const row = usage.json.data.find((r) => r.label === "streamer");
+  assert.equal(row.prompt_tokens, 11 + 21 + 11 + 11, JSON.stringify(row));
+  assert.equal(row.completion_tokens, 7 + 9 + 7 + 7, JSON.stringify(row));
+});
+
+test("client disconnect cancels the upstream call for Anthropic streams too", async () => {
+  const controller = new AbortController();
+  const r = await fetch(`${edge.url}/v1/chat/completions`, {
+    method: "POST",
+    signal: controller.signal,
+    headers: { "content-type": "application/json", authorization: `Bearer ${MAIN}` },
+    body: JSON.stringify({ model: "claude-endless", stream: true, messages: [{ role: "user", content: "hi" }] }),
+  });
+  assert.equal(r.status, 200);
+  const reader = r.body.getReader();
+  await reader.read();
+  await reader.read();
+  controller.abort();
+  const deadline = Date.now() + 5000;
+  while (!up.events.includes("closed:claude-endless") && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+  assert.ok(up.events.includes("closed:claude-endless"), "the upstream saw the stream closed");
+});
+
+test("tool calls and other OpenAI fields pass through unchanged; an Anthropic model gets them translated", async () => {
+  const tools = [{ type: "function", function: { name: "place", description: "Place a digit", parameters: { type: "object", properties: { row: { type: "integer" } } } } }];
+  const messages = [
+    { role: "user", content: "move?" },
+    { role: "assistant", content: null, tool_calls: [{ id: "call_0", type: "function", function: { name: "place", arguments: "{\"row\":1}" } }] },
+    { role: "tool", tool_call_id: "call_0", content: "ok" },
+  ];
+  const extra = { messages, tools, tool_choice: "auto", parallel_tool_calls: false, response_format: { type: "json_object" }, seed: 7, temperature: 0.2, user: "u1" };
+  const res = await chat("tool", extra);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.choices[0].finish_reason, "tool_calls");
+  assert.equal(res.json.choices[0].message.tool_calls[0].function.name, "place");
+  const sent = up.requests.at(-1).body;
+  for (const [k, v] of Object.entries(extra)) assert.deepEqual(sent[k], v, `${k} passes through`);
+  // An Anthropic model: tools, tool calls and tool results are translated to Messages blocks.
+  const viaClaude = await chat("claude", extra);
+  assert.equal(viaClaude.status, 200, viaClaude.text);
+  const toClaude = up.requests.filter((r) => r.path === "/v1/messages").at(-1).body;
+  assert.deepEqual(toClaude.tools, [{ name: "place", description: "Place a digit", input_schema: tools[0].function.parameters }]);
+  assert.deepEqual(toClaude.tool_choice, { type: "auto", disable_parallel_tool_use: true });
+  assert.deepEqual(toClaude.messages[1].content, [{ type: "tool_use", id: "call_0", name: "place", input: { row: 1 } }]);
+  assert.deepEqual(toClaude.messages[2].content, [{ type: "tool_result", tool_use_id: "call_0", content: "ok" }]);
+  // What Messages cannot carry gets a clean 400.
+  const refused = await chat("claude", { functions: [{ name: "place" }] });
+  assertError(refused, 400, "invalid_request");
+  assert.match(refused.json.error.message, /not supported/);
+});
+
+test("an upstream error message that echoes the provider key is not relayed", async () => {
+  const res = await chat("echo");
+  assertError(res, 400, "upstream_rejected");
+  assert.ok(!res.text.includes(UPSTREAM_KEY.slice(0, 20)), res.text);
+  assert.ok(!res.text.includes("Upstream said"), res.text);
+});
+
 test("GET /v1/usage: admin only, per-token counters", async () => {
   assertError(await call("/v1/usage"), 401, "unauthorized");
   assertError(await call("/v1/usage", { token: null }), 401, "unauthorized");
@@ -260,6 +365,9 @@ test("GET /v1/usage: admin only, per-token counters", async () => {
   const main = res.json.data.find((r) => r.label === "main");
   assert.ok(main.requests >= 10, JSON.stringify(main));
   assert.ok(main.completion_tokens > 0);
+  // Without a budget nothing is reserved: the day's tokens are exactly what was reported
+  // (regression: requests admitted on credit had their max_tokens "released" from zero).
+  assert.equal(main.tokens_today, main.prompt_tokens + main.completion_tokens, JSON.stringify(main));
   const limited = res.json.data.find((r) => r.label === "limited");
   assert.equal(limited.budget_refused, 1);
   assert.equal(limited.daily_token_budget, 90);

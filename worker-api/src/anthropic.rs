@@ -52,6 +52,115 @@ fn content_text(content: Option<&Value>, i: usize) -> Result<String, ApiError> {
     }
 }
 
+/// A turn's content: a plain string when it is only text (the common case, and what older
+/// Anthropic-compatible servers accept), otherwise the blocks with empty text blocks dropped
+/// (Anthropic rejects those).
+fn turn_content(blocks: Vec<Value>) -> Value {
+    if blocks.iter().all(|b| b["type"] == "text") {
+        let texts: Vec<&str> = blocks.iter().filter_map(|b| b["text"].as_str()).collect();
+        return Value::String(texts.join("\n\n"));
+    }
+    Value::Array(
+        blocks
+            .into_iter()
+            .filter(|b| !(b["type"] == "text" && b["text"].as_str().is_some_and(str::is_empty)))
+            .collect(),
+    )
+}
+
+/// An assistant message's OpenAI `tool_calls` as Anthropic `tool_use` blocks.
+fn tool_uses(calls: Option<&Value>, i: usize) -> Result<Vec<Value>, ApiError> {
+    let bad = |what: &str| {
+        ApiError::new(
+            ErrorCode::InvalidRequest,
+            format!("messages[{i}].tool_calls: {what}"),
+        )
+    };
+    let calls = match calls {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(c)) => c,
+        Some(_) => return Err(bad("must be an array")),
+    };
+    calls
+        .iter()
+        .map(|c| {
+            let id = c["id"]
+                .as_str()
+                .ok_or_else(|| bad("each call needs an \"id\""))?;
+            let name = c["function"]["name"]
+                .as_str()
+                .ok_or_else(|| bad("each call needs function.name"))?;
+            let args = c["function"]["arguments"].as_str().unwrap_or("{}");
+            let input: Value =
+                serde_json::from_str(if args.trim().is_empty() { "{}" } else { args })
+                    .map_err(|_| bad("function.arguments must be a JSON object in a string"))?;
+            Ok(json!({"type": "tool_use", "id": id, "name": name, "input": input}))
+        })
+        .collect()
+}
+
+/// OpenAI `tools` (functions) → Anthropic `tools`.
+fn translate_tools(tools: &Value) -> Result<Value, ApiError> {
+    let list = tools
+        .as_array()
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidRequest, "\"tools\" must be an array."))?;
+    let mut out = Vec::new();
+    for (i, t) in list.iter().enumerate() {
+        if t["type"] != "function" {
+            return Err(unsupported(&format!(
+                "tools[{i}] of a type other than \"function\""
+            )));
+        }
+        let f = &t["function"];
+        let name = f["name"].as_str().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("tools[{i}].function.name is missing."),
+            )
+        })?;
+        let mut tool = json!({
+            "name": name,
+            "input_schema": f.get("parameters").filter(|p| p.is_object()).cloned()
+                .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
+        });
+        if let Some(d) = f["description"].as_str() {
+            tool["description"] = Value::String(d.to_string());
+        }
+        out.push(tool);
+    }
+    Ok(Value::Array(out))
+}
+
+/// OpenAI `tool_choice` → Anthropic `tool_choice` (`None` when absent).
+fn translate_tool_choice(choice: Option<&Value>) -> Result<Option<Value>, ApiError> {
+    Ok(Some(match choice {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => match s.as_str() {
+            "auto" => json!({"type": "auto"}),
+            "required" => json!({"type": "any"}),
+            "none" => json!({"type": "none"}),
+            other => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    format!(
+                        "tool_choice {:?} is not one of auto, required, none.",
+                        truncate(other, 30)
+                    ),
+                ))
+            }
+        },
+        Some(v) => match v["function"]["name"].as_str() {
+            Some(name) if v["type"] == "function" => json!({"type": "tool", "name": name}),
+            _ => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    "tool_choice must be a string or {\"type\":\"function\",\"function\":{\"name\":...}}.",
+                ))
+            }
+        },
+    }))
+}
+
 /// Translate a validated OpenAI chat body (model already rewritten to the upstream name, max
 /// tokens already capped) into an Anthropic Messages body.
 pub fn to_anthropic_request(
@@ -60,44 +169,72 @@ pub fn to_anthropic_request(
     max_tokens: u64,
     stream: bool,
 ) -> Result<Value, ApiError> {
-    if body.get("tools").is_some_and(|t| !t.is_null())
-        || body.get("functions").is_some_and(|t| !t.is_null())
-    {
-        return Err(unsupported("Tool calling"));
+    if body.get("functions").is_some_and(|t| !t.is_null()) {
+        return Err(unsupported(
+            "The legacy \"functions\" field (use \"tools\")",
+        ));
     }
     let msgs = body
         .get("messages")
         .and_then(Value::as_array)
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidRequest, "\"messages\" is missing."))?;
     let mut system: Vec<String> = Vec::new();
-    let mut messages: Vec<Value> = Vec::new();
+    // Turns as (role, content blocks); Anthropic wants alternating turns, so consecutive
+    // same-role messages (and consecutive tool results) are merged into one turn.
+    let mut turns: Vec<(&'static str, Vec<Value>)> = Vec::new();
     for (i, m) in msgs.iter().enumerate() {
         let role = m.get("role").and_then(Value::as_str).unwrap_or("");
-        let text = content_text(m.get("content"), i)?;
-        match role {
-            "system" | "developer" => system.push(text),
-            "user" | "assistant" => {
-                // Anthropic wants alternating turns: merge consecutive same-role messages.
-                match messages.last_mut() {
-                    Some(last) if last["role"] == role => {
-                        let prev = last["content"].as_str().unwrap_or("").to_string();
-                        last["content"] = Value::String(format!("{prev}\n\n{text}"));
-                    }
-                    _ => messages.push(json!({"role": role, "content": text})),
-                }
+        let (turn_role, blocks) = match role {
+            "system" | "developer" => {
+                system.push(content_text(m.get("content"), i)?);
+                continue;
             }
-            "tool" | "function" => return Err(unsupported("A tool result message")),
+            "user" => (
+                "user",
+                vec![json!({"type": "text", "text": content_text(m.get("content"), i)?})],
+            ),
+            "assistant" => {
+                let mut blocks =
+                    vec![json!({"type": "text", "text": content_text(m.get("content"), i)?})];
+                blocks.extend(tool_uses(m.get("tool_calls"), i)?);
+                ("assistant", blocks)
+            }
+            "tool" => {
+                let id = m
+                    .get("tool_call_id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            ErrorCode::InvalidRequest,
+                            format!("messages[{i}] (role tool) needs a string \"tool_call_id\"."),
+                        )
+                    })?;
+                let text = content_text(m.get("content"), i)?;
+                (
+                    "user",
+                    vec![json!({"type": "tool_result", "tool_use_id": id, "content": text})],
+                )
+            }
+            "function" => return Err(unsupported("A legacy function result message")),
             other => {
                 return Err(ApiError::new(
                     ErrorCode::InvalidRequest,
                     format!(
-                        "messages[{i}] has the unknown role {:?} (use system, user or assistant).",
+                        "messages[{i}] has the unknown role {:?} (use system, user, assistant or tool).",
                         truncate(other, 30)
                     ),
                 ))
             }
+        };
+        match turns.last_mut() {
+            Some((r, b)) if *r == turn_role => b.extend(blocks),
+            _ => turns.push((turn_role, blocks)),
         }
     }
+    let mut messages: Vec<Value> = turns
+        .into_iter()
+        .map(|(role, blocks)| json!({"role": role, "content": turn_content(blocks)}))
+        .collect();
     if messages.first().is_some_and(|m| m["role"] == "assistant") || messages.is_empty() {
         // Anthropic requires the conversation to start with a user turn.
         messages.insert(0, json!({"role": "user", "content": "(continue)"}));
@@ -122,6 +259,21 @@ pub fn to_anthropic_request(
             out.insert("stop_sequences".into(), Value::Array(a.clone()));
         }
         _ => {}
+    }
+    if let Some(tools) = body.get("tools").filter(|t| !t.is_null()) {
+        out.insert("tools".into(), translate_tools(tools)?);
+    }
+    let parallel = body.get("parallel_tool_calls").and_then(Value::as_bool);
+    if let Some(mut choice) = translate_tool_choice(body.get("tool_choice"))? {
+        if parallel == Some(false) && choice["type"] != "none" {
+            choice["disable_parallel_tool_use"] = Value::Bool(true);
+        }
+        out.insert("tool_choice".into(), choice);
+    } else if parallel == Some(false) && out.contains_key("tools") {
+        out.insert(
+            "tool_choice".into(),
+            json!({"type": "auto", "disable_parallel_tool_use": true}),
+        );
     }
     if let Some(Value::String(u)) = body.get("user") {
         out.insert("metadata".into(), json!({"user_id": truncate(u, 200)}));
@@ -189,6 +341,7 @@ pub fn from_anthropic_response(
     }
     let mut text = String::new();
     let mut thinking = String::new();
+    let mut tool_calls: Vec<Value> = Vec::new();
     for block in v
         .get("content")
         .and_then(Value::as_array)
@@ -199,6 +352,11 @@ pub fn from_anthropic_response(
             Some("thinking") => {
                 thinking.push_str(block.get("thinking").and_then(Value::as_str).unwrap_or(""))
             }
+            Some("tool_use") => tool_calls.push(json!({
+                "id": block["id"],
+                "type": "function",
+                "function": {"name": block["name"], "arguments": block["input"].to_string()},
+            })),
             _ => {}
         }
     }
@@ -207,6 +365,12 @@ pub fn from_anthropic_response(
     let mut message = json!({"role": "assistant", "content": text});
     if !thinking.is_empty() {
         message["reasoning_content"] = Value::String(thinking);
+    }
+    if !tool_calls.is_empty() {
+        if text.is_empty() {
+            message["content"] = Value::Null;
+        }
+        message["tool_calls"] = Value::Array(tool_calls);
     }
     let id = v.get("id").and_then(Value::as_str).unwrap_or("msg");
     Ok((
@@ -238,6 +402,8 @@ pub struct StreamTranslator {
     model: String,
     created: u64,
     include_usage: bool,
+    /// Anthropic content block index of each tool call so far (position = OpenAI tool index).
+    tool_blocks: Vec<u64>,
     /// Prompt and completion tokens reported so far.
     pub usage: TokenCounts,
     /// `[DONE]` was written.
@@ -252,6 +418,7 @@ impl StreamTranslator {
             model: public_model.to_string(),
             created: created_s,
             include_usage,
+            tool_blocks: Vec::new(),
             usage: (0, 0),
             done: false,
         }
@@ -281,6 +448,19 @@ impl StreamTranslator {
                 self.usage.1 = v["message"]["usage"]["output_tokens"].as_u64().unwrap_or(0);
                 out.push_str(&self.chunk(json!({"role": "assistant", "content": ""}), None));
             }
+            Some("content_block_start") if v["content_block"]["type"] == "tool_use" => {
+                let block = &v["content_block"];
+                let index = self.tool_blocks.len();
+                self.tool_blocks
+                    .push(v["index"].as_u64().unwrap_or(u64::MAX));
+                let call = json!({
+                    "index": index,
+                    "id": block["id"],
+                    "type": "function",
+                    "function": {"name": block["name"], "arguments": ""},
+                });
+                out.push_str(&self.chunk(json!({"tool_calls": [call]}), None));
+            }
             Some("content_block_start") => {
                 if let Some(t) = v["content_block"]["text"]
                     .as_str()
@@ -295,6 +475,14 @@ impl StreamTranslator {
                     Some("text_delta") => {
                         let t = d["text"].as_str().unwrap_or("");
                         out.push_str(&self.chunk(json!({"content": t}), None));
+                    }
+                    Some("input_json_delta") => {
+                        let block = v["index"].as_u64().unwrap_or(u64::MAX);
+                        if let Some(index) = self.tool_blocks.iter().position(|b| *b == block) {
+                            let part = d["partial_json"].as_str().unwrap_or("");
+                            let call = json!({"index": index, "function": {"arguments": part}});
+                            out.push_str(&self.chunk(json!({"tool_calls": [call]}), None));
+                        }
                     }
                     Some("thinking_delta") => {
                         let t = d["thinking"].as_str().unwrap_or("");
@@ -390,7 +578,7 @@ impl StreamTranslator {
 }
 
 /// End of the first SSE event in `buf`: (index of the blank line, its length).
-fn find_event_end(buf: &[u8]) -> Option<(usize, usize)> {
+pub(crate) fn find_event_end(buf: &[u8]) -> Option<(usize, usize)> {
     let mut i = 0;
     while i + 1 < buf.len() {
         if buf[i] == b'\n' && buf[i + 1] == b'\n' {
@@ -451,6 +639,128 @@ mod tests {
     }
 
     #[test]
+    fn tools_and_tool_calls_translate_both_ways() {
+        let b = body(json!({
+            "messages": [
+                {"role": "user", "content": "Next move?"},
+                {"role": "assistant", "content": null, "tool_calls": [
+                    {"id": "call_1", "type": "function", "function": {"name": "place", "arguments": "{\"row\":1}"}},
+                    {"id": "call_2", "type": "function", "function": {"name": "place", "arguments": ""}}
+                ]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "ok"},
+                {"role": "tool", "tool_call_id": "call_2", "content": [{"type": "text", "text": "bad"}]},
+                {"role": "user", "content": "Go on"}
+            ],
+            "tools": [{"type": "function", "function": {"name": "place", "description": "Place a digit", "parameters": {"type": "object", "properties": {"row": {"type": "integer"}}}}},
+                      {"type": "function", "function": {"name": "undo"}}],
+            "tool_choice": {"type": "function", "function": {"name": "place"}},
+            "parallel_tool_calls": false
+        }));
+        let a = to_anthropic_request(&b, "m", 10, false).unwrap();
+        assert_eq!(
+            a["messages"],
+            json!([
+                {"role": "user", "content": "Next move?"},
+                {"role": "assistant", "content": [
+                    {"type": "tool_use", "id": "call_1", "name": "place", "input": {"row": 1}},
+                    {"type": "tool_use", "id": "call_2", "name": "place", "input": {}}
+                ]},
+                {"role": "user", "content": [
+                    {"type": "tool_result", "tool_use_id": "call_1", "content": "ok"},
+                    {"type": "tool_result", "tool_use_id": "call_2", "content": "bad"},
+                    {"type": "text", "text": "Go on"}
+                ]}
+            ])
+        );
+        assert_eq!(
+            a["tools"],
+            json!([
+                {"name": "place", "description": "Place a digit", "input_schema": {"type": "object", "properties": {"row": {"type": "integer"}}}},
+                {"name": "undo", "input_schema": {"type": "object", "properties": {}}}
+            ])
+        );
+        assert_eq!(
+            a["tool_choice"],
+            json!({"type": "tool", "name": "place", "disable_parallel_tool_use": true})
+        );
+        for (choice, want) in [("auto", "auto"), ("required", "any"), ("none", "none")] {
+            let mut b = b.clone();
+            b.insert("tool_choice".into(), json!(choice));
+            b.remove("parallel_tool_calls");
+            let a = to_anthropic_request(&b, "m", 10, false).unwrap();
+            assert_eq!(a["tool_choice"], json!({"type": want}));
+        }
+
+        // The answer: a tool_use block becomes an OpenAI tool call.
+        let answer = json!({
+            "id": "msg_1", "type": "message", "role": "assistant", "model": "c",
+            "content": [{"type": "tool_use", "id": "toolu_1", "name": "place", "input": {"row": 1, "col": 2}}],
+            "stop_reason": "tool_use", "usage": {"input_tokens": 5, "output_tokens": 6}
+        });
+        let (v, _) = from_anthropic_response(answer.to_string().as_bytes(), "pub", 1).unwrap();
+        let m = &v["choices"][0]["message"];
+        assert_eq!(m["content"], Value::Null);
+        assert_eq!(m["tool_calls"][0]["id"], "toolu_1");
+        assert_eq!(m["tool_calls"][0]["function"]["name"], "place");
+        let args: Value = serde_json::from_str(
+            m["tool_calls"][0]["function"]["arguments"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(args, json!({"row": 1, "col": 2}));
+        assert_eq!(v["choices"][0]["finish_reason"], "tool_calls");
+    }
+
+    #[test]
+    fn streamed_tool_calls_become_openai_tool_call_deltas() {
+        let events = [
+            json!({"type": "message_start", "message": {"id": "m", "usage": {"input_tokens": 3, "output_tokens": 1}}}),
+            json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+            json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Placing."}}),
+            json!({"type": "content_block_stop", "index": 0}),
+            json!({"type": "content_block_start", "index": 1, "content_block": {"type": "tool_use", "id": "toolu_9", "name": "place", "input": {}}}),
+            json!({"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": "{\"row\":"}}),
+            json!({"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": "4}"}}),
+            json!({"type": "content_block_stop", "index": 1}),
+            json!({"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 12}}),
+            json!({"type": "message_stop"}),
+        ];
+        let sse: String = events
+            .iter()
+            .map(|e| format!("event: {}\ndata: {e}\n\n", e["type"].as_str().unwrap()))
+            .collect();
+        let mut t = StreamTranslator::new("pub", 1, false);
+        let mut out = t.feed(sse.as_bytes());
+        out.extend(t.finish());
+        let chunks: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .split("\n\n")
+            .filter_map(|e| e.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .map(|d| serde_json::from_str(d).unwrap())
+            .collect();
+        let calls: Vec<&Value> = chunks
+            .iter()
+            .filter_map(|c| c["choices"][0]["delta"].get("tool_calls"))
+            .collect();
+        assert_eq!(calls.len(), 3);
+        assert_eq!(calls[0][0]["id"], "toolu_9");
+        assert_eq!(calls[0][0]["function"]["name"], "place");
+        assert_eq!(calls[0][0]["index"], 0);
+        let args: String = calls
+            .iter()
+            .map(|c| c[0]["function"]["arguments"].as_str().unwrap())
+            .collect();
+        assert_eq!(args, "{\"row\":4}");
+        assert_eq!(
+            chunks.last().unwrap()["choices"][0]["finish_reason"],
+            "tool_calls"
+        );
+        assert_eq!(t.usage, (3, 12));
+    }
+
+    #[test]
     fn request_translation_rejects_what_it_cannot_carry() {
         let img = body(
             json!({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]}),
@@ -458,15 +768,28 @@ mod tests {
         let e = to_anthropic_request(&img, "m", 10, false).unwrap_err();
         assert_eq!(e.status, 400);
         assert!(e.message.contains("image_url"));
-        let tools = body(json!({"messages": [{"role": "user", "content": "x"}], "tools": []}));
+        let functions =
+            body(json!({"messages": [{"role": "user", "content": "x"}], "functions": []}));
         assert_eq!(
-            to_anthropic_request(&tools, "m", 1, false)
+            to_anthropic_request(&functions, "m", 1, false)
                 .unwrap_err()
                 .status,
             400
         );
-        let tool_msg = body(json!({"messages": [{"role": "tool", "content": "x"}]}));
-        assert!(to_anthropic_request(&tool_msg, "m", 1, false).is_err());
+        let web = body(
+            json!({"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "web_search"}]}),
+        );
+        assert!(to_anthropic_request(&web, "m", 1, false).is_err());
+        let no_id = body(json!({"messages": [{"role": "tool", "content": "x"}]}));
+        assert!(to_anthropic_request(&no_id, "m", 1, false).is_err());
+        let bad_args = body(
+            json!({"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{oops"}}]}]}),
+        );
+        assert!(to_anthropic_request(&bad_args, "m", 1, false).is_err());
+        let bad_choice = body(
+            json!({"messages": [{"role": "user", "content": "x"}], "tool_choice": "sometimes"}),
+        );
+        assert!(to_anthropic_request(&bad_choice, "m", 1, false).is_err());
         // A conversation that starts with the assistant gets a user turn first.
         let a = to_anthropic_request(
             &body(json!({"messages": [{"role": "assistant", "content": "x"}]})),

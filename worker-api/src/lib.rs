@@ -2,7 +2,8 @@
 //! by forwarding them to a configured upstream, so provider keys stay in Worker secrets and
 //! never reach a browser.
 //!
-//! This file holds only the routing table and (on wasm32) the fetch entry. All decisions live
+//! This file holds only the routing table and (on wasm32) the fetch entry; `handler` sequences
+//! the checks for each route. All decisions live
 //! in pure modules that `cargo test -p worker-api` tests natively:
 //! [`config`], [`cors`], [`auth`], [`validate`], [`proxy`], [`errors`], [`log`], [`meta`].
 
@@ -16,8 +17,11 @@ pub mod log;
 pub mod meta;
 pub mod proxy;
 pub mod resilience;
+pub mod stream_usage;
 pub mod validate;
 
+#[cfg(target_arch = "wasm32")]
+mod handler;
 #[cfg(target_arch = "wasm32")]
 mod limiter;
 #[cfg(target_arch = "wasm32")]
@@ -148,25 +152,22 @@ mod tests {
     }
 }
 
-/// The Worker's fetch entry (wasm32 only).
+/// The Worker's fetch entry (wasm32 only): request id, CORS, then [`handler::handle`], then the
+/// log line.
 #[cfg(target_arch = "wasm32")]
 mod entry {
     use worker::{event, Context, Date, Env, Request, Response, Result};
 
-    use crate::auth::{self, Principal};
-    use crate::config::Config;
-    use crate::cors::{self, AllowedOrigins, CorsDecision};
-    use crate::errors::ApiError;
-    use crate::limits::{self, LimitOp, LimitReply};
+    use crate::config;
+    use crate::cors::{self, AllowedOrigins};
+    use crate::handler;
     use crate::log::{sanitize_request_id, RequestLog};
     use crate::runtime::{self, Reply};
-    use crate::{config, limiter, meta, route, upstream, validate, Dispatch, Route};
 
     #[event(fetch)]
     async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
         let started = Date::now().as_millis();
-        let header = |req: &Request, name: &str| req.headers().get(name).ok().flatten();
-        let request_id = sanitize_request_id(header(&req, "x-request-id").as_deref())
+        let request_id = sanitize_request_id(runtime::header(&req, "x-request-id").as_deref())
             .unwrap_or_else(runtime::new_request_id);
         let method = req.method().to_string();
         let path = req.path();
@@ -177,15 +178,15 @@ mod entry {
         let allowed = AllowedOrigins::parse(
             &runtime::var(&env, config::vars::ALLOWED_ORIGINS).unwrap_or_default(),
         );
-        let origin = header(&req, "origin");
+        let origin = runtime::header(&req, "origin");
         let decision = cors::decide(origin.as_deref(), &allowed);
 
-        let outcome = handle(
+        let outcome = handler::handle(
             &mut req,
-            &env,
-            &ctx,
             &method,
             &path,
+            &env,
+            &ctx,
             &decision,
             &request_id,
             &mut log,
@@ -209,196 +210,5 @@ mod entry {
         log.latency_ms = Date::now().as_millis().saturating_sub(started);
         worker::console_log!("{}", log.to_json_line());
         response
-    }
-
-    /// Count a request against a limiter key (no-op when the limit is off and nothing is
-    /// reserved against a budget).
-    async fn admit(
-        env: &Env,
-        cfg: &Config,
-        key: &str,
-        limit: u64,
-        budget: Option<u64>,
-        reserve: u64,
-        who: &str,
-    ) -> std::result::Result<(), ApiError> {
-        let op = LimitOp::Admit {
-            limit,
-            window_ms: cfg.rate_limit_window_ms,
-            budget,
-            reserve,
-        };
-        let reply = limiter::call(env, key, &op).await?;
-        limits::check_admitted(&reply, who)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn handle(
-        req: &mut Request,
-        env: &Env,
-        ctx: &Context,
-        method: &str,
-        path: &str,
-        decision: &CorsDecision,
-        request_id: &str,
-        log: &mut RequestLog,
-    ) -> std::result::Result<Reply, ApiError> {
-        let dispatch = route(method, path)?;
-        let r = match dispatch {
-            Dispatch::Preflight(r) | Dispatch::Handle(r) => r,
-        };
-        if *decision == CorsDecision::Deny
-            && (r.is_v1() || matches!(dispatch, Dispatch::Preflight(_)))
-        {
-            return Err(cors::origin_denied(
-                &runtime::header(req, "origin").unwrap_or_default(),
-            ));
-        }
-        if let Dispatch::Preflight(_) = dispatch {
-            return Ok(Reply::empty(204));
-        }
-        let cfg = runtime::load_config(env).map_err(|e| e.to_api_error())?;
-        if r == Route::Health {
-            return Ok(Reply::json(
-                200,
-                &meta::health_body(!cfg.providers.is_empty()),
-            ));
-        }
-        // Every /v1 request counts against the caller's IP first, before the token is checked,
-        // so guessing tokens is rate limited too.
-        if cfg.rate_limit_per_ip > 0 {
-            let ip = limits::ip_key(runtime::header(req, "cf-connecting-ip").as_deref());
-            admit(
-                env,
-                &cfg,
-                &ip,
-                cfg.rate_limit_per_ip,
-                None,
-                0,
-                "your IP address",
-            )
-            .await?;
-        }
-        let authorization = runtime::header(req, "authorization");
-        if r == Route::Usage {
-            auth::authorize_admin(authorization.as_deref(), cfg.admin_sha256.as_ref())?;
-            log.principal = Some("admin".into());
-            return usage(env, &cfg).await;
-        }
-        let principal =
-            auth::authorize(authorization.as_deref(), &cfg.tokens, cfg.allow_anonymous)?;
-        log.principal = Some(principal.log_label().to_string());
-        match r {
-            Route::Models => {
-                if let Principal::Token(t) = &principal {
-                    if cfg.rate_limit_per_token > 0 {
-                        admit(
-                            env,
-                            &cfg,
-                            &limits::token_key(&t.label),
-                            cfg.rate_limit_per_token,
-                            None,
-                            0,
-                            "this token",
-                        )
-                        .await?;
-                    }
-                }
-                Ok(Reply::json(200, &meta::models_body(&cfg, &principal)))
-            }
-            Route::ChatCompletions => chat(req, env, ctx, &cfg, &principal, request_id, log).await,
-            Route::Health | Route::Usage => Err(ApiError::not_found(path)),
-        }
-    }
-
-    async fn chat(
-        req: &mut Request,
-        env: &Env,
-        ctx: &Context,
-        cfg: &Config,
-        principal: &Principal,
-        request_id: &str,
-        log: &mut RequestLog,
-    ) -> std::result::Result<Reply, ApiError> {
-        validate::check_content_type(runtime::header(req, "content-type").as_deref())?;
-        validate::check_declared_length(
-            runtime::header(req, "content-length").as_deref(),
-            cfg.max_body_bytes,
-        )?;
-        let bytes = req.bytes().await.map_err(|e| {
-            ApiError::new(
-                crate::errors::ErrorCode::InvalidRequest,
-                format!("The request body could not be read ({e})."),
-            )
-        })?;
-        let chat = validate::parse_chat_request(&bytes, cfg)?;
-        log.model = Some(chat.model.public.clone());
-        log.stream = Some(chat.stream);
-        let token = match principal {
-            Principal::Token(t) => {
-                if !principal.may_use(&chat.model.public) {
-                    return Err(auth::model_forbidden(&t.label, &chat.model.public));
-                }
-                Some(t)
-            }
-            Principal::Anonymous => None,
-        };
-        // Reserve max_tokens against the daily budget; the reservation is replaced by the real
-        // count when the answer reports it.
-        let key = token.map(|t| limits::token_key(&t.label));
-        if let (Some(t), Some(key)) = (token, key.as_deref()) {
-            admit(
-                env,
-                cfg,
-                key,
-                cfg.rate_limit_per_token,
-                t.daily_token_budget,
-                chat.max_tokens,
-                "this token",
-            )
-            .await?;
-        }
-        let client_headers: Vec<(String, String)> = req.headers().entries().collect();
-        let forwarded = upstream::forward_chat(&chat, cfg, &client_headers, request_id, log).await;
-        let settle = |usage: (u64, u64)| {
-            if let Some(key) = key.clone() {
-                let env = env.clone();
-                let op = LimitOp::Settle {
-                    reserved: chat.max_tokens,
-                    prompt_tokens: usage.0,
-                    completion_tokens: usage.1,
-                };
-                ctx.wait_until(async move {
-                    let _ = limiter::call(&env, &key, &op).await;
-                });
-            }
-        };
-        match forwarded {
-            Ok(f) => {
-                if let Some(u) = f.usage {
-                    log.prompt_tokens = Some(u.0);
-                    log.completion_tokens = Some(u.1);
-                    settle(u);
-                }
-                Ok(f.reply)
-            }
-            Err(e) => {
-                // Nothing was generated: give the reservation back.
-                settle((0, 0));
-                Err(e)
-            }
-        }
-    }
-
-    /// `GET /v1/usage`: the counters of every configured token.
-    async fn usage(env: &Env, cfg: &Config) -> std::result::Result<Reply, ApiError> {
-        let mut rows = Vec::new();
-        for t in &cfg.tokens.entries {
-            let reply = limiter::call(env, &limits::token_key(&t.label), &LimitOp::Read).await?;
-            if let LimitReply::Usage { usage, day_tokens } = reply {
-                rows.push(meta::usage_row(t, &usage, day_tokens));
-            }
-        }
-        Ok(Reply::json(200, &meta::usage_body(rows)))
     }
 }

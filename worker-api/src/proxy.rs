@@ -1,8 +1,8 @@
 //! The upstream call: URL and header building, response header filtering and upstream error
 //! mapping (pure, tested natively), and the Worker-side forwarding (wasm32 only).
 //!
-//! Retries before the first byte, timeouts and the circuit breaker will wrap [`forward_chat`]'s
-//! single `fetch`; provider adapters (Anthropic) will replace the body/headers built here.
+//! Retries, timeouts, the circuit breaker and the stream plumbing live in `upstream` (wasm32);
+//! the Anthropic wire format in [`crate::anthropic`].
 
 use serde_json::Value;
 
@@ -102,9 +102,28 @@ pub fn upstream_error_message(body: &[u8]) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// Map a non-2xx upstream answer to a stable error.
-pub fn map_upstream_error(status: u16, body: &[u8], retry_after: Option<&str>) -> ApiError {
+/// Does `text` contain the secret or any 8-character piece of it? Providers echo keys in error
+/// messages, whole or abbreviated (`sk-abc…wxyz`); such a message is never relayed.
+pub fn mentions_secret(text: &str, secret: &str) -> bool {
+    let s = secret.as_bytes();
+    if s.is_empty() {
+        return false;
+    }
+    let n = s.len().min(8);
+    s.windows(n)
+        .any(|w| text.as_bytes().windows(n).any(|t| t == w))
+}
+
+/// Map a non-2xx upstream answer to a stable error. The upstream's own message is relayed
+/// (bounded) unless it mentions the provider key `secret`.
+pub fn map_upstream_error(
+    status: u16,
+    body: &[u8],
+    retry_after: Option<&str>,
+    secret: Option<&str>,
+) -> ApiError {
     let detail = upstream_error_message(body)
+        .filter(|m| !secret.is_some_and(|k| mentions_secret(m, k)))
         .map(|m| format!(" Upstream said: {m}"))
         .unwrap_or_default();
     match status {
@@ -193,6 +212,16 @@ pub fn build_call(
         ProviderKind::OpenAi => {
             let mut body = chat.body.clone();
             body.insert("model".into(), Value::String(upstream_model.to_string()));
+            if chat.stream && !wants_stream_usage(&body) {
+                // Ask for the final usage chunk so the daily budget is settled exactly; the
+                // chunk is dropped on the way back (crate::stream_usage).
+                let mut options = match body.remove("stream_options") {
+                    Some(Value::Object(o)) => o,
+                    _ => serde_json::Map::new(),
+                };
+                options.insert("include_usage".into(), Value::Bool(true));
+                body.insert("stream_options".into(), Value::Object(options));
+            }
             Ok(UpstreamCall {
                 url: upstream_chat_url(&provider.base_url),
                 headers: upstream_request_headers(
@@ -364,28 +393,56 @@ mod tests {
     fn upstream_errors_map_to_stable_codes() {
         let body =
             br#"{"error":{"message":"context length exceeded","type":"invalid_request_error"}}"#;
-        let e = map_upstream_error(400, body, None);
+        let e = map_upstream_error(400, body, None, None);
         assert_eq!(e.code, ErrorCode::UpstreamRejected);
         assert_eq!(e.status, 400);
         assert!(e.message.contains("context length exceeded"));
-        let e = map_upstream_error(422, br#"{"detail":"bad field"}"#, None);
+        let e = map_upstream_error(422, br#"{"detail":"bad field"}"#, None, None);
         assert_eq!((e.code, e.status), (ErrorCode::UpstreamRejected, 422));
         assert!(e.message.contains("bad field"));
-        let e = map_upstream_error(401, b"{\"error\":\"invalid key sk-...\"}", None);
+        let e = map_upstream_error(401, b"{\"error\":\"invalid key sk-...\"}", None, None);
         assert_eq!((e.code, e.status), (ErrorCode::UpstreamAuthFailed, 502));
         assert!(e.message.contains("UPSTREAM_API_KEY"));
         assert!(
             !e.message.contains("sk-"),
             "the provider's auth message is not relayed"
         );
-        let e = map_upstream_error(429, b"", Some("7"));
+        let e = map_upstream_error(429, b"", Some("7"), None);
         assert_eq!((e.code, e.status), (ErrorCode::UpstreamRateLimited, 429));
         assert_eq!(e.headers, vec![("retry-after", "7".to_string())]);
-        let e = map_upstream_error(503, b"<html>oops</html>", None);
+        let e = map_upstream_error(503, b"<html>oops</html>", None, None);
         assert_eq!((e.code, e.status), (ErrorCode::UpstreamError, 502));
         assert!(!e.message.contains("html"));
         assert_eq!(unreachable_error().code.as_str(), "upstream_unreachable");
         assert_eq!(not_configured_error().status, 503);
+    }
+
+    #[test]
+    fn an_upstream_message_that_echoes_the_key_is_not_relayed() {
+        let key = "sk-live-0123456789abcdef";
+        for echoed in [
+            format!(r#"{{"error":{{"message":"bad request for key {key}"}}}}"#),
+            // Abbreviated, as providers print keys.
+            r#"{"error":{"message":"key sk-live-0123...cdef is not allowed this model"}}"#.into(),
+            r#"{"error":{"message":"quota for 456789abcdef exceeded"}}"#.into(),
+        ] {
+            for status in [400, 404, 429, 500] {
+                let e = map_upstream_error(status, echoed.as_bytes(), None, Some(key));
+                assert!(!e.message.contains("0123"), "{status}: {}", e.message);
+                assert!(!e.message.contains("cdef"), "{status}: {}", e.message);
+                assert!(!e.message.contains("Upstream said"), "{}", e.message);
+            }
+        }
+        // A message without the key is still relayed.
+        let e = map_upstream_error(
+            400,
+            br#"{"error":{"message":"bad temperature"}}"#,
+            None,
+            Some(key),
+        );
+        assert!(e.message.contains("bad temperature"));
+        assert!(!mentions_secret("anything", ""));
+        assert!(mentions_secret("short k3y!", "k3y"));
     }
 
     #[test]
@@ -433,6 +490,11 @@ mod tests {
         let b: serde_json::Value = serde_json::from_str(&c.body).unwrap();
         assert_eq!(b["model"], "up-m");
         assert_eq!(b["max_tokens"], 9);
+        assert_eq!(
+            b["stream_options"],
+            serde_json::json!({"include_usage": true}),
+            "a stream asks for the usage chunk so the budget settles exactly"
+        );
         assert!(get(&c.headers, "authorization").is_empty());
         let c = build_call(
             cfg.provider(&t[1].provider).unwrap(),
@@ -452,6 +514,70 @@ mod tests {
         for (_, v) in &c.headers {
             assert!(!v.contains("client-token-must-not-leak"));
         }
+    }
+
+    #[test]
+    fn openai_fields_pass_through_and_stream_options_are_merged() {
+        let cfg = chat_cfg();
+        let body = br#"{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c1","content":"3"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"tool_choice":"auto","response_format":{"type":"json_object"},"seed":7,"logit_bias":{"50256":-100},"stream":true,"stream_options":{"include_usage":false,"x":1}}"#;
+        let chat = crate::validate::parse_chat_request(body, &cfg).unwrap();
+        let t = cfg.model("m").unwrap().targets();
+        let c = build_call(
+            cfg.provider(&t[0].provider).unwrap(),
+            &t[0].upstream,
+            &chat,
+            &[],
+            "r",
+        )
+        .unwrap();
+        let sent: Value = serde_json::from_str(&c.body).unwrap();
+        let asked: Value = serde_json::from_slice(body).unwrap();
+        for field in [
+            "messages",
+            "tools",
+            "tool_choice",
+            "response_format",
+            "seed",
+            "logit_bias",
+        ] {
+            assert_eq!(
+                sent[field], asked[field],
+                "{field} passes through unchanged"
+            );
+        }
+        assert_eq!(
+            sent["stream_options"],
+            serde_json::json!({"include_usage": true, "x": 1})
+        );
+        // The same request to an Anthropic provider carries the tools in its own shape.
+        let c = build_call(
+            cfg.provider(&t[1].provider).unwrap(),
+            &t[1].upstream,
+            &chat,
+            &[],
+            "r",
+        )
+        .unwrap();
+        let sent: Value = serde_json::from_str(&c.body).unwrap();
+        assert_eq!(sent["tools"][0]["name"], "f");
+        assert_eq!(sent["tool_choice"], serde_json::json!({"type": "auto"}));
+        assert_eq!(sent["messages"][1]["content"][0]["type"], "tool_use");
+        assert!(sent.get("stream_options").is_none());
+        // What it cannot carry is refused cleanly, not half-translated.
+        let mut legacy = chat.clone();
+        legacy
+            .body
+            .insert("functions".into(), serde_json::json!([{"name": "f"}]));
+        let e = build_call(
+            cfg.provider(&t[1].provider).unwrap(),
+            &t[1].upstream,
+            &legacy,
+            &[],
+            "r",
+        )
+        .unwrap_err();
+        assert_eq!(e.status, 400);
+        assert!(e.message.contains("not supported"), "{}", e.message);
     }
 
     #[test]

@@ -7,8 +7,9 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use futures_channel::oneshot;
 use futures_util::future::{select, Either};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use wasm_bindgen::JsValue;
 use worker::js_sys::Math;
 use worker::{
@@ -16,7 +17,7 @@ use worker::{
 };
 
 use crate::anthropic::{self, StreamTranslator};
-use crate::config::{Config, Provider, ProviderKind};
+use crate::config::{Config, Provider, ProviderKind, SecretString};
 use crate::errors::{truncate, ApiError, ErrorCode};
 use crate::log::RequestLog;
 use crate::proxy::{
@@ -25,6 +26,7 @@ use crate::proxy::{
 };
 use crate::resilience::{parse_retry_after, Attempt, Breaker};
 use crate::runtime::Reply;
+use crate::stream_usage::UsageTap;
 use crate::validate::ChatRequest;
 
 thread_local! {
@@ -43,14 +45,126 @@ fn internal(what: &str, e: worker::Error) -> ApiError {
     )
 }
 
-/// What the chat route hands back: the reply, and the token counts if they are known now.
+/// Where a stream's token counts arrive once it has ended.
+pub type UsageLater = oneshot::Receiver<Option<(u64, u64)>>;
+
+/// What the chat route hands back: the reply, and the token counts if they are known now
+/// (`usage`) or once a stream has ended (`usage_later`; `Ok(None)` if the stream carried no
+/// usage, `Err` if it was cut off, e.g. by the client going away).
 pub struct Forwarded {
     pub reply: Reply,
     pub usage: Option<(u64, u64)>,
+    pub usage_later: Option<UsageLater>,
+}
+
+/// Aborts the upstream fetch when dropped before [`AbortOnDrop::disarm`]: a stream body that is
+/// dropped early (the client disconnected) must not leave the upstream generating.
+struct AbortOnDrop(Option<AbortController>);
+
+impl AbortOnDrop {
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.abort();
+        }
+    }
+}
+
+/// A byte transformer for a streamed answer: `feed` per upstream chunk, `finish` at the end, and
+/// the token counts once finished.
+trait StreamStage: 'static {
+    fn feed(&mut self, bytes: &[u8]) -> Vec<u8>;
+    fn finish(&mut self) -> Vec<u8>;
+    fn usage(&self) -> Option<(u64, u64)>;
+}
+
+impl StreamStage for UsageTap {
+    fn feed(&mut self, bytes: &[u8]) -> Vec<u8> {
+        UsageTap::feed(self, bytes)
+    }
+    fn finish(&mut self) -> Vec<u8> {
+        UsageTap::finish(self)
+    }
+    fn usage(&self) -> Option<(u64, u64)> {
+        self.usage
+    }
+}
+
+impl StreamStage for StreamTranslator {
+    fn feed(&mut self, bytes: &[u8]) -> Vec<u8> {
+        StreamTranslator::feed(self, bytes)
+    }
+    fn finish(&mut self) -> Vec<u8> {
+        StreamTranslator::finish(self)
+    }
+    fn usage(&self) -> Option<(u64, u64)> {
+        self.done.then_some(self.usage)
+    }
+}
+
+/// Run the upstream body through `stage` chunk by chunk (nothing is buffered beyond a partial
+/// event). When the upstream ends, the usage goes to the returned receiver. If the body is
+/// dropped first (client disconnect), the upstream fetch is aborted and the receiver sees the
+/// sender dropped.
+fn staged_body(
+    resp: &mut Response,
+    stage: impl StreamStage,
+    abort: AbortOnDrop,
+) -> Result<(worker::ResponseBody, UsageLater), ApiError> {
+    let upstream = resp
+        .stream()
+        .map_err(|e| internal("read the upstream stream", e))?;
+    let (tx, rx) = oneshot::channel();
+    struct Run<S> {
+        stage: S,
+        abort: AbortOnDrop,
+        tx: Option<oneshot::Sender<Option<(u64, u64)>>>,
+    }
+    let run = Run {
+        stage,
+        abort,
+        tx: Some(tx),
+    };
+    // A final `None` item flushes the stage and reports the usage.
+    let chunks = upstream
+        .map(Some)
+        .chain(futures_util::stream::once(async { None }))
+        .scan(run, |run, item| {
+            let out: Result<Vec<u8>, worker::Error> = match item {
+                Some(Ok(bytes)) => Ok(run.stage.feed(&bytes)),
+                Some(Err(_)) | None => {
+                    let last = run.stage.finish();
+                    run.abort.disarm();
+                    if let Some(tx) = run.tx.take() {
+                        let _ = tx.send(run.stage.usage());
+                    }
+                    Ok(last)
+                }
+            };
+            async move { Some(out) }
+        })
+        .filter(|r| {
+            let keep = !matches!(r, Ok(b) if b.is_empty());
+            async move { keep }
+        });
+    let body = into_body(chunks)?;
+    Ok((body, rx))
+}
+
+fn into_body(
+    chunks: impl Stream<Item = Result<Vec<u8>, worker::Error>> + 'static,
+) -> Result<worker::ResponseBody, ApiError> {
+    let r = Response::from_stream(chunks).map_err(|e| internal("start the stream", e))?;
+    Ok(r.into_parts().1)
 }
 
 enum Sent {
-    Response(Response),
+    Response(Response, AbortController),
     ConnectError(String),
     Timeout,
 }
@@ -78,7 +192,7 @@ async fn send_once(
     let sending = Box::pin(fetch.send_with_signal(&signal));
     let timer = Delay::from(std::time::Duration::from_millis(timeout_ms));
     let sent = match select(sending, timer).await {
-        Either::Left((Ok(resp), _)) => Sent::Response(resp),
+        Either::Left((Ok(resp), _)) => Sent::Response(resp, controller),
         Either::Left((Err(e), _)) => Sent::ConnectError(truncate(&e.to_string(), 200)),
         Either::Right(((), _)) => {
             controller.abort();
@@ -125,19 +239,24 @@ pub async fn forward_chat(
             let sent = send_once(&call.url, &call.headers, &call.body, provider.timeout_ms).await?;
             log.upstream_latency_ms = Some(now_ms().saturating_sub(started));
             let (outcome, err, retry_after) = match sent {
-                Sent::Response(resp) if (200..300).contains(&resp.status_code()) => {
+                Sent::Response(resp, controller) if (200..300).contains(&resp.status_code()) => {
                     record(&provider.name, Attempt::Success, cfg);
                     log.upstream_status = Some(resp.status_code());
-                    return success(resp, provider, chat, log).await;
+                    return success(resp, AbortOnDrop(Some(controller)), provider, chat).await;
                 }
-                Sent::Response(mut resp) => {
+                Sent::Response(mut resp, _) => {
                     let status = resp.status_code();
                     log.upstream_status = Some(status);
                     let ra = resp.headers().get("retry-after").ok().flatten();
                     let body = resp.bytes().await.unwrap_or_default();
                     (
                         Attempt::Status(status),
-                        map_upstream_error(status, &body, ra.as_deref()),
+                        map_upstream_error(
+                            status,
+                            &body,
+                            ra.as_deref(),
+                            provider.api_key.as_ref().map(SecretString::expose),
+                        ),
                         parse_retry_after(ra.as_deref()),
                     )
                 }
@@ -175,18 +294,18 @@ fn record(provider: &str, outcome: Attempt, cfg: &Config) {
 
 async fn success(
     mut resp: Response,
+    abort: AbortOnDrop,
     provider: &Provider,
     chat: &ChatRequest,
-    log: &mut RequestLog,
 ) -> Result<Forwarded, ApiError> {
     let status = resp.status_code();
     let upstream_headers: Vec<(String, String)> = resp.headers().entries().collect();
     match (provider.kind, chat.stream) {
         (ProviderKind::OpenAi, true) => {
-            // Pass the body through untouched: the upstream's ReadableStream becomes our
-            // response body, so SSE chunks reach the client as they arrive, and a client that
-            // disconnects cancels the upstream read.
-            let (_, body) = resp.into_parts();
+            // The events pass through as they arrive; the tap reads the final usage chunk
+            // (asked for in `build_call`) and drops it if the client did not ask for it.
+            let tap = UsageTap::new(!wants_stream_usage(&chat.body));
+            let (body, rx) = staged_body(&mut resp, tap, abort)?;
             Ok(Forwarded {
                 reply: Reply {
                     status,
@@ -194,6 +313,7 @@ async fn success(
                     body,
                 },
                 usage: None,
+                usage_later: Some(rx),
             })
         }
         (ProviderKind::OpenAi, false) => {
@@ -206,6 +326,7 @@ async fn success(
                     body: worker::ResponseBody::Body(bytes),
                 },
                 usage: Some(usage),
+                usage_later: None,
             })
         }
         (ProviderKind::Anthropic, false) => {
@@ -215,36 +336,16 @@ async fn success(
             Ok(Forwarded {
                 reply: Reply::json(200, &v),
                 usage: Some(usage),
+                usage_later: None,
             })
         }
         (ProviderKind::Anthropic, true) => {
-            let upstream = resp
-                .stream()
-                .map_err(|e| internal("read the upstream stream", e))?;
             let translator = StreamTranslator::new(
                 &chat.model.public,
                 now_ms() / 1000,
                 wants_stream_usage(&chat.body),
             );
-            // Translate chunk by chunk; a final empty item flushes the translator.
-            let chunks = upstream
-                .map(Some)
-                .chain(futures_util::stream::once(async { None }))
-                .scan(translator, |t, item| {
-                    let out: Result<Vec<u8>, worker::Error> = match item {
-                        Some(Ok(bytes)) => Ok(t.feed(&bytes)),
-                        Some(Err(_)) | None => Ok(t.finish()),
-                    };
-                    async move { Some(out) }
-                })
-                .filter(|r| {
-                    let keep = !matches!(r, Ok(b) if b.is_empty());
-                    async move { keep }
-                });
-            let body = Response::from_stream(chunks)
-                .map_err(|e| internal("start the translated stream", e))?;
-            log.detail = None;
-            let (_, body) = body.into_parts();
+            let (body, rx) = staged_body(&mut resp, translator, abort)?;
             Ok(Forwarded {
                 reply: Reply {
                     status: 200,
@@ -258,6 +359,7 @@ async fn success(
                     body,
                 },
                 usage: None,
+                usage_later: Some(rx),
             })
         }
     }

@@ -43,6 +43,7 @@ commands:
   bench                 engine benchmarks, native and wasm (WASI under Node), with ratios
   test                  run every check and test (what CI runs)
       --skip-e2e            skip the end-to-end tests (no model server needed)
+      --only edge           only build the worker and run the edge API's end-to-end tests
   token LABEL           print a new edge API client token and its API_TOKENS entry (SHA-256)
   bench-edge            measure the edge API's added latency (p50/p99) against a scripted upstream
   bench-storage         IndexedDB insert, page, search and export at 10k and 100k experiences

@@ -58,32 +58,68 @@ fn run_counted(command: &mut Command, tally: &mut Tally) -> Result {
     }
 }
 
+/// The edge API's end-to-end tests (real model and scripted upstream), for `--only edge`.
+const EDGE_E2E: &[&str] = &[
+    "tests/e2e/edge-api.test.mjs",
+    "tests/e2e/edge-scripted.test.mjs",
+];
+
 pub fn run(args: &[String]) -> Result {
-    let skip_e2e = args.iter().any(|a| a == "--skip-e2e");
-    // `--e2e NAME`: build, then run only the end-to-end files whose name contains NAME (a
-    // quick loop while working on one screen; the full suite is what CI runs).
-    let e2e_only = match args.iter().position(|a| a == "--e2e") {
-        Some(i) => Some(
-            args.get(i + 1)
-                .ok_or("`--e2e` needs a file name filter, e.g. `--e2e llm-play`")?
-                .clone(),
-        ),
-        None => None,
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (skip_e2e, only_edge, e2e_filter) = match args[..] {
+        [] => (false, false, None),
+        ["--skip-e2e"] => (true, false, None),
+        ["--only", "edge"] => (false, true, None),
+        // `--e2e NAME`: build, then run only the end-to-end files whose name contains NAME (a
+        // quick loop while working on one screen; the full suite is what CI runs).
+        ["--e2e", name] => (false, false, Some(name)),
+        _ => {
+            return Err(format!(
+                "unknown test options `{}` (use --skip-e2e, --only edge or --e2e NAME)",
+                args.join(" ")
+            ))
+        }
     };
-    if let Some(other) = args
-        .iter()
-        .find(|a| *a != "--skip-e2e" && *a != "--e2e" && Some(a.as_str()) != e2e_only.as_deref())
-    {
-        return Err(format!("unknown test option `{other}`"));
+    if only_edge {
+        // Just the worker build and the edge API's end-to-end tests: a quick loop while
+        // working on worker-api (the full run stays the gate).
+        let tools = setup::run(Needs {
+            browser: false,
+            model: true,
+        })?;
+        build::worker(&tools)?;
+        let mut tally = Tally::default();
+        end_to_end(&tools, &mut tally, EDGE_E2E)?;
+        println!(
+            "xtask test --only edge: {} passed, {} failed",
+            tally.passed, tally.failed
+        );
+        return if tally.failed > 0 {
+            Err("some tests failed".into())
+        } else {
+            Ok(())
+        };
     }
-    if let Some(filter) = e2e_only {
+    if let Some(filter) = e2e_filter {
         let tools = setup::run(Needs {
             browser: true,
             model: true,
         })?;
         build::all(&tools)?;
+        let dir = root().join("tests/e2e");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".test.mjs") && name.contains(filter))
+            .map(|name| format!("tests/e2e/{name}"))
+            .collect();
+        if files.is_empty() {
+            return Err(format!("no tests/e2e/*.test.mjs file contains {filter:?}"));
+        }
+        files.sort();
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
         let mut tally = Tally::default();
-        end_to_end(&tools, &mut tally, Some(&filter))?;
+        end_to_end(&tools, &mut tally, &files)?;
         println!(
             "xtask test: {} passed, {} failed",
             tally.passed, tally.failed
@@ -165,7 +201,7 @@ pub fn run(args: &[String]) -> Result {
     build::all(&tools)?;
 
     if !skip_e2e {
-        end_to_end(&tools, &mut tally, None)?;
+        end_to_end(&tools, &mut tally, &["tests/e2e/"])?;
     }
     println!(
         "xtask test: {} passed, {} failed",
@@ -179,7 +215,7 @@ pub fn run(args: &[String]) -> Result {
 
 /// The model server and the edge API run for the whole suite; each browser test starts its own
 /// static server (`xtask static`) on the app port so it can stop it to prove offline mode.
-fn end_to_end(tools: &setup::Tools, tally: &mut Tally, filter: Option<&str>) -> Result {
+fn end_to_end(tools: &setup::Tools, tally: &mut Tally, paths: &[&str]) -> Result {
     let logs = cache_dir().join("logs");
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
     let (upstream, _model) = start_upstream(tools, None, &logs.join("e2e-model-server.log"))?;
@@ -191,27 +227,9 @@ fn end_to_end(tools: &setup::Tools, tally: &mut Tally, filter: Option<&str>) -> 
 
     let mut node = cmd("node", &tools.env());
     node.current_dir(root())
-        .args(["--test", "--test-reporter=tap", "--test-concurrency=1"]);
-    match filter {
-        None => {
-            node.arg("tests/e2e/");
-        }
-        Some(filter) => {
-            let dir = root().join("tests/e2e");
-            let mut files: Vec<String> = std::fs::read_dir(&dir)
-                .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-                .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-                .filter(|name| name.ends_with(".test.mjs") && name.contains(filter))
-                .map(|name| format!("tests/e2e/{name}"))
-                .collect();
-            if files.is_empty() {
-                return Err(format!("no tests/e2e/*.test.mjs file contains {filter:?}"));
-            }
-            files.sort();
-            node.args(files);
-        }
-    }
-    node.env("MD_XTASK_BIN", xtask)
+        .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+        .args(paths)
+        .env("MD_XTASK_BIN", xtask)
         .env("MD_DIST_DIR", dist_dir())
         .env("MD_APP_PORT", app_port.to_string())
         .env("MD_EDGE_URL", &edge.url)
