@@ -7,7 +7,7 @@
 //! 3. **compression** ([`cluster`](mod@cluster)) — correct moves clustered by leader clustering
 //!    (`leader` v1, recorded in the unit); rejected moves grouped by mistake kind;
 //!    valid-but-wrong moves taken one by one with the solution's value;
-//! 4. **abstraction** — item texts: derived from the data ([`derive`]) and, when
+//! 4. **abstraction** — item texts: derived from the data ([`derive`](mod@derive)) and, when
 //!    [`DreamOptions::use_llm`] is set, rewritten by the language model from
 //!    [`LlmRequest`]s the caller sends ([`llm`]); an unusable answer keeps the derived text
 //!    and is reported;
