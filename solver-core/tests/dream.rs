@@ -429,3 +429,33 @@ fn replay(answers: &[RecordedAnswer]) {
     }
     assert!(out.unit.verification.checked >= out.unit.verification.passed);
 }
+
+#[test]
+fn a_dream_without_experiences_gives_an_empty_valid_unit() {
+    let out = dream_offline(Vec::new(), options(&[]));
+    assert!(out.unit.is_empty());
+    assert!(out.unit.abstraction_levels.is_empty());
+    assert_eq!(out.report.captured, 0);
+    out.unit.validate().unwrap();
+    let mut o = options(&[]);
+    o.use_llm = true;
+    assert!(Dream::new(Vec::new(), o).next_request().is_none());
+}
+
+#[test]
+fn importance_threshold_and_cap_filter_in_triage() {
+    let (exps, sols) = data(9, 7, 400);
+    let mut o = options(&sols);
+    o.min_importance = 0.5;
+    o.max_experiences = 30;
+    let out = dream_offline(exps, o);
+    let r = &out.report;
+    assert!(r.below_importance > 0);
+    assert_eq!(r.kept.iter().sum::<usize>(), 30);
+    assert!(r.over_cap > 0);
+    assert_eq!(
+        r.consolidated_ids.len(),
+        400,
+        "filtered experiences still count as consumed"
+    );
+}
