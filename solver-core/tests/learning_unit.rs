@@ -64,6 +64,23 @@ fn merge_dedupes_by_text_and_keeps_everything_else() {
         a.source_experience_ids.len(),
         "both dreams used ids e000000.. so the union has the larger set once"
     );
+    // Merging one unit keeps every item as it was.
+    let single = merge(&[&a], "u-1", "one", 3.0);
+    assert_eq!(
+        (
+            &single.strategies,
+            &single.anti_patterns,
+            &single.corrections,
+            &single.few_shots
+        ),
+        (
+            &a.strategies,
+            &a.anti_patterns,
+            &a.corrections,
+            &a.few_shots
+        )
+    );
+    assert_eq!(single.abstraction_levels, a.abstraction_levels);
     // Merging a unit with itself changes nothing but counts.
     let self_merge = merge(&[&a, &a], "u-aa", "twice", 3.0);
     assert_eq!(self_merge.strategies.len(), a.strategies.len());

@@ -10,7 +10,7 @@ use crate::format::value_char;
 use crate::play::Move;
 
 /// One chat request for the caller to send (OpenAI-style messages).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LlmRequest {
     /// System message.
     pub system: String,
@@ -20,6 +20,24 @@ pub struct LlmRequest {
     pub max_tokens: u32,
     /// Short description for progress displays, e.g. `strategy for cluster 3`.
     pub purpose: String,
+    /// JSON Schema of the expected answer object (all fields strings, all required). Servers
+    /// that accept OpenAI `response_format: {type: "json_schema"}` (llama-server does) can be
+    /// given it so small models answer in a readable shape; answers are read robustly either way.
+    pub json_schema: serde_json::Value,
+}
+
+/// The schema of an answer object whose `keys` are required strings.
+fn schema(keys: &[&str]) -> serde_json::Value {
+    let properties: serde_json::Map<String, serde_json::Value> = keys
+        .iter()
+        .map(|k| ((*k).to_string(), serde_json::json!({"type": "string"})))
+        .collect();
+    serde_json::json!({
+        "type": "object",
+        "properties": properties,
+        "required": keys,
+        "additionalProperties": false,
+    })
 }
 
 /// System message shared by all dream requests.
@@ -88,6 +106,7 @@ pub fn strategy_request(cluster: usize, examples: &[MoveFacts<'_>], max_tokens: 
         user,
         max_tokens,
         purpose: format!("strategy for cluster {}", cluster + 1),
+        json_schema: schema(&["when", "strategy"]),
     }
 }
 
@@ -107,6 +126,7 @@ pub fn anti_pattern_request(
         user,
         max_tokens,
         purpose: format!("anti-pattern: {kind_text}"),
+        json_schema: schema(&["mistake", "avoid"]),
     }
 }
 
@@ -124,6 +144,7 @@ pub fn correction_request(facts: &MoveFacts<'_>, true_value: u8, max_tokens: u32
         user,
         max_tokens,
         purpose: format!("correction for {}", facts.mv),
+        json_schema: schema(&["flaw", "principle"]),
     }
 }
 
@@ -156,7 +177,7 @@ fn json_text(text: &str, keys: &[&str]) -> Option<String> {
         .iter()
         .filter_map(|k| obj.get(*k).and_then(|v| v.as_str()))
         .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.is_empty() && !is_placeholder(s))
         .collect();
     if parts.is_empty() {
         // Other keys: take string values in document order (serde_json keeps keys sorted, which
@@ -165,10 +186,12 @@ fn json_text(text: &str, keys: &[&str]) -> Option<String> {
             .values()
             .filter_map(|v| v.as_str())
             .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
+            .filter(|s| !s.is_empty() && !is_placeholder(s))
             .collect();
     }
-    (!parts.is_empty()).then(|| join_sentences(&parts))
+    parts.dedup();
+    // A JSON object was given: it is the answer, even when no field is usable.
+    Some(join_sentences(&parts))
 }
 
 fn join_sentences(parts: &[String]) -> String {
@@ -186,6 +209,13 @@ fn join_sentences(parts: &[String]) -> String {
         .join(" ")
 }
 
+/// Whether a value only echoes the prompt's template, e.g. `<one sentence>` (seen from
+/// SmolLM2-135M).
+fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    t.starts_with('<') && t.ends_with('>')
+}
+
 /// Strips a list marker (`-`, `*`, `•`, `1.`, `2)`) and a short `LABEL:` prefix.
 fn clean_line(line: &str) -> &str {
     let mut l = line.trim();
@@ -195,7 +225,7 @@ fn clean_line(line: &str) -> &str {
         l = l[digits + 1..].trim_start();
     }
     if let Some(colon) = l.find(':') {
-        let label = &l[..colon];
+        let label = l[..colon].trim_matches('"');
         if colon <= 20
             && label
                 .chars()
@@ -204,7 +234,7 @@ fn clean_line(line: &str) -> &str {
             l = l[colon + 1..].trim_start();
         }
     }
-    l.trim_matches(['"', '*']).trim()
+    l.trim_matches(['"', '*', ',']).trim()
 }
 
 /// Whether a text reads as advice: ≥ 4 words of ≥ 2 letters and ≥ 60 % letters.
@@ -221,6 +251,24 @@ fn looks_like_prose(text: &str) -> Result<(), String> {
     if (letters as f64) < 0.6 * visible.len() as f64 {
         return Err("mostly symbols or digits".into());
     }
+    let lower: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    // Truncated answers (the token cap hit mid-sentence) end on a function word.
+    const DANGLING: [&str; 16] = [
+        "a", "an", "the", "to", "of", "and", "or", "is", "was", "are", "with", "which", "that",
+        "in", "at", "for",
+    ];
+    if lower.last().is_some_and(|w| DANGLING.contains(&w.as_str())) {
+        return Err("cut off mid-sentence".into());
+    }
+    // Degenerate loops ("a move that is not a valid move, the next move should be a move …").
+    let distinct: std::collections::BTreeSet<&String> = lower.iter().collect();
+    if lower.len() >= 12 && (distinct.len() as f64) < 0.55 * lower.len() as f64 {
+        return Err("repeats itself".into());
+    }
     Ok(())
 }
 
@@ -232,12 +280,22 @@ pub const MAX_ITEM_CHARS: usize = 320;
 pub fn read_answer(text: &str, keys: &[&str]) -> Result<String, String> {
     let body = strip_think(text);
     let candidate = match json_text(&body, keys) {
+        Some(t) if t.is_empty() => return Err("no usable field in the JSON answer".into()),
         Some(t) => t,
         None => {
-            let lines: Vec<String> = body
+            // A JSON object cut off by the token cap: its last line is incomplete.
+            let cut_json = body.find('{').is_some_and(|i| !body[i..].contains('}'));
+            let complete = if cut_json {
+                body.trim_end()
+                    .rsplit_once('\n')
+                    .map_or("", |(head, _)| head)
+            } else {
+                body.as_str()
+            };
+            let lines: Vec<String> = complete
                 .lines()
                 .map(clean_line)
-                .filter(|l| !l.is_empty() && !l.starts_with(['{', '}', '`']))
+                .filter(|l| !l.is_empty() && !l.starts_with(['{', '}', '`']) && !is_placeholder(l))
                 .take(2)
                 .map(str::to_string)
                 .collect();
@@ -258,6 +316,19 @@ pub fn read_answer(text: &str, keys: &[&str]) -> Result<String, String> {
         }
     } else {
         candidate
+    })
+}
+
+/// Whether `answer` copies a run of `min_chars` or more characters of `prompt` verbatim
+/// (small models often echo the examples instead of answering).
+pub fn echoes(answer: &str, prompt: &str, min_chars: usize) -> bool {
+    let a: Vec<char> = answer.chars().collect();
+    if a.len() < min_chars {
+        return false;
+    }
+    (0..=a.len() - min_chars).any(|i| {
+        let window: String = a[i..i + min_chars].iter().collect();
+        prompt.contains(&window)
     })
 }
 
@@ -382,9 +453,40 @@ mod tests {
         ] {
             assert!(read_answer(bad, &["flaw"]).is_err(), "{bad:?}");
         }
-        let long = "word ".repeat(200);
+        let long: String = (0..200).map(|i| format!("word{i} ")).collect();
         let read = read_answer(&long, &["x"]).unwrap();
         assert!(read.chars().count() <= MAX_ITEM_CHARS + 1);
+    }
+
+    #[test]
+    fn real_small_model_failures_are_caught() {
+        // Each of these is (the shape of) an answer SmolLM2-135M really gave.
+        let keys: &[&str] = &["flaw", "principle"];
+        let bad = [
+            "{\n  \"flaw\": \"<one sentence>\",\n  \"principle\": \"<one sentence>\"\n}",
+            "{\n  \"flaw\": \"The incorrect step was \",\"principle\": \"The incorrect step was \"}",
+            "{\"strategy\": \"When a player makes a move that is not a valid move, the next move should be a move that is not a valid move. The next move should be a move that is not a valid move. The next move should be",
+            "{\n  \"avoid\": \"wrong\",\"mistake\": \"wrong\"}",
+        ];
+        for b in bad {
+            assert!(read_answer(b, keys).is_err(), "{b}");
+        }
+        // A JSON answer cut off by the token cap keeps its complete lines.
+        assert_eq!(
+            read_answer("{\n  \"flaw\": \"The player guessed between two candidates.\",\n  \"principle\": \"Only pl", keys),
+            Ok("The player guessed between two candidates.".into())
+        );
+        let prompt = "1. r3c4=8 on a 9x9 board with 51 empty cells; the cell's row had 0/9 filled";
+        assert!(echoes(
+            "Answer: r3c4=8 on a 9x9 board with 51 empty cells; yes",
+            prompt,
+            40
+        ));
+        assert!(!echoes(
+            "Check the candidates of the cell before answering.",
+            prompt,
+            40
+        ));
     }
 
     #[test]

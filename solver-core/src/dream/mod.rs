@@ -7,7 +7,7 @@
 //! 3. **compression** ([`cluster`](mod@cluster)) — correct moves clustered by leader clustering
 //!    (`leader` v1, recorded in the unit); rejected moves grouped by mistake kind;
 //!    valid-but-wrong moves taken one by one with the solution's value;
-//! 4. **abstraction** — item texts: derived from the data ([`derive`]) and, when
+//! 4. **abstraction** — item texts: derived from the data ([`derive`](mod@derive)) and, when
 //!    [`DreamOptions::use_llm`] is set, rewritten by the language model from
 //!    [`LlmRequest`]s the caller sends ([`llm`]); an unusable answer keeps the derived text
 //!    and is reported;
@@ -345,6 +345,10 @@ impl Dream {
             if c.members.len() < self.options.min_support {
                 continue;
             }
+            if self.strategies.len() >= self.options.max_strategies {
+                // No LLM request for a strategy that the cap would drop anyway.
+                break;
+            }
             let (when, text) = derive::strategy_text(c.pattern, c.size, c.empty_ratio);
             let mut source_ids = Vec::new();
             for &m in &c.members {
@@ -560,7 +564,16 @@ impl Dream {
             Target::AntiPattern(_) => (&["mistake", "avoid"], ItemKind::AntiPattern),
             Target::Correction(_) => (&["flaw", "principle"], ItemKind::Correction),
         };
-        let read = match llm::read_answer(text, keys) {
+        let read = match llm::read_answer(text, keys).and_then(|t| {
+            if llm::echoes(&t, &request.user, 40) {
+                Err(format!(
+                    "unusable answer (copies the prompt): {}",
+                    t.chars().take(80).collect::<String>()
+                ))
+            } else {
+                Ok(t)
+            }
+        }) {
             Ok(t) => t,
             Err(reason) => {
                 self.report.dropped.push(Dropped {

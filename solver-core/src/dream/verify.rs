@@ -1,5 +1,5 @@
 //! Verification: every checkable claim of a unit's items is checked against the engine
-//! ([`crate::play::judge`] with the puzzle's solution); what fails is dropped and reported.
+//! ([`judge()`](crate::play::judge()) with the puzzle's solution); what fails is dropped and reported.
 //!
 //! - few-shot: the move is `CORRECT` on its board, and the stated pattern (e.g. "only
 //!   candidate") really holds there;
