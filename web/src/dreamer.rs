@@ -281,12 +281,8 @@ async fn dream_inner(
                         dream.skip("cancelled");
                         continue;
                     }
-                    let chat = chat_request(
-                        profile,
-                        &request.system,
-                        &request.user,
-                        request.max_tokens,
-                    );
+                    let chat =
+                        chat_request(profile, &request.system, &request.user, request.max_tokens);
                     match client.chat(chat, |_| {}, cancel).await {
                         Ok(outcome) => dream.answer(&outcome.answer.content),
                         Err(e) => dream.skip(&e.to_string()),
