@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use solver_core::profile::Profile;
+use solver_core::unit::LearningUnit;
 
 use crate::storage::{Storage, StorageError, DB_NAME};
 
@@ -50,4 +51,39 @@ pub async fn all_profiles(db: &Storage) -> Result<Vec<Profile>, StorageError> {
     }
     all.reverse();
     Ok(all)
+}
+
+/// The setting that pins a profile's learning unit (absent: the newest unit is used).
+pub fn active_unit_setting(profile_id: &str) -> String {
+    format!("active_unit:{profile_id}")
+}
+
+/// The learning unit `profile_id`'s next play uses: the one pinned in its setting, else its
+/// newest (so after a dream the next play learns from it), else none.
+///
+/// # Errors
+/// Storage failures, or a pinned unit that no longer exists (never a silent fallback).
+pub async fn active_unit(db: &Storage, profile_id: &str) -> Result<Option<LearningUnit>, String> {
+    let pinned = db
+        .setting(&active_unit_setting(profile_id))
+        .await
+        .map_err(|e| e.to_string())?
+        .filter(|id| !id.is_empty());
+    if let Some(id) = pinned {
+        return match db
+            .unit::<LearningUnit>(&id)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            Some(unit) => Ok(Some(unit)),
+            None => Err(format!(
+                "the pinned learning unit {id} is gone: pick another on the Learning Units screen"
+            )),
+        };
+    }
+    let newest = db
+        .page_units::<LearningUnit>(Some(profile_id), None, 1)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(newest.items.into_iter().next())
 }

@@ -15,8 +15,10 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use solver_core::llm::{ChatRequest, Constraint, Delta, LlmError};
 use solver_core::memory::{ExperienceRecord, SessionRecord};
-use solver_core::play::{Experience, ExperienceContext, PromptUnit, Status, TokenBudget};
+use solver_core::play::{Experience, ExperienceContext, Status, TokenBudget};
 use solver_core::profile::Profile;
+use solver_core::unit::retrieve::{retrieve, RetrieveOptions};
+use solver_core::unit::LearningUnit;
 
 use crate::db;
 use crate::llm;
@@ -39,6 +41,8 @@ pub struct Live {
     pub running: RwSignal<bool>,
     /// App time per move outside the model call (ms), last 200 moves.
     pub overhead_ms: RwSignal<Vec<f64>>,
+    /// The last prompt sent (system, then user), so a person can see what the model saw.
+    pub prompt: RwSignal<String>,
 }
 
 impl Live {
@@ -50,6 +54,7 @@ impl Live {
             status: RwSignal::new(String::new()),
             running: RwSignal::new(false),
             overhead_ms: RwSignal::new(Vec::new()),
+            prompt: RwSignal::new(String::new()),
         }
     }
 }
@@ -81,12 +86,13 @@ async fn save_session(record: &mut SessionRecord) -> Result<(), String> {
     db.put_session(record).await.map_err(|e| e.to_string())
 }
 
-/// Runs `record` with `profile` until it ends or is stopped. `unit` is what the learning unit
-/// contributes (already chosen for relevance), `None` with memory off.
+/// Runs `record` with `profile` until it ends or is stopped. `unit` is the learning unit to
+/// draw on (`None` with memory off): before every move, its items most relevant to the board
+/// at that moment are retrieved and injected, within the prompt's token budget.
 pub async fn run(
     mut record: SessionRecord,
     profile: Profile,
-    unit: Option<PromptUnit>,
+    unit: Option<LearningUnit>,
     live: Live,
     handle: StopHandle,
 ) {
@@ -109,12 +115,16 @@ pub async fn run(
         if handle.stop.get() || *record.session.status() != Status::Running {
             break;
         }
-        let prompt = record.session.prompt(HISTORY_LIMIT, unit.as_ref(), budget);
+        let items = unit
+            .as_ref()
+            .map(|u| retrieve(u, record.session.board(), RetrieveOptions::default()));
+        let prompt = record.session.prompt(HISTORY_LIMIT, items.as_ref(), budget);
         let mut system = prompt.system;
         if !profile.system_prompt_addition.trim().is_empty() {
             system.push_str("\n\n");
             system.push_str(profile.system_prompt_addition.trim());
         }
+        live.prompt.set(format!("{system}\n\n{}", prompt.user));
         live.reasoning.set(String::new());
         live.answer.set(String::new());
         live.status.set(format!(

@@ -194,6 +194,8 @@ async fn save_attempt_commits_session_and_experience_together() {
     );
 }
 
+/// Regression for UPSTREAM.md §5.11 ("every list/filter/show loads *all* experiences and
+/// filters in JS"): lists page through an index with a key range and resume exactly.
 #[wasm_bindgen_test]
 async fn pages_walk_an_index_newest_first_without_gaps_or_repeats() {
     let storage = Storage::open(&unique_db("paging")).await.unwrap();
@@ -239,6 +241,20 @@ async fn pages_walk_an_index_newest_first_without_gaps_or_repeats() {
         .await
         .unwrap();
     assert_eq!(correct.items.len(), 32);
+    assert_eq!(
+        storage
+            .count_experiences_where(&ExperienceFilter::Outcome("correct".into()))
+            .await
+            .unwrap(),
+        32
+    );
+    assert_eq!(
+        storage
+            .count_experiences_where(&ExperienceFilter::All)
+            .await
+            .unwrap(),
+        95
+    );
     assert!(correct.items.iter().all(|r| r.outcome() == "CORRECT"));
 
     // Consolidation moves records between the two halves of the `consolidated` index.
@@ -290,6 +306,13 @@ async fn sessions_page_by_state_and_most_recent_change() {
         .unwrap();
     assert_eq!(paused.items.len(), 1);
     assert_eq!(paused.items[0].id, "b");
+    assert_eq!(
+        storage
+            .count_sessions_where(&SessionFilter::State("running".into()))
+            .await
+            .unwrap(),
+        2
+    );
 }
 
 #[wasm_bindgen_test]
@@ -379,7 +402,8 @@ async fn export_then_import_restores_everything_but_tokens() {
 }
 
 /// Issue 5: "import of a corrupt file changes nothing" — valid lines before a bad one must
-/// not be written.
+/// not be written. Regression for UPSTREAM.md §5.11 (JSON import was a stub) and §5.13
+/// (import skipped validation).
 #[wasm_bindgen_test]
 async fn a_corrupt_import_changes_nothing() {
     let storage = Storage::open(&unique_db("corrupt")).await.unwrap();
@@ -404,6 +428,8 @@ async fn a_corrupt_import_changes_nothing() {
     assert!(storage.import_text("").await.is_err());
 }
 
+/// Regression for UPSTREAM.md §5.11: `memory clear` deleted the whole database (units,
+/// sessions, everything) though its warning named only experiences; here the scope is explicit.
 #[wasm_bindgen_test]
 async fn clear_memory_keeps_profiles_puzzles_and_settings_unless_asked() {
     let storage = Storage::open(&unique_db("clear")).await.unwrap();

@@ -8,11 +8,13 @@
 //! - `test`   format check, clippy, native tests, wasm tests in Chromium, end-to-end tests
 //! - `token`  a new edge API client token and its hash
 //! - `bench-edge` the edge API's added latency, p50/p99
+//! - `bench-storage` IndexedDB insert/page/search/export at 10k and 100k experiences, in Chromium
 //! - `static` serve a directory (used by the end-to-end tests, which must be able to stop the server)
 //!
 //! Everything is idempotent: a tool of the right version is reused, caches live in ~/.cache/machine-dream.
 
 mod bench;
+mod bench_storage;
 mod build;
 mod env;
 mod model_server;
@@ -43,6 +45,8 @@ commands:
       --skip-e2e            skip the end-to-end tests (no model server needed)
   token LABEL           print a new edge API client token and its API_TOKENS entry (SHA-256)
   bench-edge            measure the edge API's added latency (p50/p99) against a scripted upstream
+  bench-storage         IndexedDB insert, page, search and export at 10k and 100k experiences
+                        (headless Chromium, release wasm), with the targets
   static DIR [--port N] [--edge-api URL]
                         serve DIR on 127.0.0.1 (port 0 = free port; prints `listening on URL`)
 ";
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         "static" => static_server::run_cli(rest),
         "token" => token::run(rest),
         "bench-edge" => test::bench_edge(rest),
+        "bench-storage" => bench_storage::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

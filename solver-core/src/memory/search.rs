@@ -139,7 +139,10 @@ impl Bm25Index {
         let mut terms = tokenize(query);
         terms.sort();
         terms.dedup();
-        let mut scores: BTreeMap<u32, f64> = BTreeMap::new();
+        // Dense accumulators (one f64 per slot) beat a map when a common term touches most
+        // documents; `touched` lists the slots to rank.
+        let mut scores = vec![0.0f64; self.docs.len()];
+        let mut touched: Vec<u32> = Vec::new();
         for term in &terms {
             let Some(list) = self.postings.get(term) else {
                 continue;
@@ -150,16 +153,28 @@ impl Bm25Index {
                 let tf = f64::from(tf);
                 let len = f64::from(self.docs[slot as usize].len);
                 let part = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg_len));
-                *scores.entry(slot).or_insert(0.0) += part;
+                let score = &mut scores[slot as usize];
+                if *score == 0.0 {
+                    touched.push(slot);
+                }
+                *score += part;
             }
         }
-        let mut ranked: Vec<(String, f64)> = scores
+        let order = |a: &u32, b: &u32| {
+            scores[*b as usize]
+                .total_cmp(&scores[*a as usize])
+                .then_with(|| self.docs[*a as usize].id.cmp(&self.docs[*b as usize].id))
+        };
+        // Select the k best before sorting, so a query matching everything costs O(matches).
+        if touched.len() > k {
+            touched.select_nth_unstable_by(k - 1, order);
+            touched.truncate(k);
+        }
+        touched.sort_by(order);
+        touched
             .into_iter()
-            .map(|(slot, score)| (self.docs[slot as usize].id.clone(), score))
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        ranked.truncate(k);
-        ranked
+            .map(|slot| (self.docs[slot as usize].id.clone(), scores[slot as usize]))
+            .collect()
     }
 }
 
@@ -248,5 +263,69 @@ mod tests {
         assert!(!index.contains("d"));
         index.remove("missing");
         assert_eq!(index.len(), 2);
+    }
+
+    /// BM25 straight from the definition, over the texts themselves.
+    fn naive(docs: &[(String, String)], query: &str, k: usize) -> Vec<(String, f64)> {
+        let tokenized: Vec<(String, Vec<String>)> = docs
+            .iter()
+            .map(|(id, t)| (id.clone(), tokenize(t)))
+            .filter(|(_, t)| !t.is_empty())
+            .collect();
+        let n = tokenized.len() as f64;
+        let avg = tokenized.iter().map(|(_, t)| t.len()).sum::<usize>() as f64 / n;
+        let mut terms = tokenize(query);
+        terms.sort();
+        terms.dedup();
+        let mut out: Vec<(String, f64)> = tokenized
+            .iter()
+            .filter_map(|(id, doc)| {
+                let mut score = 0.0;
+                let mut hit = false;
+                for term in &terms {
+                    let tf = doc.iter().filter(|t| *t == term).count() as f64;
+                    if tf == 0.0 {
+                        continue;
+                    }
+                    hit = true;
+                    let df = tokenized.iter().filter(|(_, d)| d.contains(term)).count() as f64;
+                    let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+                    let len = doc.len() as f64;
+                    score += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg));
+                }
+                hit.then(|| (id.clone(), score))
+            })
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out.truncate(k);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn incremental_index_matches_the_definition(
+            texts in proptest::collection::vec("[abcd ]{0,12}", 1..12),
+            removed in proptest::collection::vec(0usize..12, 0..4),
+            query in "[abcd ]{1,6}",
+            k in 1usize..6,
+        ) {
+            let mut index = Bm25Index::new();
+            let mut docs: Vec<(String, String)> = Vec::new();
+            for (i, text) in texts.iter().enumerate() {
+                index.add(&format!("d{i}"), text);
+                docs.push((format!("d{i}"), text.clone()));
+            }
+            for r in removed {
+                index.remove(&format!("d{r}"));
+                docs.retain(|(id, _)| *id != format!("d{r}"));
+            }
+            let got = index.search(&query, k);
+            let want = naive(&docs, &query, k);
+            proptest::prop_assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                proptest::prop_assert_eq!(&g.0, &w.0);
+                proptest::prop_assert!((g.1 - w.1).abs() < 1e-9);
+            }
+        }
     }
 }

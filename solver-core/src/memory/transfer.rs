@@ -109,7 +109,8 @@ pub fn header_line(exported_at: f64) -> String {
     serde_json::to_string(&header).expect("header serializes") + "\n"
 }
 
-/// One record line (with its newline). Profiles lose their token here.
+/// One record line (with its newline). For profiles use [`profile_line`], which drops the
+/// token.
 pub fn record_line<T: Serialize>(kind: Kind, record: &T) -> String {
     let json = serde_json::to_string(record).expect("records serialize");
     raw_record_line(kind, &json)

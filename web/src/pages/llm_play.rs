@@ -9,6 +9,7 @@ use solver_core::generate::{generate, GenerateOptions};
 use solver_core::memory::SessionRecord;
 use solver_core::play::{Limits, PlaySession, Status};
 use solver_core::profile::Profile;
+use solver_core::unit::LearningUnit;
 
 use crate::components::board_view::{BoardView, LastMove};
 use crate::components::move_list::MoveList;
@@ -28,6 +29,7 @@ async fn start_session(
     seed: u64,
     max_attempts: usize,
     memory: bool,
+    unit_id: Option<String>,
 ) -> Result<SessionRecord, String> {
     let puzzle = generate(&GenerateOptions::new(size, seed))
         .map_err(|e| format!("could not generate a {size}x{size} puzzle for seed {seed}: {e}"))?;
@@ -55,7 +57,7 @@ async fn start_session(
         profile_id: profile.id.clone(),
         puzzle_id: puzzle_record.id.clone(),
         model: profile.model.clone(),
-        unit_id: None,
+        unit_id,
         memory,
         mode: "standard".into(),
         assisted_decoding: false,
@@ -88,7 +90,44 @@ pub fn LlmPlayPage() -> impl IntoView {
     let seed = RwSignal::new(1u64);
     let max_attempts = RwSignal::new(60usize);
     let memory = RwSignal::new(false);
+    let unit = RwSignal::new(None::<LearningUnit>);
+    let unit_note = RwSignal::new(String::new());
     let query = use_query_map();
+
+    // The profile's active learning unit, shown and used when memory is on.
+    Effect::new(move |_| {
+        let id = profile_id.get();
+        if id.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let found = match db::open().await {
+                Ok(db) => db::active_unit(&db, &id).await,
+                Err(e) => Err(e.to_string()),
+            };
+            match found {
+                Ok(Some(u)) => {
+                    unit_note.set(format!(
+                        "active learning unit: {} ({} strategies, {} anti-patterns, {} corrections, {} few-shots)",
+                        u.name,
+                        u.strategies.len(),
+                        u.anti_patterns.len(),
+                        u.corrections.len(),
+                        u.few_shots.len()
+                    ));
+                    unit.set(Some(u));
+                }
+                Ok(None) => {
+                    unit_note.set("no learning unit for this profile yet: play, then dream".into());
+                    unit.set(None);
+                }
+                Err(e) => {
+                    unit_note.set(e);
+                    unit.set(None);
+                }
+            }
+        });
+    });
 
     // Load profiles and the session to show (from the URL, else the last one).
     spawn_local(async move {
@@ -143,7 +182,18 @@ pub fn LlmPlayPage() -> impl IntoView {
     let launch = move |record: SessionRecord, profile: Profile| {
         let stop = StopHandle::default();
         handle.set_value(stop.clone());
-        spawn_local(player::run(record, profile, None, live, stop));
+        spawn_local(async move {
+            // The unit the session was started with (memory on), read again after a reload.
+            let chosen = match (&record.unit_id, db::open().await) {
+                (Some(id), Ok(db)) => db.unit::<LearningUnit>(id).await.ok().flatten(),
+                _ => None,
+            };
+            if record.unit_id.is_some() && chosen.is_none() {
+                live.status
+                    .set("the learning unit of this play is gone: playing without it".into());
+            }
+            player::run(record, profile, chosen, live, stop).await;
+        });
     };
 
     let start = move |_| {
@@ -158,8 +208,19 @@ pub fn LlmPlayPage() -> impl IntoView {
             max_attempts.get_untracked(),
             memory.get_untracked(),
         );
+        let unit_id = if memory {
+            unit.with_untracked(|u| u.as_ref().map(|u| u.id.clone()))
+        } else {
+            None
+        };
+        if memory && unit_id.is_none() {
+            live.status.set(
+                "memory is on, but this profile has no learning unit yet: playing without one"
+                    .into(),
+            );
+        }
         spawn_local(async move {
-            match start_session(&profile, size, seed, max, memory).await {
+            match start_session(&profile, size, seed, max, memory, unit_id).await {
                 Ok(record) => {
                     live.record.set(Some(record.clone()));
                     launch(record, profile);
@@ -271,6 +332,7 @@ pub fn LlmPlayPage() -> impl IntoView {
                 </label>
                 <label><input id="llm-memory" type="checkbox" prop:checked=move || memory.get()
                     on:change=move |ev| memory.set(event_target_checked(&ev))/>" Memory (inject the active learning unit)"</label>
+                <p id="llm-unit" class="muted" data-unit-id=move || unit.with(|u| u.as_ref().map(|u| u.id.clone()))>{move || unit_note.get()}</p>
                 <div class="row">
                     <button id="llm-start" type="button" on:click=start disabled=move || live.running.get()>"Start"</button>
                     <button id="llm-stop" type="button" on:click=stop disabled=move || !live.running.get()>"Stop"</button>
@@ -298,6 +360,10 @@ pub fn LlmPlayPage() -> impl IntoView {
                 )).unwrap_or_default()}
                 {move || { let m = median_overhead(); (!m.is_empty()).then(|| format!(" · app time per move {m} ms")) }}
             </p>
+            <details id="llm-prompt">
+                <summary>"Last prompt sent"</summary>
+                <pre class="answer">{move || live.prompt.get()}</pre>
+            </details>
             <Trend trend=trend/>
             <MoveList attempts=window/>
         </section>

@@ -98,6 +98,12 @@ impl Storage {
         self.count_store(stores::EXPERIENCES).await
     }
 
+    /// Number of experiences matching `filter` (counted by the index, nothing loaded).
+    pub async fn count_experiences_where(&self, filter: &ExperienceFilter) -> Result<u32> {
+        let (index, value) = filter.index();
+        self.count_index(stores::EXPERIENCES, index, value).await
+    }
+
     /// Experiences matching `filter`, newest first.
     pub async fn page_experiences(
         &self,

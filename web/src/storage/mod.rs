@@ -220,6 +220,49 @@ impl Storage {
             (None, None) => (key(&[f64::NEG_INFINITY.into()]), key(&[top])),
         };
         let range = KeyRange::Bound(lower, false, upper, after.is_some());
+        self.page_range(store, index, time_field, range, limit)
+            .await
+    }
+
+    /// The key range `[value]..[value, +inf]` of one filter value (or the whole time index).
+    fn filter_range(filter: Option<JsValue>) -> KeyRange<js_sys::Array> {
+        let top = JsValue::from(js_sys::Array::new());
+        match filter {
+            Some(v) => KeyRange::Bound(
+                [v.clone()].iter().collect(),
+                false,
+                [v, top].iter().collect(),
+                false,
+            ),
+            None => KeyRange::Bound(
+                [JsValue::from(f64::NEG_INFINITY)].iter().collect(),
+                false,
+                [top].iter().collect(),
+                false,
+            ),
+        }
+    }
+
+    /// Number of records of `store` in `index` matching `filter` (all with `None`).
+    async fn count_index(&self, store: &str, index: &str, filter: Option<JsValue>) -> Result<u32> {
+        let tx = self.db.transaction(store).build()?;
+        let source = tx.object_store(store)?;
+        let n = source
+            .index(index)?
+            .count()
+            .with_query::<js_sys::Array, _>(Self::filter_range(filter))
+            .await?;
+        Ok(n)
+    }
+
+    async fn page_range(
+        &self,
+        store: &str,
+        index: &str,
+        time_field: &str,
+        range: KeyRange<js_sys::Array>,
+        limit: u32,
+    ) -> Result<(Vec<JsValue>, Option<PageCursor>)> {
         let tx = self.db.transaction(store).build()?;
         let source = tx.object_store(store)?;
         let index = source.index(index)?;

@@ -55,6 +55,12 @@ impl Storage {
         self.count_store(stores::SESSIONS).await
     }
 
+    /// Number of sessions matching `filter` (counted by the index, nothing loaded).
+    pub async fn count_sessions_where(&self, filter: &SessionFilter) -> Result<u32> {
+        let (index, value) = filter.index();
+        self.count_index(stores::SESSIONS, index, value).await
+    }
+
     /// Sessions matching `filter`, most recently changed first.
     pub async fn page_sessions(
         &self,

@@ -120,10 +120,20 @@ const WORDS: [&str; 32] = [
 /// 30 attempts, each with ~300 characters of reasoning drawn from a fixed word list by a
 /// simple LCG (deterministic), created at times `start + i`.
 pub fn synthetic(n: usize, start: f64) -> Vec<ExperienceRecord> {
-    let (_, templates) = played("template");
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..n)
+    synthetic_range(&played("template").1, 0..n, start)
+}
+
+/// Records `range` of the sequence [`synthetic`] makes from `templates` (so a benchmark can
+/// make 100,000 in batches without holding them all).
+pub fn synthetic_range(
+    templates: &[ExperienceRecord],
+    range: std::ops::Range<usize>,
+    start: f64,
+) -> Vec<ExperienceRecord> {
+    range
         .map(|i| {
+            // Per-record seed: the same record whatever the batch boundaries.
+            let mut state: u64 = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let mut record = templates[i % 3].clone();
             let session = format!("bench-{:05}", i / 30);
             let number = i % 30 + 1;

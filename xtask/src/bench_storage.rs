@@ -1,0 +1,74 @@
+//! `cargo xtask bench-storage`: the IndexedDB storage benchmarks in headless Chromium.
+//!
+//! Runs `web/tests/storage_bench.rs` (compiled only with web's `bench-storage` feature) as a
+//! release wasm-bindgen-test — the same optimisation settings the app ships with — and prints
+//! its `BENCH` lines (insert, page, search, export at 10,000 and 100,000 experiences) with the
+//! targets from issue 5 next to them.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use crate::env::root;
+use crate::proc::cmd;
+use crate::setup::{self, Needs};
+use crate::Result;
+
+const TARGETS: &str = "targets: batched insert >= 5,000/s, page < 50 ms, search < 100 ms, \
+                       export of 100k < 5,000 ms";
+
+pub fn run(args: &[String]) -> Result {
+    if let Some(other) = args.first() {
+        return Err(format!("unknown bench-storage option `{other}`"));
+    }
+    let tools = setup::run(Needs {
+        browser: true,
+        model: false,
+    })?;
+    let mut command = cmd("cargo", &tools.env());
+    command
+        .args([
+            "test",
+            "-p",
+            "web",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            "bench-storage",
+            "--test",
+            "storage_bench",
+            "--",
+            "--nocapture",
+        ])
+        // 100,000 inserts, an index build and an export take minutes in a slow browser.
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "1800")
+        // Run from web/ so its webdriver.json (Chromium flags) is found.
+        .current_dir(root().join("web"))
+        .stdout(Stdio::piped());
+    println!("$ {command:?}");
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    let mut figures = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+            println!("{line}");
+            if let Some(at) = line.find("BENCH ") {
+                figures.push(line[at + 6..].to_string());
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("the storage benchmark failed ({status})"));
+    }
+    println!("\nstorage benchmarks (headless Chromium, release wasm):");
+    for figure in &figures {
+        println!("  {figure}");
+    }
+    println!("  {TARGETS}");
+    if figures.is_empty() {
+        return Err("the benchmark printed no figures".into());
+    }
+    Ok(())
+}
