@@ -19,10 +19,9 @@ use solver_core::experiment::{ExperimentState, Next, PuzzleSource, RunOrder, Run
 use solver_core::format::parse_line;
 use solver_core::generate::generate;
 use solver_core::memory::SessionRecord;
-use solver_core::play::{Limits, PlaySession, PromptUnit, Status};
+use solver_core::play::{Limits, PlaySession, Status};
 use solver_core::profile::Profile;
 use solver_core::solve::solve;
-use solver_core::unit::retrieve::{retrieve, RetrieveOptions};
 use solver_core::unit::LearningUnit;
 
 use crate::db;
@@ -304,11 +303,9 @@ fn puzzle_for(order: &RunOrder) -> Result<PuzzleRecord, String> {
     })
 }
 
-/// The unit text a run's prompt gets (module docs), chosen for the starting board.
-async fn unit_for(
-    order: &RunOrder,
-    board: &solver_core::Grid,
-) -> Result<Option<(String, PromptUnit)>, String> {
+/// The unit a run's prompt draws from (module docs); the player picks the items relevant to
+/// each board.
+async fn unit_for(order: &RunOrder) -> Result<Option<LearningUnit>, String> {
     let db = db::open().await.map_err(|e| e.to_string())?;
     let unit: Option<LearningUnit> = match &order.unit_id {
         Some(id) => Some(
@@ -317,15 +314,10 @@ async fn unit_for(
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("learning unit {id} is missing"))?,
         ),
-        None if order.arm.memory => units::active_unit(&db, &order.arm.profile_id)
-            .await
-            .map_err(|e| e.to_string())?,
+        None if order.arm.memory => units::active_unit(&db, &order.arm.profile_id).await?,
         None => None,
     };
-    Ok(unit.map(|u| {
-        let prompt = retrieve(&u, board, RetrieveOptions::default());
-        (u.id, prompt)
-    }))
+    Ok(unit)
 }
 
 /// Creates and stores the session of `order`.
@@ -333,7 +325,7 @@ async fn new_session(
     order: &RunOrder,
     record: &ExperimentRecord,
     profile: &Profile,
-) -> Result<(SessionRecord, Option<PromptUnit>), String> {
+) -> Result<(SessionRecord, Option<LearningUnit>), String> {
     let puzzle = puzzle_for(order)?;
     let givens = parse_line(&puzzle.givens).map_err(|e| e.to_string())?;
     let solution = parse_line(&puzzle.solution).map_err(|e| e.to_string())?;
@@ -341,16 +333,16 @@ async fn new_session(
         max_attempts: record.max_attempts.max(1),
         ..Limits::default()
     };
-    let session = PlaySession::new(givens.clone(), solution, limits)
-        .map_err(|e| format!("could not start: {e}"))?;
-    let unit = unit_for(order, &givens).await?;
+    let session =
+        PlaySession::new(givens, solution, limits).map_err(|e| format!("could not start: {e}"))?;
+    let unit = unit_for(order).await?;
     let now = db::now();
     let mut session_record = SessionRecord {
         id: format!("{}-run-{}-{}", record.id, order.run, now as u64),
         profile_id: profile.id.clone(),
         puzzle_id: puzzle.id.clone(),
         model: profile.model.clone(),
-        unit_id: unit.as_ref().map(|(id, _)| id.clone()),
+        unit_id: unit.as_ref().map(|u| u.id.clone()),
         memory: order.arm.memory,
         mode: order.arm.prompt_mode.clone(),
         assisted_decoding: order.arm.assisted_decoding,
@@ -367,7 +359,7 @@ async fn new_session(
     db.put_session(&session_record)
         .await
         .map_err(|e| e.to_string())?;
-    Ok((session_record, unit.map(|(_, p)| p)))
+    Ok((session_record, unit))
 }
 
 /// Plays one run to its end and records it.

@@ -1,17 +1,12 @@
 //! A profile's learning units in storage and which one is active.
 //!
-//! The choice is the setting `active_unit:{profile_id}`; without it (or when it names a unit
-//! that was deleted) the profile's newest unit is active — solver-core's
-//! `unit::store::active_unit` decides, this module only reads and writes.
+//! The choice is the setting `active_unit:{profile_id}` (see `db::active_unit`); without it
+//! the profile's newest unit is active. Deleting a unit clears its pin, so a pin never points
+//! at a unit that is gone because of this screen.
 
-use solver_core::unit::{store, LearningUnit};
+use solver_core::unit::LearningUnit;
 
 use crate::storage::{Storage, StorageError};
-
-/// The setting key holding the unit chosen for `profile_id`.
-pub fn active_key(profile_id: &str) -> String {
-    format!("active_unit:{profile_id}")
-}
 
 /// Every unit of `profile_id` (or of every profile with `None`), newest first, read page by
 /// page. Units are few (one per dream) so one list is fine.
@@ -37,23 +32,13 @@ pub async fn all_units(
     Ok(all)
 }
 
-/// The unit `profile_id` plays with: the chosen one, else its newest. A chosen id that no
-/// longer exists falls back to the newest (the choice is stale, not the person's intent for a
-/// new play) — deleting a unit clears its choice, so this only happens after an import/clear.
+/// The unit `profile_id` plays with (the pinned one, else its newest): see
+/// [`db::active_unit`](crate::db::active_unit).
 ///
 /// # Errors
-/// When storage fails.
-pub async fn active_unit(
-    db: &Storage,
-    profile_id: &str,
-) -> Result<Option<LearningUnit>, StorageError> {
-    let units = all_units(db, Some(profile_id)).await?;
-    let chosen = db.setting(&active_key(profile_id)).await?;
-    let chosen = chosen.filter(|id| !id.is_empty() && units.iter().any(|u| &u.id == id));
-    Ok(store::active_unit(&units, profile_id, chosen.as_deref())
-        .ok()
-        .flatten()
-        .cloned())
+/// Storage failures, or a pinned unit that is gone.
+pub async fn active_unit(db: &Storage, profile_id: &str) -> Result<Option<LearningUnit>, String> {
+    crate::db::active_unit(db, profile_id).await
 }
 
 /// Makes `unit_id` the unit `profile_id` plays with.
@@ -61,7 +46,8 @@ pub async fn active_unit(
 /// # Errors
 /// When storage fails.
 pub async fn set_active(db: &Storage, profile_id: &str, unit_id: &str) -> Result<(), StorageError> {
-    db.set_setting(&active_key(profile_id), unit_id).await
+    db.set_setting(&crate::db::active_unit_setting(profile_id), unit_id)
+        .await
 }
 
 /// Deletes `unit`, and its "active" choice if it was chosen (the newest then applies).
@@ -70,7 +56,7 @@ pub async fn set_active(db: &Storage, profile_id: &str, unit_id: &str) -> Result
 /// When storage fails.
 pub async fn delete(db: &Storage, unit: &LearningUnit) -> Result<(), StorageError> {
     db.delete_unit(&unit.id).await?;
-    let key = active_key(&unit.profile_id);
+    let key = crate::db::active_unit_setting(&unit.profile_id);
     if db.setting(&key).await?.as_deref() == Some(unit.id.as_str()) {
         db.set_setting(&key, "").await?;
     }

@@ -31,19 +31,19 @@ pub fn UnitDetail(unit: LearningUnit) -> impl IntoView {
             )}</p>
             <h4>{format!("Strategies ({})", u.strategies.len())}</h4>
             <ul class="unit-strategies">{u.strategies.iter().map(|s| view! {
-                <li data-origin=format!("{:?}", s.origin).to_lowercase()>{strategy_line(s)}
+                <li data-origin=format!("{:?}", s.origin).to_lowercase() data-line=strategy_line(s)>{strategy_line(s)}
                     <span class="muted">{format!(" — {} · level {} · support {} · {:?}", s.pattern.name(), s.level, s.support, s.origin)}</span></li>
             }).collect_view()}</ul>
             <h4>{format!("Anti-patterns ({})", u.anti_patterns.len())}</h4>
             <ul class="unit-anti-patterns">{u.anti_patterns.iter().map(|a| view! {
-                <li>{anti_pattern_line(a)}<span class="muted">{format!(" — {:?} · seen {} times · {:?}", a.kind, a.frequency, a.origin)}</span></li>
+                <li data-line=anti_pattern_line(a)>{anti_pattern_line(a)}<span class="muted">{format!(" — {:?} · seen {} times · {:?}", a.kind, a.frequency, a.origin)}</span></li>
             }).collect_view()}</ul>
             <h4>{format!("Corrections ({})", u.corrections.len())}</h4>
             <ul class="unit-corrections">{u.corrections.iter().map(|c| view! {
-                <li>{correction_line(c)}<span class="muted">{format!(" — {:?}", c.origin)}</span></li>
+                <li data-line=correction_line(c)>{correction_line(c)}<span class="muted">{format!(" — {:?}", c.origin)}</span></li>
             }).collect_view()}</ul>
             <h4>{format!("Few-shot examples ({})", u.few_shots.len())}</h4>
-            <ul class="unit-few-shots">{u.few_shots.iter().map(|f| view! { <li>{few_shot_line(f)}</li> }).collect_view()}</ul>
+            <ul class="unit-few-shots">{u.few_shots.iter().map(|f| view! { <li data-line=few_shot_line(f)>{few_shot_line(f)}</li> }).collect_view()}</ul>
             <h4>"Abstraction levels"</h4>
             <ol class="unit-levels">{u.abstraction_levels.iter().map(|l| view! {
                 <li>{format!("level {} — {}: {}", l.level, l.name, l.items.join(" | "))}</li>
@@ -94,8 +94,12 @@ pub fn UnitsPage() -> impl IntoView {
             profile_ids.sort();
             profile_ids.dedup();
             for p in profile_ids {
-                if let Ok(Some(u)) = units::active_unit(&db, &p).await {
-                    act.insert(p, u.id);
+                match units::active_unit(&db, &p).await {
+                    Ok(Some(u)) => {
+                        act.insert(p, u.id);
+                    }
+                    Ok(None) => {}
+                    Err(e) => message.set(e),
                 }
             }
             active.set(act);
