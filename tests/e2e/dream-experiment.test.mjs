@@ -11,6 +11,9 @@ async function go(page, label) {
   await page.click(`nav.screens a:text-is("${label}")`);
 }
 
+// Enough attempts that some moves repeat a pattern (a unit item needs two of a kind).
+const MIN_ATTEMPTS = 20;
+
 const attempts = (page) => page.$eval("#llm-stats", (e) => Number(e.dataset.attempts ?? 0));
 
 test("play, dream a verified unit, run a memory A/B experiment, the unit reaches the prompt", async (t) => {
@@ -28,25 +31,25 @@ test("play, dream a verified unit, run a memory A/B experiment, the unit reaches
   await page.click("#profile-save");
   await page.waitForSelector("#profile-list li[data-profile-id]");
 
-  // Play a 4x4 until at least 6 attempts are stored (a new puzzle if one ends sooner).
+  // Play 4x4 puzzles until at least MIN_ATTEMPTS attempts are stored (a new puzzle if one ends sooner).
   await go(page, "LLM Play");
   await page.waitForSelector("#llm-profile option", { state: "attached" });
   await page.selectOption("#llm-size", "4");
   await page.fill("#llm-max-attempts", "30");
   let played = 0;
-  for (const seed of [3, 4, 5]) {
+  for (const seed of [3, 4, 5, 6, 7]) {
     await page.fill("#llm-seed", String(seed));
     await page.click("#llm-start");
     await page.waitForFunction(
       (n) => Number(document.querySelector("#llm-stats")?.dataset.attempts ?? 0) >= n
         || /solved|ended/.test(document.querySelector("#llm-status")?.textContent ?? ""),
-      6, { timeout: 180_000 });
+      MIN_ATTEMPTS, { timeout: 180_000 });
     if (!(await page.isDisabled("#llm-stop"))) await page.click("#llm-stop");
     await page.waitForFunction(() => /paused|solved|ended/.test(document.querySelector("#llm-status")?.textContent ?? ""));
     played += await attempts(page);
-    if (played >= 6) break;
+    if (played >= MIN_ATTEMPTS) break;
   }
-  assert.ok(played >= 6, `at least 6 attempts were played (${played})`);
+  assert.ok(played >= MIN_ATTEMPTS, `at least ${MIN_ATTEMPTS} attempts were played (${played})`);
 
   // Dream offline over them: phase by phase to "done", a unit with verified items.
   await go(page, "Dream");
@@ -56,10 +59,11 @@ test("play, dream a verified unit, run a memory A/B experiment, the unit reaches
   await page.waitForSelector("#dream-result[data-unit-id]", { timeout: 120_000 });
   assert.equal(await page.$eval("#dream-progress", (e) => e.dataset.phase), "done");
   const unitId = await page.$eval("#dream-result", (e) => e.dataset.unitId);
-  const report = await page.textContent("#dream-result");
+  const report = await page.$$eval("#dream-result li", (items) => items.map((i) => i.textContent).join("\n"));
   assert.match(report, new RegExp(`capture: ${played} experiences read`), "every attempt was captured");
   assert.match(report, /verification: \d+ of \d+ checks passed/);
   await page.waitForSelector("#dream-dropped");
+  console.log(`dream report:\n${report}`);
   const lines = await page.$$eval("#unit-detail [data-line]", (items) => items.map((i) => i.dataset.line));
   assert.ok(lines.length > 0, "the unit has items that passed verification");
   console.log(`dream: ${played} attempts → unit ${unitId} with ${lines.length} items`);
