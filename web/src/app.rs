@@ -6,11 +6,14 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use crate::edge::{self, EdgeStatus};
+use crate::pages::dream::DreamPage;
+use crate::pages::experiments::ExperimentsPage;
 use crate::pages::llm_play::LlmPlayPage;
 use crate::pages::memory::MemoryPage;
 use crate::pages::play::PlayPage;
 use crate::pages::profiles::ProfilesPage;
 use crate::pages::sessions::SessionsPage;
+use crate::pages::units::UnitsPage;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -28,6 +31,9 @@ pub fn App() -> impl IntoView {
                     <A href="/llm">"LLM Play"</A>
                     <A href="/sessions">"Sessions"</A>
                     <A href="/memory">"Memory"</A>
+                    <A href="/dream">"Dream"</A>
+                    <A href="/units">"Units"</A>
+                    <A href="/experiments">"Experiments"</A>
                     <A href="/profiles">"Profiles"</A>
                 </nav>
             </header>
@@ -37,6 +43,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/llm") view=LlmPlayPage/>
                     <Route path=path!("/sessions") view=SessionsPage/>
                     <Route path=path!("/memory") view=MemoryPage/>
+                    <Route path=path!("/dream") view=DreamPage/>
+                    <Route path=path!("/units") view=UnitsPage/>
+                    <Route path=path!("/experiments") view=ExperimentsPage/>
                     <Route path=path!("/profiles") view=ProfilesPage/>
                 </Routes>
             </main>

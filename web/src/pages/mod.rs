@@ -1,8 +1,11 @@
 //! One module per screen. Screens are thin: they read and write storage, call the LLM client
 //! and render; every decision comes from solver-core.
 
+pub mod dream;
+pub mod experiments;
 pub mod llm_play;
 pub mod memory;
 pub mod play;
 pub mod profiles;
 pub mod sessions;
+pub mod units;

@@ -1,0 +1,296 @@
+//! The Learning Units screen: every unit (newest first, per profile, the active one marked),
+//! one unit in full, set active, merge, export/import as JSON lines, delete with confirmation.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
+use solver_core::profile::Profile;
+use solver_core::unit::{
+    anti_pattern_line, correction_line, few_shot_line, store, strategy_line, LearningUnit,
+};
+
+use crate::db;
+use crate::download::{download_text, read_file_text};
+use crate::dreamer::item_count;
+use crate::units;
+
+/// Everything in one unit, for reading.
+#[component]
+pub fn UnitDetail(unit: LearningUnit) -> impl IntoView {
+    let u = unit;
+    view! {
+        <article id="unit-detail" data-unit-id=u.id.clone() aria-labelledby="unit-detail-title">
+            <h3 id="unit-detail-title">{u.name.clone()}</h3>
+            <p class="muted">{format!(
+                "id {} · profile {} · algorithm {} v{} · {} source experiences · sizes {:?}{}",
+                u.id, u.profile_id, u.algorithm.name, u.algorithm.version,
+                u.source_experience_ids.len(), u.sizes,
+                if u.merged_from.is_empty() { String::new() } else { format!(" · merged from {}", u.merged_from.join(", ")) }
+            )}</p>
+            <h4>{format!("Strategies ({})", u.strategies.len())}</h4>
+            <ul class="unit-strategies">{u.strategies.iter().map(|s| view! {
+                <li data-origin=format!("{:?}", s.origin).to_lowercase() data-line=strategy_line(s)>{strategy_line(s)}
+                    <span class="muted">{format!(" — {} · level {} · support {} · {:?}", s.pattern.name(), s.level, s.support, s.origin)}</span></li>
+            }).collect_view()}</ul>
+            <h4>{format!("Anti-patterns ({})", u.anti_patterns.len())}</h4>
+            <ul class="unit-anti-patterns">{u.anti_patterns.iter().map(|a| view! {
+                <li data-line=anti_pattern_line(a)>{anti_pattern_line(a)}<span class="muted">{format!(" — {:?} · seen {} times · {:?}", a.kind, a.frequency, a.origin)}</span></li>
+            }).collect_view()}</ul>
+            <h4>{format!("Corrections ({})", u.corrections.len())}</h4>
+            <ul class="unit-corrections">{u.corrections.iter().map(|c| view! {
+                <li data-line=correction_line(c)>{correction_line(c)}<span class="muted">{format!(" — {:?}", c.origin)}</span></li>
+            }).collect_view()}</ul>
+            <h4>{format!("Few-shot examples ({})", u.few_shots.len())}</h4>
+            <ul class="unit-few-shots">{u.few_shots.iter().map(|f| view! { <li data-line=few_shot_line(f)>{few_shot_line(f)}</li> }).collect_view()}</ul>
+            <h4>"Abstraction levels"</h4>
+            <ol class="unit-levels">{u.abstraction_levels.iter().map(|l| view! {
+                <li>{format!("level {} — {}: {}", l.level, l.name, l.items.join(" | "))}</li>
+            }).collect_view()}</ol>
+            <h4>"Verification"</h4>
+            <p class="unit-verification">{format!("{} of {} checks passed; {} items dropped", u.verification.passed, u.verification.checked, u.verification.dropped.len())}</p>
+            <ul>{u.verification.dropped.iter().map(|d| view! { <li>{format!("{:?}: {} — {}", d.item, d.text, d.reason)}</li> }).collect_view()}</ul>
+        </article>
+    }
+}
+
+/// Reads an import file: JSON lines, or the JSON envelope (or array) `export_json` writes.
+fn parse_import(text: &str) -> Result<Vec<LearningUnit>, store::ImportError> {
+    let trimmed = text.trim_start();
+    let envelope = trimmed.starts_with('[')
+        || (trimmed.starts_with('{') && trimmed.lines().next().is_some_and(|l| l.trim() == "{"));
+    if envelope {
+        store::import_json(text)
+    } else {
+        store::import_jsonl(text)
+    }
+}
+
+#[component]
+pub fn UnitsPage() -> impl IntoView {
+    let list = RwSignal::new(Vec::<LearningUnit>::new());
+    let profiles = RwSignal::new(Vec::<Profile>::new());
+    let active = RwSignal::new(BTreeMap::<String, String>::new());
+    let selected = RwSignal::new(None::<String>);
+    let ticked = RwSignal::new(Vec::<String>::new());
+    let confirm_delete = RwSignal::new(None::<String>);
+    let message = RwSignal::new(String::new());
+    let query = use_query_map();
+
+    let reload = move || {
+        spawn_local(async move {
+            let db = match db::open().await {
+                Ok(db) => db,
+                Err(e) => return message.set(e.to_string()),
+            };
+            let all = match units::all_units(&db, None).await {
+                Ok(all) => all,
+                Err(e) => return message.set(e.to_string()),
+            };
+            let ps = db::all_profiles(&db).await.unwrap_or_default();
+            let mut act = BTreeMap::new();
+            let mut profile_ids: Vec<String> = all.iter().map(|u| u.profile_id.clone()).collect();
+            profile_ids.sort();
+            profile_ids.dedup();
+            for p in profile_ids {
+                match units::active_unit(&db, &p).await {
+                    Ok(Some(u)) => {
+                        act.insert(p, u.id);
+                    }
+                    Ok(None) => {}
+                    Err(e) => message.set(e),
+                }
+            }
+            active.set(act);
+            profiles.set(ps);
+            if selected.get_untracked().is_none() {
+                selected.set(query.with_untracked(|q| q.get("unit")));
+            }
+            list.set(all);
+        });
+    };
+    reload();
+
+    let profile_name = move |id: &str| {
+        profiles.with(|ps| {
+            ps.iter()
+                .find(|p| p.id == id)
+                .map_or_else(|| id.to_string(), |p| p.name.clone())
+        })
+    };
+    let chosen_units = move || {
+        let t = ticked.get_untracked();
+        list.with_untracked(|l| {
+            l.iter()
+                .filter(|u| t.contains(&u.id))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+
+    let set_active = move |unit: LearningUnit| {
+        spawn_local(async move {
+            let result = match db::open().await {
+                Ok(db) => units::set_active(&db, &unit.profile_id, &unit.id).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => message.set(format!("{} is now active", unit.name)),
+                Err(e) => message.set(e.to_string()),
+            }
+            reload();
+        });
+    };
+
+    let merge = move |_| {
+        let chosen = chosen_units();
+        if chosen.len() < 2 {
+            message.set("tick two or more units to merge".into());
+            return;
+        }
+        let refs: Vec<&LearningUnit> = chosen.iter().collect();
+        let id = units::new_id("unit");
+        let name = format!("merge of {}", chosen.len());
+        let merged = store::merge(&refs, &id, &name, db::now());
+        spawn_local(async move {
+            match db::open().await {
+                Ok(db) => match db.put_unit(&merged).await {
+                    Ok(()) => {
+                        message.set(format!(
+                            "merged into {} ({} items)",
+                            merged.name,
+                            item_count(&merged)
+                        ));
+                        selected.set(Some(merged.id.clone()));
+                        ticked.set(Vec::new());
+                    }
+                    Err(e) => message.set(e.to_string()),
+                },
+                Err(e) => message.set(e.to_string()),
+            }
+            reload();
+        });
+    };
+
+    let export = move |_| {
+        let mut chosen = chosen_units();
+        if chosen.is_empty() {
+            chosen = list.get_untracked();
+        }
+        let text = store::export_jsonl(&chosen);
+        match download_text("learning-units.jsonl", &text) {
+            Ok(()) => message.set(format!("exported {} units", chosen.len())),
+            Err(e) => message.set(e),
+        }
+    };
+
+    let import = move |ev: web_sys::Event| {
+        spawn_local(async move {
+            let text = match read_file_text(&ev).await {
+                Ok(Some(text)) => text,
+                Ok(None) => return,
+                Err(e) => return message.set(e),
+            };
+            // Validated as a whole first: one bad unit and nothing is stored.
+            let imported = match parse_import(&text) {
+                Ok(units) => units,
+                Err(e) => return message.set(format!("nothing imported: {e}")),
+            };
+            let db = match db::open().await {
+                Ok(db) => db,
+                Err(e) => return message.set(e.to_string()),
+            };
+            for (i, u) in imported.iter().enumerate() {
+                if let Err(e) = db.put_unit(u).await {
+                    return message.set(format!(
+                        "import stopped at unit {} of {}: {e}",
+                        i + 1,
+                        imported.len()
+                    ));
+                }
+            }
+            message.set(format!("imported {} units", imported.len()));
+            reload();
+        });
+    };
+
+    let delete = move |unit: LearningUnit| {
+        if confirm_delete.get_untracked().as_deref() != Some(unit.id.as_str()) {
+            confirm_delete.set(Some(unit.id.clone()));
+            message.set(format!(
+                "press \"Confirm delete\" to delete {} for good",
+                unit.name
+            ));
+            return;
+        }
+        confirm_delete.set(None);
+        spawn_local(async move {
+            let result = match db::open().await {
+                Ok(db) => units::delete(&db, &unit).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => {
+                    message.set(format!("deleted {}", unit.name));
+                    if selected.get_untracked().as_deref() == Some(unit.id.as_str()) {
+                        selected.set(None);
+                    }
+                }
+                Err(e) => message.set(e.to_string()),
+            }
+            reload();
+        });
+    };
+
+    let detail = move || {
+        let id = selected.get()?;
+        list.with(|l| l.iter().find(|u| u.id == id).cloned())
+    };
+
+    view! {
+        <section aria-labelledby="units-title" class="units">
+            <h2 id="units-title">"Learning units"</h2>
+            <div class="row controls">
+                <button id="unit-merge" type="button" on:click=merge>"Merge ticked"</button>
+                <button id="unit-export" type="button" on:click=export>"Export (JSON lines)"</button>
+                <label>"Import "<input id="unit-import" type="file" accept=".jsonl,.json,application/json" on:change=import/></label>
+            </div>
+            <p id="units-status" role="status" aria-live="polite">{move || message.get()}</p>
+            <ul id="unit-list">
+                <For each=move || list.get() key=|u| (u.id.clone(), u.updated_at.to_bits()) children=move |u| {
+                    let id = u.id.clone();
+                    let is_active = {
+                        let (p, id) = (u.profile_id.clone(), u.id.clone());
+                        Signal::derive(move || active.with(|a| a.get(&p) == Some(&id)))
+                    };
+                    let (u1, u2) = (u.clone(), u.clone());
+                    let id_tick = id.clone();
+                    let id_show = id.clone();
+                    let id_confirm = id.clone();
+                    let created = String::from(js_sys::Date::new(&u.created_at.into()).to_iso_string());
+                    view! {
+                        <li data-unit-id=id.clone() data-active=move || is_active.get().to_string()>
+                            <label><input type="checkbox" class="unit-tick"
+                                prop:checked=move || ticked.with(|t| t.contains(&id_tick))
+                                on:change={ let id = id.clone(); move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    ticked.update(|t| { t.retain(|x| x != &id); if on { t.push(id.clone()); } });
+                                }}/>
+                                <span class="sr-only">"select "</span>{u.name.clone()}</label>
+                            " "{move || is_active.get().then_some(view! { <strong class="active-mark">"active"</strong> })}
+                            <span class="muted">{format!(" · {} · {} items · {}", profile_name(&u.profile_id), item_count(&u), created.chars().take(16).collect::<String>())}</span>
+                            " "<button type="button" class="unit-show" on:click=move |_| selected.set(Some(id_show.clone()))>"Show"</button>
+                            <button type="button" class="unit-activate" disabled=is_active on:click=move |_| set_active(u1.clone())>"Set active"</button>
+                            <button type="button" class="unit-delete" on:click=move |_| delete(u2.clone())>
+                                {move || if confirm_delete.get().as_deref() == Some(id_confirm.as_str()) { "Confirm delete" } else { "Delete" }}
+                            </button>
+                        </li>
+                    }
+                }/>
+            </ul>
+            {move || list.with(Vec::is_empty).then_some(view! { <p class="muted">"No learning units yet: run a dream (Dream screen)."</p> })}
+            {move || detail().map(|u| view! { <UnitDetail unit=u/> })}
+        </section>
+    }
+}

@@ -1,0 +1,117 @@
+//! The dreamer and the units helpers against real IndexedDB in headless Chromium: a dream
+//! stores its unit, marks exactly the profile's experiences consolidated and pins the unit;
+//! a second dream finds nothing new; deleting the pinned unit unpins it.
+
+mod support;
+
+use leptos::prelude::GetUntracked;
+use solver_core::profile::{Profile, ProviderTemplate};
+use solver_core::unit::LearningUnit;
+use support::played;
+use wasm_bindgen_test::*;
+use web::dreamer::{self, DreamLive, Scope};
+use web::llm::CancelHandle;
+use web::storage::ExperienceFilter;
+use web::{db, units};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Stores `played(session)` as profile `profile_id`'s experiences.
+async fn store_play(profile_id: &str, session: &str) -> Vec<String> {
+    let (mut record, mut experiences) = played(session);
+    record.profile_id = profile_id.into();
+    for e in &mut experiences {
+        e.experience.context.profile_id = profile_id.into();
+    }
+    let db = db::open().await.unwrap();
+    db.put_session(&record).await.unwrap();
+    db.put_experiences(&experiences).await.unwrap();
+    experiences.into_iter().map(|e| e.id).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_dream_stores_its_unit_marks_only_the_profiles_experiences_and_pins_the_unit() {
+    let me = format!("dreamer-{}", js_sys::Math::random());
+    let other = format!("other-{}", js_sys::Math::random());
+    let mine = store_play(&me, &format!("{me}-s1")).await;
+    let theirs = store_play(&other, &format!("{other}-s1")).await;
+    let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "local", 1.0);
+    profile.id = me.clone();
+    profile.name = "dreamer".into();
+
+    let live = DreamLive::new();
+    let run = dreamer::dream(
+        &profile,
+        Scope::Unconsolidated,
+        false,
+        live,
+        &CancelHandle::new(),
+    )
+    .await
+    .expect("the dream runs offline");
+    assert_eq!(
+        run.report.captured,
+        mine.len(),
+        "only this profile's experiences"
+    );
+    assert_eq!(run.marked as usize, mine.len());
+    assert_eq!(live.phase.get_untracked(), "done");
+    assert!(!live.running.get_untracked());
+
+    let db = db::open().await.unwrap();
+    let stored: LearningUnit = db.unit(&run.unit.id).await.unwrap().expect("unit stored");
+    assert_eq!(stored, run.unit);
+    assert_eq!(stored.profile_id, me);
+    for id in &mine {
+        assert!(db.experience(id).await.unwrap().unwrap().consolidated);
+    }
+    for id in &theirs {
+        assert!(
+            !db.experience(id).await.unwrap().unwrap().consolidated,
+            "another profile's experiences are left alone"
+        );
+    }
+    let active = units::active_unit(&db, &me).await.unwrap().unwrap();
+    assert_eq!(active.id, run.unit.id);
+
+    // Nothing new to dream over: an error that says so, and no second unit.
+    let again = dreamer::dream(
+        &profile,
+        Scope::Unconsolidated,
+        false,
+        DreamLive::new(),
+        &CancelHandle::new(),
+    )
+    .await;
+    assert!(again.unwrap_err().contains("no experiences"));
+    assert_eq!(units::all_units(&db, Some(&me)).await.unwrap().len(), 1);
+
+    // An experiment's dream reads its sessions even when already consolidated.
+    let by_session = dreamer::dream(
+        &profile,
+        Scope::Sessions(vec![format!("{me}-s1")]),
+        false,
+        DreamLive::new(),
+        &CancelHandle::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_session.report.captured, mine.len());
+    assert_eq!(
+        units::active_unit(&db, &me).await.unwrap().unwrap().id,
+        by_session.unit.id,
+        "the newest dream's unit is pinned"
+    );
+
+    // Deleting the pinned unit unpins it: the older unit is active again, no error.
+    units::delete(&db, &by_session.unit).await.unwrap();
+    assert_eq!(
+        units::active_unit(&db, &me).await.unwrap().unwrap().id,
+        run.unit.id
+    );
+    let left = db
+        .page_experiences(&ExperienceFilter::Session(format!("{other}-s1")), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(left.items.len(), theirs.len());
+}
