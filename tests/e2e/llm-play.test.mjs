@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { env, openApp } from "./support.mjs";
+import { createModelProfile, go, openApp, saveProfile } from "./support.mjs";
 
 const attempts = (page) => page.$eval("#llm-stats", (e) => Number(e.dataset.attempts ?? 0));
 
@@ -21,11 +21,6 @@ async function waitForAttempts(page, atLeast, timeout = 180_000) {
   return attempts(page);
 }
 
-/** Navigate inside the app (client-side routing, as a person clicking the menu would). */
-async function go(page, label) {
-  await page.click(`nav.screens a:text-is("${label}")`);
-}
-
 async function exportMemory(page) {
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#memory-export")]);
   const text = await readFile(await download.path(), "utf8");
@@ -37,20 +32,11 @@ test("create a profile, watch the model play 4x4, reload and resume, export, cle
   page.setDefaultTimeout(60_000);
 
   // A profile that goes through the edge API to the local model, with short answers.
-  await go(page, "Profiles");
-  await page.selectOption("#profile-template", "llama_cpp");
-  await page.click("#profile-create");
-  await page.fill("#profile-name", "SmolLM2 via edge");
-  await page.selectOption("#profile-route", "edge");
-  await page.fill("#profile-model", env("MD_MODEL"));
-  await page.fill("#profile-max-tokens", "96");
-  // Format-constrained output (JSON schema): a 135M model otherwise rambles past any budget.
-  await page.check("#profile-json");
+  await createModelProfile(page);
   await page.click("#profile-test");
   await page.waitForFunction(() => /ok|failed/.test(document.querySelector("#profile-test-result")?.textContent ?? ""));
   assert.match(await page.textContent("#profile-test-result"), /ok .*ms/, "the connection test reaches the model");
-  await page.click("#profile-save");
-  await page.waitForSelector("#profile-list li[data-profile-id]");
+  await saveProfile(page);
   assert.match(await page.textContent("#profile-list"), /SmolLM2 via edge/);
 
   // Play.

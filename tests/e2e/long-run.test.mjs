@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { openApp } from "./support.mjs";
+import { go, openApp, saveProfile } from "./support.mjs";
 
 /** Moves r1c1=1, r1c1=2, … in order: never a repeat, some correct, most invalid. */
 function startScriptedServer() {
@@ -49,17 +49,16 @@ test("300 moves unattended: responsive page, flat memory, every move stored", as
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Performance.enable");
 
-  await page.click('nav.screens a:text-is("Profiles")');
+  await go(page, "Profiles");
   await page.selectOption("#profile-template", "custom");
   await page.click("#profile-create");
   await page.fill("#profile-name", "scripted");
   await page.selectOption("#profile-route", "direct");
   await page.fill("#profile-base-url", scripted.url);
   await page.fill("#profile-model", "scripted");
-  await page.click("#profile-save");
-  await page.waitForSelector("#profile-list li[data-profile-id]");
+  await saveProfile(page);
 
-  await page.click('nav.screens a:text-is("LLM Play")');
+  await go(page, "LLM Play");
   await page.waitForSelector("#llm-profile option", { state: "attached" });
   await page.selectOption("#llm-size", "9");
   await page.fill("#llm-max-attempts", "300");
@@ -90,7 +89,7 @@ test("300 moves unattended: responsive page, flat memory, every move stored", as
   assert.ok(worst < 1_000, `the main thread is never blocked for a second (worst long task ${worst} ms)`);
 
   // Every attempt is in memory, paged (the list shows one page, the count all of them).
-  await page.click('nav.screens a:text-is("Memory")');
+  await go(page, "Memory");
   await page.waitForFunction(() => Number(document.querySelector("#memory-count")?.dataset.count ?? -1) === 300);
   assert.ok((await page.$$("#memory-list li")).length <= 25, "the list pages instead of loading everything");
   assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);

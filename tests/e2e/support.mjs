@@ -98,3 +98,29 @@ export function seenFrom(grid, row, col) {
 }
 
 export const cell = (r, c) => `#board input[data-row="${r}"][data-col="${c}"]`;
+
+/** Navigate inside the app by its menu, as a person would (client-side routing). */
+export async function go(page, label) {
+  await page.click(`nav.screens a:text-is("${label}")`);
+}
+
+/**
+ * Create (via the Profiles screen) a profile that reaches the local model through the edge API
+ * with short, format-constrained answers: a 135M model otherwise rambles past any budget.
+ */
+export async function createModelProfile(page, name = "SmolLM2 via edge") {
+  await go(page, "Profiles");
+  await page.selectOption("#profile-template", "llama_cpp");
+  await page.click("#profile-create");
+  await page.fill("#profile-name", name);
+  await page.selectOption("#profile-route", "edge");
+  await page.fill("#profile-model", env("MD_MODEL"));
+  await page.fill("#profile-max-tokens", "96");
+  await page.check("#profile-json");
+}
+
+/** Save the profile being edited and wait until it is listed. */
+export async function saveProfile(page) {
+  await page.click("#profile-save");
+  await page.waitForSelector("#profile-list li[data-profile-id]");
+}
