@@ -155,7 +155,12 @@ impl ModelServer {
             .arg("-m")
             .arg(&self.model)
             .args(["--alias", MODEL_ALIAS, "--host", "127.0.0.1"])
-            .args(["--port", &port.to_string(), "-c", "4096", "-t", "2"]);
+            .args(["--port", &port.to_string(), "-c", "4096"])
+            // Prompts in 2 threads, generation in 1, and threads that sleep instead of
+            // spinning while they wait: on a 2-core machine shared with Chromium and workerd,
+            // spinning threads slowed generation from ~50 to 0.6 tokens/s (measured in a
+            // loaded test run); a 135M model is memory-bound, one thread generates as fast.
+            .args(["-t", "1", "-tb", "2", "--poll", "0"]);
         let mut service = Service::spawn(
             "model server (llama-server, SmolLM2-135M)",
             &mut command,
