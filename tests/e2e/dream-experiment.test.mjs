@@ -115,7 +115,6 @@ test("play, dream a verified unit, run a memory A/B experiment, the unit reaches
   for (const row of rows) console.log(`  ${row.slice(0, 6).join(" | ")}`);
   console.log(`  verdict: ${verdict}`);
 
-  // The memory-on arm's sessions were played with the unit.
   // With memory on, the next LLM play's prompt carries the unit's items.
   await go(page, "LLM Play");
   await page.waitForSelector("#llm-profile option", { state: "attached" });

@@ -92,7 +92,30 @@ struct Shared {
 #[derive(Clone)]
 pub struct Runner(Rc<RefCell<Shared>>);
 
+thread_local! {
+    // The runner of this tab, so a screen mounted again (navigation) re-attaches to it
+    // instead of requeueing its runs as if the tab had been reloaded.
+    static CURRENT: RefCell<Option<Runner>> = const { RefCell::new(None) };
+}
+
 impl Runner {
+    /// The runner still working in this tab, if any.
+    pub fn current() -> Option<Runner> {
+        CURRENT.with(|c| c.borrow().clone()).filter(|r| {
+            let s = r.0.borrow();
+            s.active > 0 || s.dreaming || s.live.running.get_untracked()
+        })
+    }
+
+    /// Shows this runner on a newly mounted screen's signals.
+    pub fn attach(&self, live: RunnerLive) {
+        let mut s = self.0.borrow_mut();
+        s.live = live;
+        live.running.set(true);
+        live.record.set(Some(s.record.clone()));
+        live.status.set("running…".into());
+    }
+
     /// Starts (or resumes) `record` with these profiles.
     pub fn start(record: ExperimentRecord, profiles: Vec<Profile>, live: RunnerLive) -> Runner {
         let runner = Runner(Rc::new(RefCell::new(Shared {
@@ -107,6 +130,7 @@ impl Runner {
         })));
         live.running.set(true);
         live.status.set("running…".into());
+        CURRENT.with(|c| *c.borrow_mut() = Some(runner.clone()));
         pump(&runner);
         runner
     }

@@ -1,6 +1,7 @@
 //! The dreamer and the units helpers against real IndexedDB in headless Chromium: a dream
 //! stores its unit, marks exactly the profile's experiences consolidated and pins the unit;
-//! a second dream finds nothing new; deleting the pinned unit unpins it.
+//! a second dream finds nothing new; deleting the pinned unit unpins it; imports are
+//! all-or-nothing.
 
 mod support;
 
@@ -114,4 +115,23 @@ async fn a_dream_stores_its_unit_marks_only_the_profiles_experiences_and_pins_th
         .await
         .unwrap();
     assert_eq!(left.items.len(), theirs.len());
+}
+
+#[wasm_bindgen_test]
+async fn put_units_stores_all_or_none() {
+    let db = db::open().await.unwrap();
+    let good = format!("unit-good-{}", js_sys::Math::random());
+    let unit = LearningUnit::empty(&good, "good", "p", 1.0);
+    // The second record has no `id` (the store's key): the whole transaction fails.
+    let bad = vec![
+        serde_json::to_value(&unit).unwrap(),
+        serde_json::json!({ "name": "no id", "profile_id": "p", "created_at": 2.0 }),
+    ];
+    assert!(db.put_units(&bad).await.is_err());
+    assert!(db.unit::<LearningUnit>(&good).await.unwrap().is_none());
+    // A valid import, round-tripped through JSON lines, reads back identically.
+    let text = solver_core::unit::store::export_jsonl(std::slice::from_ref(&unit));
+    let imported = solver_core::unit::store::import_jsonl(&text).unwrap();
+    db.put_units(&imported).await.unwrap();
+    assert_eq!(db.unit::<LearningUnit>(&good).await.unwrap(), Some(unit));
 }

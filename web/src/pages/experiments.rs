@@ -168,6 +168,13 @@ pub fn ExperimentsPage() -> impl IntoView {
         ]);
         profiles.set(ps);
         unit_list.set(units::all_units(&db, None).await.unwrap_or_default());
+        if let Some(current) = Runner::current() {
+            // Still running in this tab (the screen was left and opened again).
+            current.attach(live);
+            runner.set_value(Some(current));
+            load_past();
+            return;
+        }
         if let Ok(page) = db.page_experiments::<ExperimentRecord>(None, 20).await {
             if let Some(mut newest) = page.items.first().cloned() {
                 let requeued = newest.state.requeue_running();

@@ -201,14 +201,8 @@ pub fn UnitsPage() -> impl IntoView {
                 Ok(db) => db,
                 Err(e) => return message.set(e.to_string()),
             };
-            for (i, u) in imported.iter().enumerate() {
-                if let Err(e) = db.put_unit(u).await {
-                    return message.set(format!(
-                        "import stopped at unit {} of {}: {e}",
-                        i + 1,
-                        imported.len()
-                    ));
-                }
+            if let Err(e) = db.put_units(&imported).await {
+                return message.set(format!("nothing imported: {e}"));
             }
             message.set(format!("imported {} units", imported.len()));
             reload();
