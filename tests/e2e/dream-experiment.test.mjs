@@ -4,12 +4,7 @@
 // memory on, the next play's prompt carries the unit's items.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { env, openApp } from "./support.mjs";
-
-/** Navigate inside the app (client-side routing, as a person clicking the menu would). */
-async function go(page, label) {
-  await page.click(`nav.screens a:text-is("${label}")`);
-}
+import { createModelProfile, go, openApp, saveProfile } from "./support.mjs";
 
 // Enough attempts that some moves repeat a pattern (a unit item needs two of a kind).
 const MIN_ATTEMPTS = 20;
@@ -20,16 +15,9 @@ test("play, dream a verified unit, run a memory A/B experiment, the unit reaches
   const { page, errors } = await openApp(t);
   page.setDefaultTimeout(60_000);
 
-  // A profile that goes through the edge API to the local model, with short answers.
-  await go(page, "Profiles");
-  await page.selectOption("#profile-template", "llama_cpp");
-  await page.click("#profile-create");
-  await page.fill("#profile-name", "SmolLM2 via edge");
-  await page.selectOption("#profile-route", "edge");
-  await page.fill("#profile-model", env("MD_MODEL"));
-  await page.fill("#profile-max-tokens", "96");
-  await page.click("#profile-save");
-  await page.waitForSelector("#profile-list li[data-profile-id]");
+  // A profile that goes through the edge API to the local model, with short JSON answers.
+  await createModelProfile(page);
+  await saveProfile(page);
 
   // Play 4x4 puzzles until at least MIN_ATTEMPTS attempts are stored (a new puzzle if one ends sooner).
   await go(page, "LLM Play");

@@ -53,6 +53,15 @@ pub async fn all_profiles(db: &Storage) -> Result<Vec<Profile>, StorageError> {
     Ok(all)
 }
 
+/// The profile new plays start with: the default one, else the first; `None` without any.
+pub fn default_profile_id(profiles: &[Profile]) -> Option<String> {
+    profiles
+        .iter()
+        .find(|p| p.is_default)
+        .or(profiles.first())
+        .map(|p| p.id.clone())
+}
+
 /// The setting that pins a profile's learning unit (absent: the newest unit is used).
 pub fn active_unit_setting(profile_id: &str) -> String {
     format!("active_unit:{profile_id}")

@@ -146,12 +146,7 @@ pub fn ExperimentsPage() -> impl IntoView {
             Err(e) => return live.status.set(e.to_string()),
         };
         let ps = db::all_profiles(&db).await.unwrap_or_default();
-        let first = ps
-            .iter()
-            .find(|p| p.is_default)
-            .or(ps.first())
-            .map(|p| p.id.clone())
-            .unwrap_or_default();
+        let first = db::default_profile_id(&ps).unwrap_or_default();
         arms.set(vec![
             ArmForm {
                 label: "memory off".into(),

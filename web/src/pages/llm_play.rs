@@ -140,12 +140,7 @@ pub fn LlmPlayPage() -> impl IntoView {
         };
         match db::all_profiles(&db).await {
             Ok(list) => {
-                let chosen = list
-                    .iter()
-                    .find(|p| p.is_default)
-                    .or(list.first())
-                    .map(|p| p.id.clone())
-                    .unwrap_or_default();
+                let chosen = db::default_profile_id(&list).unwrap_or_default();
                 profile_id.set(chosen);
                 profiles.set(list);
             }
