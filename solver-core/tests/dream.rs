@@ -641,3 +641,39 @@ fn llm_clustering_is_deterministic_given_the_same_answers() {
     assert_eq!(a.unit, b.unit);
     assert_eq!(a.report, b.report);
 }
+
+#[derive(serde::Deserialize)]
+struct RecordedCluster {
+    purpose: String,
+    answer: String,
+    answer_json_schema: String,
+}
+
+#[test]
+fn recorded_smollm2_cluster_answers_keep_the_leader_clusters() {
+    // SmolLM2-135M loops inside a JSON object until the token cap (its stray "id": "1" must not
+    // be read as a grouping), and under the JSON schema copies the prompt's example grouping.
+    let rec: RecordedCluster =
+        serde_json::from_str(include_str!("fixtures/dream-llm-cluster-smollm2.json")).unwrap();
+    let (exps, sols) = data(9, 7, 600);
+    let base = leader_only(exps.clone(), &sols);
+    for (answer, why) in [
+        (&rec.answer, "cut-off or malformed JSON"),
+        (&rec.answer_json_schema, "copies the prompt's example"),
+    ] {
+        let out = cluster_dream(exps.clone(), &sols, |req| {
+            assert_eq!(req.purpose, rec.purpose);
+            answer.clone()
+        });
+        assert_eq!(out.report.clusters, base.report.clusters);
+        assert_eq!(out.unit.algorithm.name, ALGORITHM_NAME);
+        assert!(
+            out.report
+                .dropped
+                .iter()
+                .any(|d| d.text == "cluster" && d.reason.contains(why)),
+            "{:?}",
+            out.report.dropped
+        );
+    }
+}

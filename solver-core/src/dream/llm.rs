@@ -188,7 +188,8 @@ pub fn cluster_request(clusters: &[ClusterFacts<'_>], max_tokens: u32) -> LlmReq
         }
         user.push('\n');
     }
-    user.push_str("\nWhich clusters describe the same idea? Put every cluster number in exactly one group. Answer exactly: {\"groups\": [[1, 3], [2]]}");
+    user.push_str("\nWhich clusters describe the same idea? Put every cluster number in exactly one group. Answer exactly: ");
+    user.push_str(GROUPING_EXAMPLE);
     LlmRequest {
         system: SYSTEM.into(),
         user,
@@ -210,6 +211,10 @@ pub fn cluster_request(clusters: &[ClusterFacts<'_>], max_tokens: u32) -> LlmReq
         }),
     }
 }
+
+/// The answer shape shown in [`cluster_request`]; an answer that is exactly this grouping
+/// copies the prompt (SmolLM2-135M does, under a JSON schema) and is not trusted.
+const GROUPING_EXAMPLE: &str = "{\"groups\": [[1, 3], [2]]}";
 
 /// The groups of a JSON answer `{"groups": [[1, 3], [2]]}` (numbers as strings accepted);
 /// `None` when the text holds no JSON object, `Err` when it holds one of another shape.
@@ -267,8 +272,16 @@ pub fn read_grouping(text: &str, n: usize) -> Result<Vec<Vec<usize>>, String> {
     let body = strip_think(text);
     let raw = match json_groups(&body) {
         Some(r) => r?,
+        // A JSON answer that does not parse was cut off or is malformed: its numbers (ids,
+        // counts) are no grouping.
+        None if body.contains('{') => {
+            return Err(format!("cut-off or malformed JSON: {}", shorten(&body, 80)))
+        }
         None => line_groups(&body),
     };
+    if raw == [vec![1, 3], vec![2]] {
+        return Err(format!("copies the prompt's example {GROUPING_EXAMPLE}"));
+    }
     if raw.iter().all(Vec::is_empty) {
         return Err(format!("no grouping in the answer: {}", shorten(&body, 80)));
     }
@@ -654,8 +667,16 @@ mod tests {
     #[test]
     fn groupings_are_read_from_json_or_lines_and_validated() {
         assert_eq!(
-            read_grouping("{\"groups\": [[1, 3], [2]]}", 4),
-            Ok(vec![vec![0, 2], vec![1]])
+            read_grouping("{\"groups\": [[1, 3], [2, 4]]}", 4),
+            Ok(vec![vec![0, 2], vec![1, 3]])
+        );
+        assert!(read_grouping("{\"groups\": [[1, 3], [2]]}", 4)
+            .unwrap_err()
+            .contains("copies the prompt"));
+        assert!(
+            read_grouping("{\"groups\": [{\"id\": \"1\",\n \"type\": \"Cl", 4)
+                .unwrap_err()
+                .contains("cut-off")
         );
         assert_eq!(
             read_grouping(
