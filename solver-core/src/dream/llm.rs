@@ -20,7 +20,8 @@ pub struct LlmRequest {
     pub max_tokens: u32,
     /// Short description for progress displays, e.g. `strategy for cluster 3`.
     pub purpose: String,
-    /// JSON Schema of the expected answer object (all fields strings, all required). Servers
+    /// JSON Schema of the expected answer object (all fields required; strings, except the
+    /// cluster request's `groups`, an array of arrays of cluster numbers). Servers
     /// that accept OpenAI `response_format: {type: "json_schema"}` (llama-server does) can be
     /// given it so small models answer in a readable shape; answers are read robustly either way.
     pub json_schema: serde_json::Value,
@@ -146,6 +147,162 @@ pub fn correction_request(facts: &MoveFacts<'_>, true_value: u8, max_tokens: u32
         purpose: format!("correction for {}", facts.mv),
         json_schema: schema(&["flaw", "principle"]),
     }
+}
+
+/// One leader cluster as the LLM is shown it in the cluster request.
+pub struct ClusterFacts<'a> {
+    /// Board pattern name, e.g. `hidden single`.
+    pub pattern: &'a str,
+    /// Members.
+    pub members: usize,
+    /// One-line description (the derived strategy's "when": stage, grid size, situation).
+    pub description: &'a str,
+    /// One or two example moves with the player's reasoning.
+    pub examples: Vec<(Move, &'a str)>,
+}
+
+/// The one request of `leader+llm-merge`: which of these numbered clusters describe the same
+/// idea. Answered as `{"groups": [[1,3],[2]]}` or lines like `1, 3` ([`read_grouping`]).
+pub fn cluster_request(clusters: &[ClusterFacts<'_>], max_tokens: u32) -> LlmRequest {
+    let mut user = String::from("These clusters group CORRECT moves:\n");
+    for (i, c) in clusters.iter().enumerate() {
+        user.push_str(&format!(
+            "{}. {}, {} moves: {}.",
+            i + 1,
+            c.pattern,
+            c.members,
+            c.description
+        ));
+        // Two examples at most, short: twelve clusters must fit a small model's context.
+        let shown: Vec<String> = c
+            .examples
+            .iter()
+            .take(2)
+            .map(|(mv, reasoning)| match shorten(reasoning, 50) {
+                r if r.is_empty() => mv.to_string(),
+                r => format!("{mv} (\"{r}\")"),
+            })
+            .collect();
+        if !shown.is_empty() {
+            user.push_str(&format!(" Examples: {}.", shown.join(", ")));
+        }
+        user.push('\n');
+    }
+    user.push_str("\nWhich clusters describe the same idea? Put every cluster number in exactly one group. Answer exactly: ");
+    user.push_str(GROUPING_EXAMPLE);
+    LlmRequest {
+        system: SYSTEM.into(),
+        user,
+        max_tokens,
+        purpose: "cluster".into(),
+        json_schema: serde_json::json!({
+            "type": "object",
+            "properties": {
+                "groups": {
+                    "type": "array",
+                    "items": {
+                        "type": "array",
+                        "items": {"type": "integer", "minimum": 1, "maximum": clusters.len()},
+                    },
+                },
+            },
+            "required": ["groups"],
+            "additionalProperties": false,
+        }),
+    }
+}
+
+/// The answer shape shown in [`cluster_request`]; an answer that is exactly this grouping
+/// copies the prompt (SmolLM2-135M does, under a JSON schema) and is not trusted.
+const GROUPING_EXAMPLE: &str = "{\"groups\": [[1, 3], [2]]}";
+
+/// The groups of a JSON answer `{"groups": [[1, 3], [2]]}` (numbers as strings accepted);
+/// `None` when the text holds no JSON object, `Err` when it holds one of another shape.
+fn json_groups(text: &str) -> Option<Result<Vec<Vec<i64>>, String>> {
+    let start = text.find('{')?;
+    let end = text.rfind('}')?;
+    if end <= start {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(&text[start..=end]).ok()?;
+    let shape = || "the JSON answer has no \"groups\" list of number lists".to_string();
+    let Some(groups) = value.get("groups").and_then(|g| g.as_array()) else {
+        return Some(Err(shape()));
+    };
+    let mut out = Vec::new();
+    for g in groups {
+        let items: Vec<&serde_json::Value> = match g {
+            serde_json::Value::Array(items) => items.iter().collect(),
+            // A lone number is a group of one.
+            other => vec![other],
+        };
+        let mut group = Vec::new();
+        for v in items {
+            let n = v
+                .as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
+            match n {
+                Some(n) => group.push(n),
+                None => return Some(Err(shape())),
+            }
+        }
+        out.push(group);
+    }
+    Some(Ok(out))
+}
+
+/// The groups of a line answer: each line with numbers is a group (`1, 3` or
+/// `Group A: 2 and 5`; what stands before a colon is a label).
+fn line_groups(text: &str) -> Vec<Vec<i64>> {
+    text.lines()
+        .map(|l| l.rsplit_once(':').map_or(l, |(_, rest)| rest))
+        .map(|l| {
+            l.split(|c: char| !c.is_ascii_digit())
+                .filter_map(|w| w.parse::<i64>().ok())
+                .collect::<Vec<i64>>()
+        })
+        .filter(|g| !g.is_empty())
+        .collect()
+}
+
+/// Reads the answer to [`cluster_request`] over `n` clusters: the groups as 0-based indices.
+/// Every number must be in 1..=n and appear at most once; clusters left out stay alone.
+/// `Err` says why the answer is unusable (the caller then keeps the leader clusters).
+pub fn read_grouping(text: &str, n: usize) -> Result<Vec<Vec<usize>>, String> {
+    let body = strip_think(text);
+    let raw = match json_groups(&body) {
+        Some(r) => r?,
+        // A JSON answer that does not parse was cut off or is malformed: its numbers (ids,
+        // counts) are no grouping.
+        None if body.contains('{') => {
+            return Err(format!("cut-off or malformed JSON: {}", shorten(&body, 80)))
+        }
+        None => line_groups(&body),
+    };
+    if raw == [vec![1, 3], vec![2]] {
+        return Err(format!("copies the prompt's example {GROUPING_EXAMPLE}"));
+    }
+    if raw.iter().all(Vec::is_empty) {
+        return Err(format!("no grouping in the answer: {}", shorten(&body, 80)));
+    }
+    let mut seen = vec![false; n];
+    let mut groups = Vec::new();
+    for g in raw.into_iter().filter(|g| !g.is_empty()) {
+        let mut group = Vec::new();
+        for k in g {
+            if k < 1 || k as u64 > n as u64 {
+                return Err(format!("cluster {k} does not exist (1..={n})"));
+            }
+            let i = (k - 1) as usize;
+            if seen[i] {
+                return Err(format!("cluster {k} is in more than one group"));
+            }
+            seen[i] = true;
+            group.push(i);
+        }
+        groups.push(group);
+    }
+    Ok(groups)
 }
 
 /// Removes `<think>…</think>` (an unclosed one removes the rest).
@@ -505,5 +662,81 @@ mod tests {
         // A number that is no symbol of the grid is a claim that fails every check.
         assert_eq!(cell_claims("r1c1=12", 9), vec![Move::new(0, 0, 0)]);
         assert_eq!(cell_claims("r1c1=C", 16), vec![Move::new(0, 0, 12)]);
+    }
+
+    #[test]
+    fn groupings_are_read_from_json_or_lines_and_validated() {
+        assert_eq!(
+            read_grouping("{\"groups\": [[1, 3], [2, 4]]}", 4),
+            Ok(vec![vec![0, 2], vec![1, 3]])
+        );
+        assert!(read_grouping("{\"groups\": [[1, 3], [2]]}", 4)
+            .unwrap_err()
+            .contains("copies the prompt"));
+        assert!(
+            read_grouping("{\"groups\": [{\"id\": \"1\",\n \"type\": \"Cl", 4)
+                .unwrap_err()
+                .contains("cut-off")
+        );
+        assert_eq!(
+            read_grouping(
+                "<think>hm</think>Sure: ```{\"groups\": [[\"2\", 4], 1]}```",
+                4
+            ),
+            Ok(vec![vec![1, 3], vec![0]])
+        );
+        assert_eq!(
+            read_grouping("1, 3\nGroup B: 2 and 4", 4),
+            Ok(vec![vec![0, 2], vec![1, 3]])
+        );
+        assert!(read_grouping("{\"groups\": [[1, 5]]}", 4)
+            .unwrap_err()
+            .contains("does not exist"));
+        assert!(read_grouping("{\"groups\": [[1, 2], [2]]}", 4)
+            .unwrap_err()
+            .contains("more than one group"));
+        assert!(read_grouping("[[0]]", 4)
+            .unwrap_err()
+            .contains("does not exist"));
+        assert!(read_grouping("{\"groups\": \"all\"}", 4).is_err());
+        assert!(read_grouping("{\"when\": \"x\"}", 4).is_err());
+        assert!(read_grouping("these clusters are all alike", 4)
+            .unwrap_err()
+            .contains("no grouping"));
+        assert!(read_grouping("", 4).is_err());
+    }
+
+    #[test]
+    fn the_cluster_request_numbers_clusters_and_gives_a_schema() {
+        let mv = Move::new(0, 1, 3);
+        let facts = [
+            ClusterFacts {
+                pattern: "naked single",
+                members: 5,
+                description: "a cell has one value left",
+                examples: vec![(mv, "only 3 fits"), (mv, ""), (mv, "third")],
+            },
+            ClusterFacts {
+                pattern: "hidden single",
+                members: 2,
+                description: "a value has one place left",
+                examples: Vec::new(),
+            },
+        ];
+        let r = cluster_request(&facts, 128);
+        assert_eq!(r.purpose, "cluster");
+        assert!(r
+            .user
+            .contains("1. naked single, 5 moves: a cell has one value left."));
+        assert!(r
+            .user
+            .contains("2. hidden single, 2 moves: a value has one place left.\n"));
+        assert!(r.user.contains("only 3 fits"));
+        assert!(!r.user.contains("third"), "at most two examples");
+        assert_eq!(r.json_schema["required"][0], "groups");
+        assert_eq!(
+            r.json_schema["properties"]["groups"]["items"]["items"]["maximum"],
+            2
+        );
     }
 }

@@ -5,8 +5,10 @@
 //! 2. **triage** ([`triage`](mod@triage)) — banned repeats, low importance and duplicates out,
 //!    outcome split;
 //! 3. **compression** ([`cluster`](mod@cluster)) — correct moves clustered by leader clustering
-//!    (`leader` v1, recorded in the unit); rejected moves grouped by mistake kind;
-//!    valid-but-wrong moves taken one by one with the solution's value;
+//!    (`leader` v1); with the LLM, one request first asks which clusters describe the same idea
+//!    and a usable answer merges them (`leader+llm-merge` v1) — the algorithm used is recorded
+//!    in the unit; rejected moves grouped by mistake kind; valid-but-wrong moves taken one by
+//!    one with the solution's value;
 //! 4. **abstraction** — item texts: derived from the data ([`derive`](mod@derive)) and, when
 //!    [`DreamOptions::use_llm`] is set, rewritten by the language model from
 //!    [`LlmRequest`]s the caller sends ([`llm`]); an unusable answer keeps the derived text
@@ -14,8 +16,9 @@
 //! 5. **verification** ([`verify`]) — every checkable claim checked against the engine; what
 //!    fails is dropped and reported.
 //!
-//! The driver is sans-I/O: [`Dream::new`] runs phases 1–3, [`Dream::next_request`] /
-//! [`Dream::answer`] (or [`Dream::skip`]) run phase 4, [`Dream::finish`] runs phase 5.
+//! The driver is sans-I/O: [`Dream::new`] runs phases 1–3 (with LLM clustering, phase 3 ends
+//! when the cluster request is answered), [`Dream::next_request`] / [`Dream::answer`] (or
+//! [`Dream::skip`]) run phase 4, [`Dream::finish`] runs phase 5.
 
 pub mod cluster;
 pub mod derive;
@@ -35,11 +38,15 @@ use crate::format::parse_line;
 use crate::grid::Grid;
 use crate::play::{Experience, Move};
 use crate::unit::{
-    normalize_text, AbstractionLevel, AntiPattern, Correction, Dropped, FewShot, ItemKind,
-    LearningUnit, MistakeKind, MoveExample, Origin, Pattern, Strategy, VerificationReport,
+    normalize_text, AbstractionLevel, Algorithm, AntiPattern, Correction, Dropped, FewShot,
+    ItemKind, LearningUnit, MistakeKind, MoveExample, Origin, Pattern, Strategy,
+    VerificationReport,
 };
 
-pub use cluster::{algorithm, Cluster, ALGORITHM_NAME, ALGORITHM_VERSION};
+pub use cluster::{
+    algorithm, merge_algorithm, Cluster, ALGORITHM_NAME, ALGORITHM_VERSION, MERGE_ALGORITHM_NAME,
+    MERGE_ALGORITHM_VERSION,
+};
 
 /// Settings of one dream.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +61,10 @@ pub struct DreamOptions {
     pub now_ms: f64,
     /// Ask the language model to write item texts (otherwise fully offline).
     pub use_llm: bool,
+    /// With `use_llm`: first ask the model which leader clusters describe the same idea and
+    /// merge them (`leader+llm-merge` v1). Default true, so it follows `use_llm`.
+    #[serde(default = "yes")]
+    pub llm_clustering: bool,
     /// Puzzle id → solution (one-line form). Puzzles missing here are solved from the board.
     pub solutions: BTreeMap<String, String>,
     /// Triage drops experiences below this importance (default 0.1: banned-repeat level).
@@ -89,6 +100,7 @@ impl DreamOptions {
             profile_id: profile_id.into(),
             now_ms,
             use_llm: false,
+            llm_clustering: true,
             solutions: BTreeMap::new(),
             min_importance: 0.1,
             max_experiences: 5_000,
@@ -103,6 +115,10 @@ impl DreamOptions {
             max_tokens: 256,
         }
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The phase a dream is in.
@@ -166,9 +182,9 @@ pub struct DreamReport {
     pub kept: [usize; 4],
     /// Clusters of correct moves.
     pub clusters: Vec<ClusterSummary>,
-    /// LLM requests made.
+    /// LLM requests made (the cluster request included).
     pub llm_requests: usize,
-    /// LLM answers used for an item text.
+    /// LLM answers used: for an item text, or the cluster grouping applied.
     pub llm_answers_used: usize,
     /// Verification: claims checked and passed.
     pub checked: usize,
@@ -206,10 +222,21 @@ struct StrategySource {
     boards: Vec<(String, String)>,
 }
 
+/// Compression waiting for the model's answer to the cluster request.
+#[derive(Debug)]
+struct PendingClusters {
+    request: LlmRequest,
+    kept: Vec<Triaged>,
+    clusters: Vec<Cluster>,
+}
+
 /// A dream in progress (module docs).
 #[derive(Debug)]
 pub struct Dream {
     options: DreamOptions,
+    algorithm: Algorithm,
+    pending: Option<PendingClusters>,
+    cluster_requests: usize,
     report: DreamReport,
     sizes: Vec<usize>,
     strategies: Vec<Strategy>,
@@ -282,6 +309,9 @@ impl Dream {
         let sizes: BTreeSet<usize> = kept.iter().map(|t| t.experience.size).collect();
         let mut dream = Dream {
             options,
+            algorithm: cluster::algorithm(),
+            pending: None,
+            cluster_requests: 0,
             report,
             sizes: sizes.into_iter().collect(),
             strategies: Vec::new(),
@@ -297,8 +327,108 @@ impl Dream {
             requests: Vec::new(),
             next: 0,
         };
-        dream.compress(&kept);
+        let clusters = cluster::cluster(
+            &kept,
+            dream.options.cluster_radius,
+            dream.options.max_clusters,
+        );
+        if dream.options.use_llm && dream.options.llm_clustering && clusters.len() >= 2 {
+            // Items and their requests wait for the grouping (`answer` / `skip` / `finish`).
+            let request = dream.cluster_request(&kept, &clusters);
+            dream.cluster_requests = 1;
+            dream.pending = Some(PendingClusters {
+                request,
+                kept,
+                clusters,
+            });
+        } else {
+            dream.compress(&kept, &clusters);
+        }
         dream
+    }
+
+    /// The cluster request: each cluster with its derived description and two example moves.
+    fn cluster_request(&self, kept: &[Triaged], clusters: &[Cluster]) -> LlmRequest {
+        let described: Vec<(String, Vec<(Move, &str)>)> = clusters
+            .iter()
+            .map(|c| {
+                let (when, _) = derive::strategy_text(c.pattern, c.size, c.empty_ratio);
+                let examples = c
+                    .members
+                    .iter()
+                    .filter_map(|&m| {
+                        let a = &kept[m].experience.attempt;
+                        Some((*a.mv()?, a.reasoning.as_str()))
+                    })
+                    .fold(Vec::new(), |mut seen: Vec<(Move, &str)>, e| {
+                        // Duplicate attempts (one move from two sessions) are shown once.
+                        if seen.len() < 2 && !seen.iter().any(|s| s.0 == e.0) {
+                            seen.push(e);
+                        }
+                        seen
+                    });
+                (when, examples)
+            })
+            .collect();
+        let facts: Vec<llm::ClusterFacts<'_>> = clusters
+            .iter()
+            .zip(&described)
+            .map(|(c, (when, examples))| llm::ClusterFacts {
+                pattern: c.pattern.name(),
+                members: c.members.len(),
+                description: when,
+                examples: examples.clone(),
+            })
+            .collect();
+        llm::cluster_request(&facts, self.options.max_tokens)
+    }
+
+    /// Applies the model's answer to the cluster request (`Err`: the request failed, with
+    /// the reason), then builds the items and their requests from the resulting clusters.
+    fn resolve_clusters(&mut self, pending: PendingClusters, answer: Result<&str, &str>) {
+        let PendingClusters {
+            request,
+            kept,
+            clusters,
+        } = pending;
+        let grouping = match answer {
+            Ok(text) => llm::read_grouping(text, clusters.len())
+                .and_then(|groups| {
+                    // Merged clusters keep one grid size: a strategy is checked on its boards.
+                    match groups
+                        .iter()
+                        .find(|g| g.iter().any(|&i| clusters[i].size != clusters[g[0]].size))
+                    {
+                        Some(g) => Err(format!(
+                            "a group mixes grid sizes: {:?}",
+                            g.iter().map(|i| i + 1).collect::<Vec<_>>()
+                        )),
+                        None => Ok(groups),
+                    }
+                })
+                .map_err(|why| {
+                    format!("LLM unusable grouping ({why}); the leader clusters are kept")
+                }),
+            Err(reason) => Err(format!(
+                "LLM request failed ({reason}); the leader clusters are kept"
+            )),
+        };
+        let clusters = match grouping {
+            Ok(groups) => {
+                self.report.llm_answers_used += 1;
+                self.algorithm = cluster::merge_algorithm();
+                cluster::merge(&clusters, &groups)
+            }
+            Err(reason) => {
+                self.report.dropped.push(Dropped {
+                    item: ItemKind::Strategy,
+                    text: request.purpose,
+                    reason,
+                });
+                clusters
+            }
+        };
+        self.compress(&kept, &clusters);
     }
 
     /// The solution of a puzzle: the options' lookup, else the unique solution of `board`.
@@ -317,13 +447,13 @@ impl Dream {
         found
     }
 
-    fn compress(&mut self, kept: &[Triaged]) {
+    /// Builds items (and their LLM requests) from `clusters` of correct moves and from the
+    /// rejected and valid-but-wrong moves of `kept`.
+    fn compress(&mut self, kept: &[Triaged], clusters: &[Cluster]) {
         let per_request = self.options.examples_per_request.max(1);
         let max_tokens = self.options.max_tokens;
         // Strategies and few-shots from clusters of correct moves.
-        let clusters =
-            cluster::cluster(kept, self.options.cluster_radius, self.options.max_clusters);
-        for c in &clusters {
+        for c in clusters {
             self.report.clusters.push(ClusterSummary {
                 pattern: c.pattern,
                 size: c.size,
@@ -524,12 +654,18 @@ impl Dream {
             self.correction_derived.push(text);
             self.correction_puzzles.push(puzzle);
         }
-        self.report.llm_requests = self.requests.len();
+        self.report.llm_requests = self.requests.len() + self.cluster_requests;
     }
 
     /// Where the dream is.
     pub fn progress(&self) -> Progress {
-        if self.next < self.requests.len() {
+        if self.pending.is_some() {
+            Progress {
+                phase: Phase::Compression,
+                done: 0,
+                total: 1,
+            }
+        } else if self.next < self.requests.len() {
             Progress {
                 phase: Phase::Abstraction,
                 done: self.next,
@@ -549,12 +685,20 @@ impl Dream {
 
     /// The next LLM request to send, if any are left.
     pub fn next_request(&self) -> Option<&LlmRequest> {
+        if let Some(p) = &self.pending {
+            return Some(&p.request);
+        }
         self.requests.get(self.next).map(|(r, _)| r)
     }
 
     /// Feeds the answer to [`Dream::next_request`]. An unusable answer keeps the derived text
-    /// and is reported as dropped. Does nothing when no request is outstanding.
+    /// and is reported as dropped; an unusable cluster grouping keeps the leader clusters and
+    /// is reported. Does nothing when no request is outstanding.
     pub fn answer(&mut self, text: &str) {
+        if let Some(p) = self.pending.take() {
+            self.resolve_clusters(p, Ok(text));
+            return;
+        }
         let Some((request, target)) = self.requests.get(self.next).cloned() else {
             return;
         };
@@ -608,7 +752,12 @@ impl Dream {
     }
 
     /// Records that the next request failed (network, timeout …): the derived text is kept.
+    /// A failed cluster request keeps the leader clusters.
     pub fn skip(&mut self, reason: &str) {
+        if let Some(p) = self.pending.take() {
+            self.resolve_clusters(p, Err(reason));
+            return;
+        }
         if let Some((request, target)) = self.requests.get(self.next) {
             let item = match target {
                 Target::Strategy(_) => ItemKind::Strategy,
@@ -625,8 +774,12 @@ impl Dream {
     }
 
     /// Runs verification and returns the unit and report. Requests not answered keep their
-    /// derived texts.
+    /// derived texts; an unanswered cluster request keeps the leader clusters.
     pub fn finish(mut self) -> DreamOutcome {
+        if let Some(p) = self.pending.take() {
+            let PendingClusters { kept, clusters, .. } = p;
+            self.compress(&kept, &clusters);
+        }
         let mut v = VerificationReport::default();
         let note = |v: &mut VerificationReport,
                     r: Result<(), String>,
@@ -772,7 +925,7 @@ impl Dream {
             id: o.unit_id.clone(),
             name: o.name.clone(),
             profile_id: o.profile_id.clone(),
-            algorithm: cluster::algorithm(),
+            algorithm: self.algorithm.clone(),
             created_at: o.now_ms,
             updated_at: o.now_ms,
             sizes: self.sizes,
