@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
+use solver_core::dream::llm::LlmRequest;
 use solver_core::dream::{Dream, DreamOptions, DreamReport, Phase};
 use solver_core::llm::{ChatRequest, Constraint};
 use solver_core::memory::ExperienceRecord;
@@ -157,14 +158,20 @@ async fn capture(
     Ok((out, over))
 }
 
-/// The request solver-core asks for, as a plain (no schema) chat request for `profile`.
-fn chat_request(profile: &Profile, system: &str, user: &str, max_tokens: u32) -> ChatRequest {
-    let mut request = ChatRequest::for_move(profile, system, user, 4);
-    // Abstraction answers are prose, not moves: no move schema.
-    request.response_format = None;
-    request.constraint = Constraint::None;
-    request.max_tokens = max_tokens;
-    request
+/// The request solver-core asks for, as a chat request for `profile`. Its answers are not
+/// moves, so never the move schema; when the profile asks for JSON output, the dream request's
+/// own answer schema is sent instead (format only), which keeps small models readable.
+fn chat_request(profile: &Profile, request: &LlmRequest) -> ChatRequest {
+    let mut chat = ChatRequest::for_move(profile, &request.system, &request.user, 4);
+    chat.response_format = profile.json_output.then(|| {
+        serde_json::json!({
+            "type": "json_schema",
+            "json_schema": { "name": "dream_answer", "strict": true, "schema": request.json_schema },
+        })
+    });
+    chat.constraint = Constraint::None;
+    chat.max_tokens = request.max_tokens;
+    chat
 }
 
 /// Dreams over `profile`'s experiences in `scope`. With `use_llm`, item texts are written by
@@ -271,7 +278,8 @@ async fn dream_inner(
                         p.done,
                         p.total,
                         format!(
-                            "abstraction {}/{}: {}",
+                            "{} {}/{}: {}",
+                            phase_name(p.phase),
                             p.done + 1,
                             p.total,
                             request.purpose
@@ -281,8 +289,7 @@ async fn dream_inner(
                         dream.skip("cancelled");
                         continue;
                     }
-                    let chat =
-                        chat_request(profile, &request.system, &request.user, request.max_tokens);
+                    let chat = chat_request(profile, &request);
                     match client.chat(chat, |_| {}, cancel).await {
                         Ok(outcome) => dream.answer(&outcome.answer.content),
                         Err(e) => dream.skip(&e.to_string()),
