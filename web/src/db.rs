@@ -53,6 +53,18 @@ pub async fn all_profiles(db: &Storage) -> Result<Vec<Profile>, StorageError> {
     Ok(all)
 }
 
+/// Every profile and the id of the one new plays start with ([`default_profile_id`]), for a
+/// screen's profile picker.
+///
+/// # Errors
+/// When storage cannot be opened or read.
+pub async fn profiles_for_picker() -> Result<(Vec<Profile>, String), String> {
+    let db = open().await.map_err(|e| e.to_string())?;
+    let list = all_profiles(&db).await.map_err(|e| e.to_string())?;
+    let chosen = default_profile_id(&list).unwrap_or_default();
+    Ok((list, chosen))
+}
+
 /// The profile new plays start with: the default one, else the first; `None` without any.
 pub fn default_profile_id(profiles: &[Profile]) -> Option<String> {
     profiles

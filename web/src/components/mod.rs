@@ -1,4 +1,5 @@
 pub mod board;
 pub mod board_view;
 pub mod move_list;
+pub mod size_select;
 pub mod trend;

@@ -20,20 +20,12 @@ pub fn DreamPage() -> impl IntoView {
     let cancel = StoredValue::new_local(CancelHandle::new());
 
     spawn_local(async move {
-        let db = match db::open().await {
-            Ok(db) => db,
-            Err(e) => {
-                live.status.set(e.to_string());
-                return;
-            }
-        };
-        match db::all_profiles(&db).await {
-            Ok(list) => {
-                let chosen = db::default_profile_id(&list).unwrap_or_default();
+        match db::profiles_for_picker().await {
+            Ok((list, chosen)) => {
                 profile_id.set(chosen);
                 profiles.set(list);
             }
-            Err(e) => live.status.set(e.to_string()),
+            Err(e) => live.status.set(e),
         }
     });
 

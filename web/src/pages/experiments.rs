@@ -13,6 +13,7 @@ use solver_core::profile::Profile;
 use solver_core::unit::LearningUnit;
 use solver_core::Band;
 
+use crate::components::size_select::SizeSelect;
 use crate::db;
 use crate::download::download_text;
 use crate::experiment_runner::{ExperimentRecord, Runner, RunnerLive};
@@ -365,14 +366,7 @@ pub fn ExperimentsPage() -> impl IntoView {
                 </Show>
                 <fieldset>
                     <legend>"Puzzles"</legend>
-                    <label>"Size "
-                        <select id="experiment-size" prop:value=move || size.get().to_string()
-                            on:change=move |ev| size.set(event_target_value(&ev).parse().unwrap_or(4))>
-                            <option value="4">"4x4"</option>
-                            <option value="6">"6x6"</option>
-                            <option value="9">"9x9"</option>
-                        </select>
-                    </label>
+                    <SizeSelect id="experiment-size" size=size/>
                     <label>" Band "
                         <select id="experiment-band" prop:value=move || band.get()
                             on:change=move |ev| band.set(event_target_value(&ev))>

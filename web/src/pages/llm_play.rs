@@ -13,6 +13,7 @@ use solver_core::unit::LearningUnit;
 
 use crate::components::board_view::{BoardView, LastMove};
 use crate::components::move_list::MoveList;
+use crate::components::size_select::SizeSelect;
 use crate::components::trend::Trend;
 use crate::db;
 use crate::player::{self, Live, StopHandle};
@@ -131,6 +132,13 @@ pub fn LlmPlayPage() -> impl IntoView {
 
     // Load profiles and the session to show (from the URL, else the last one).
     spawn_local(async move {
+        match db::profiles_for_picker().await {
+            Ok((list, chosen)) => {
+                profile_id.set(chosen);
+                profiles.set(list);
+            }
+            Err(e) => live.status.set(e),
+        }
         let db = match db::open().await {
             Ok(db) => db,
             Err(e) => {
@@ -138,14 +146,6 @@ pub fn LlmPlayPage() -> impl IntoView {
                 return;
             }
         };
-        match db::all_profiles(&db).await {
-            Ok(list) => {
-                let chosen = db::default_profile_id(&list).unwrap_or_default();
-                profile_id.set(chosen);
-                profiles.set(list);
-            }
-            Err(e) => live.status.set(e.to_string()),
-        }
         let wanted = match query.with_untracked(|q| q.get("session")) {
             Some(id) => Some(id),
             None => db.setting(ACTIVE_SESSION).await.ok().flatten(),
@@ -309,14 +309,7 @@ pub fn LlmPlayPage() -> impl IntoView {
                             children=|p| view! { <option value=p.id.clone()>{format!("{} ({})", p.name, p.model)}</option> }/>
                     </select>
                 </label>
-                <label>"Size "
-                    <select id="llm-size" prop:value=move || size.get().to_string()
-                        on:change=move |ev| size.set(event_target_value(&ev).parse().unwrap_or(4))>
-                        <option value="4">"4x4"</option>
-                        <option value="6">"6x6"</option>
-                        <option value="9">"9x9"</option>
-                    </select>
-                </label>
+                <SizeSelect id="llm-size" size=size/>
                 <label>"Seed "
                     <input id="llm-seed" type="number" min="0" prop:value=move || seed.get().to_string()
                         on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { seed.set(v) } }/>
