@@ -26,8 +26,11 @@ test("play, dream a verified unit, run a memory A/B experiment, the unit reaches
   await page.fill("#llm-max-attempts", "30");
   let played = 0;
   for (const seed of [3, 4, 5, 6, 7]) {
+    // Wait for the new session to be shown: until then the status still describes the last one.
+    const previous = await page.textContent("#llm-session-id");
     await page.fill("#llm-seed", String(seed));
     await page.click("#llm-start");
+    await page.waitForFunction((p) => (document.querySelector("#llm-session-id")?.textContent ?? "") !== p, previous);
     await page.waitForFunction(
       (n) => Number(document.querySelector("#llm-stats")?.dataset.attempts ?? 0) >= n
         || /solved|ended/.test(document.querySelector("#llm-status")?.textContent ?? ""),

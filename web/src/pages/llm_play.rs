@@ -208,12 +208,12 @@ pub fn LlmPlayPage() -> impl IntoView {
         } else {
             None
         };
-        if memory && unit_id.is_none() {
-            live.status.set(
-                "memory is on, but this profile has no learning unit yet: playing without one"
-                    .into(),
-            );
-        }
+        // The status line describes the new play from now on, not the one before it.
+        live.status.set(if memory && unit_id.is_none() {
+            "memory is on, but this profile has no learning unit yet: playing without one".into()
+        } else {
+            "starting a new play…".into()
+        });
         spawn_local(async move {
             match start_session(&profile, size, seed, max, memory, unit_id).await {
                 Ok(record) => {
