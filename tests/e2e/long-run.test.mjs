@@ -10,6 +10,7 @@ import { go, openApp, saveProfile } from "./support.mjs";
 /** Moves r1c1=1, r1c1=2, … in order: never a repeat, some correct, most invalid. */
 function startScriptedServer() {
   let n = 0;
+  const bodies = [];
   const server = createServer((req, res) => {
     res.setHeader("Access-Control-Allow-Origin", "*");
     res.setHeader("Access-Control-Allow-Headers", "content-type, authorization");
@@ -19,8 +20,10 @@ function startScriptedServer() {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data: [{ id: "scripted", object: "model" }] }));
       return;
     }
-    req.resume();
+    let body = "";
+    req.on("data", (c) => { body += c; });
     req.on("end", () => {
+      bodies.push(body);
       const i = n++;
       const value = (i % 9) + 1, cell = Math.floor(i / 9) % 81;
       const row = Math.floor(cell / 9) + 1, col = (cell % 9) + 1;
@@ -32,7 +35,7 @@ function startScriptedServer() {
       res.end("data: [DONE]\n\n");
     });
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${server.address().port}/v1` })));
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, bodies, url: `http://127.0.0.1:${server.address().port}/v1` })));
 }
 
 async function heapUsed(cdp) {
@@ -92,5 +95,41 @@ test("300 moves unattended: responsive page, flat memory, every move stored", as
   await go(page, "Memory");
   await page.waitForFunction(() => Number(document.querySelector("#memory-count")?.dataset.count ?? -1) === 300);
   assert.ok((await page.$$("#memory-list li")).length <= 25, "the list pages instead of loading everything");
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+});
+
+test("assisted decoding is opt-in research mode: legal moves only in the request, labelled in every record", async (t) => {
+  const scripted = await startScriptedServer();
+  t.after(() => scripted.server.close());
+  const { page, errors } = await openApp(t);
+  await go(page, "Profiles");
+  await page.selectOption("#profile-template", "custom");
+  await page.click("#profile-create");
+  await page.selectOption("#profile-route", "direct");
+  await page.fill("#profile-base-url", scripted.url);
+  await page.fill("#profile-model", "scripted");
+  await saveProfile(page);
+  await go(page, "LLM Play");
+  await page.waitForSelector("#llm-profile option", { state: "attached" });
+  await page.selectOption("#llm-size", "4");
+  await page.fill("#llm-max-attempts", "3");
+  assert.equal(await page.isChecked("#llm-assisted"), false, "off by default");
+  await page.check("#llm-assisted");
+  await page.click("#llm-start");
+  await page.waitForFunction(() => /ended|solved/.test(document.querySelector("#llm-status")?.textContent ?? ""));
+  const requests = scripted.bodies.filter((b) => b.includes("messages")).map((b) => JSON.parse(b));
+  assert.ok(requests.length >= 1);
+  for (const r of requests) {
+    const schema = r.response_format?.json_schema?.schema;
+    assert.ok(schema, "every request carries the legal-move schema");
+    assert.match(JSON.stringify(schema), /enum|anyOf|oneOf/, "restricted to listed moves");
+  }
+  await go(page, "Sessions");
+  await page.waitForSelector("#session-list li");
+  assert.match(await page.textContent("#session-list"), /assisted decoding \(research mode\)/);
+  await go(page, "Memory");
+  await page.waitForSelector("#memory-list li button");
+  await page.click("#memory-list li button");
+  assert.match(await page.textContent("#experience-detail"), /assisted decoding \(research mode\)/);
   assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
 });

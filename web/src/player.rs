@@ -132,7 +132,14 @@ pub async fn run(
             record.session.attempts().len() + 1,
             profile.model
         ));
-        let request = ChatRequest::for_move(&profile, &system, &prompt.user, size);
+        let mut request = ChatRequest::for_move(&profile, &system, &prompt.user, size);
+        if record.assisted_decoding {
+            // Research mode, opted into per play: answers restricted to legal moves. Every
+            // experience records it (from the outcome's constraint), so it is never mistaken
+            // for the model's own skill.
+            request =
+                request.with_assisted_decoding(record.session.board(), record.session.banned());
+        }
         let result = client
             .chat(
                 request,

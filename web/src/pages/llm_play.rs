@@ -31,6 +31,7 @@ async fn start_session(
     max_attempts: usize,
     memory: bool,
     unit_id: Option<String>,
+    assisted: bool,
 ) -> Result<SessionRecord, String> {
     let puzzle = generate(&GenerateOptions::new(size, seed))
         .map_err(|e| format!("could not generate a {size}x{size} puzzle for seed {seed}: {e}"))?;
@@ -60,8 +61,8 @@ async fn start_session(
         model: profile.model.clone(),
         unit_id,
         memory,
-        mode: "standard".into(),
-        assisted_decoding: false,
+        mode: if assisted { "assisted" } else { "standard" }.into(),
+        assisted_decoding: assisted,
         experiment_id: None,
         created_at: now,
         updated_at: now,
@@ -91,6 +92,7 @@ pub fn LlmPlayPage() -> impl IntoView {
     let seed = RwSignal::new(1u64);
     let max_attempts = RwSignal::new(60usize);
     let memory = RwSignal::new(false);
+    let assisted = RwSignal::new(false);
     let unit = RwSignal::new(None::<LearningUnit>);
     let unit_note = RwSignal::new(String::new());
     let query = use_query_map();
@@ -197,11 +199,12 @@ pub fn LlmPlayPage() -> impl IntoView {
                 .set("create a profile first (Profiles screen)".into());
             return;
         };
-        let (size, seed, max, memory) = (
+        let (size, seed, max, memory, assisted) = (
             size.get_untracked(),
             seed.get_untracked(),
             max_attempts.get_untracked(),
             memory.get_untracked(),
+            assisted.get_untracked(),
         );
         let unit_id = if memory {
             unit.with_untracked(|u| u.as_ref().map(|u| u.id.clone()))
@@ -215,7 +218,7 @@ pub fn LlmPlayPage() -> impl IntoView {
             "starting a new play…".into()
         });
         spawn_local(async move {
-            match start_session(&profile, size, seed, max, memory, unit_id).await {
+            match start_session(&profile, size, seed, max, memory, unit_id, assisted).await {
                 Ok(record) => {
                     live.record.set(Some(record.clone()));
                     launch(record, profile);
@@ -320,6 +323,9 @@ pub fn LlmPlayPage() -> impl IntoView {
                 </label>
                 <label><input id="llm-memory" type="checkbox" prop:checked=move || memory.get()
                     on:change=move |ev| memory.set(event_target_checked(&ev))/>" Memory (inject the active learning unit)"</label>
+                <label><input id="llm-assisted" type="checkbox" prop:checked=move || assisted.get()
+                    on:change=move |ev| assisted.set(event_target_checked(&ev))/>
+                    " Assisted decoding (research mode: the server may only answer legal moves; labelled in every record)"</label>
                 <p id="llm-unit" class="muted" data-unit-id=move || unit.with(|u| u.as_ref().map(|u| u.id.clone()))>{move || unit_note.get()}</p>
                 <div class="row">
                     <button id="llm-start" type="button" on:click=start disabled=move || live.running.get()>"Start"</button>
