@@ -5,7 +5,7 @@ use indexed_db_futures::transaction::TransactionMode;
 use solver_core::memory::ExperienceRecord;
 use wasm_bindgen::JsValue;
 
-use super::{stores, to_js, Page, PageCursor, Result, Storage};
+use super::{stores, Page, PageCursor, Result, Storage};
 
 /// Which experiences a list shows (newest first).
 #[derive(Debug, Clone, PartialEq)]
@@ -50,19 +50,7 @@ impl Storage {
 
     /// Store many experiences in ONE transaction: all or none.
     pub async fn put_experiences(&self, records: &[ExperienceRecord]) -> Result<()> {
-        let values = records.iter().map(to_js).collect::<Result<Vec<_>>>()?;
-        let tx = self
-            .db
-            .transaction(stores::EXPERIENCES)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store(stores::EXPERIENCES)?;
-        // Requests are queued without awaiting each: IndexedDB runs them in order and the
-        // commit reports the first failure (and rolls everything back).
-        for value in values {
-            store.put(value).build()?;
-        }
-        tx.commit().await?;
+        self.put_all_json(stores::EXPERIENCES, records).await?;
         self.index_experiences(records);
         Ok(())
     }

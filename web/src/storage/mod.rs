@@ -165,6 +165,25 @@ impl Storage {
         Ok(())
     }
 
+    /// Store every record in `store` in ONE transaction: all of them, or (on any failure,
+    /// e.g. a full disk) none.
+    pub async fn put_all_json<T: Serialize>(&self, store: &str, records: &[T]) -> Result<()> {
+        let values = records.iter().map(to_js).collect::<Result<Vec<_>>>()?;
+        let tx = self
+            .db
+            .transaction(store)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let object_store = tx.object_store(store)?;
+        // Requests are queued without awaiting each: IndexedDB runs them in order and the
+        // commit reports the first failure (and rolls everything back).
+        for value in values {
+            object_store.put(value).build()?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The record with key `key` in `store`, if any.
     pub async fn get_json<T: DeserializeOwned>(&self, store: &str, key: &str) -> Result<Option<T>> {
         let tx = self.db.transaction(store).build()?;

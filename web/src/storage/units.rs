@@ -2,12 +2,10 @@
 //! `serde_json::Value`) until solver-core defines `LearningUnit`: a record needs at least
 //! `id`, `profile_id` and `created_at`, which the indexes use.
 
-use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{stores, to_js, Page, PageCursor, Result, Storage};
+use super::{stores, Page, PageCursor, Result, Storage};
 
 impl Storage {
     /// Store a learning unit (replacing one with the same id).
@@ -17,18 +15,7 @@ impl Storage {
 
     /// Store many learning units in ONE transaction: all or none (imports).
     pub async fn put_units<T: Serialize>(&self, units: &[T]) -> Result<()> {
-        let values = units.iter().map(to_js).collect::<Result<Vec<_>>>()?;
-        let tx = self
-            .db
-            .transaction(stores::LEARNING_UNITS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store(stores::LEARNING_UNITS)?;
-        for value in values {
-            store.put(value).build()?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.put_all_json(stores::LEARNING_UNITS, units).await
     }
 
     /// The learning unit `id`, if stored.
