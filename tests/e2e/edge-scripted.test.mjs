@@ -215,13 +215,14 @@ test("streaming: chunks arrive as they are produced, not at the end", async () =
   assert.ok(times.at(-1) - times[0] >= 700, `spread over time: ${times.join(",")}`);
 });
 
-test("client disconnect cancels the upstream stream", async () => {
+/** Start a stream on `model`, read two chunks, disconnect; the upstream must see the close. */
+async function assertDisconnectCancelsUpstream(model) {
   const controller = new AbortController();
   const r = await fetch(`${edge.url}/v1/chat/completions`, {
     method: "POST",
     signal: controller.signal,
     headers: { "content-type": "application/json", authorization: `Bearer ${MAIN}` },
-    body: JSON.stringify({ model: "endless", stream: true, messages: [{ role: "user", content: "hi" }] }),
+    body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: "hi" }] }),
   });
   assert.equal(r.status, 200);
   const reader = r.body.getReader();
@@ -229,8 +230,12 @@ test("client disconnect cancels the upstream stream", async () => {
   await reader.read();
   controller.abort();
   const deadline = Date.now() + 5000;
-  while (!up.events.includes("closed:endless") && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
-  assert.ok(up.events.includes("closed:endless"), "the upstream saw the stream closed");
+  while (!up.events.includes(`closed:${model}`) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+  assert.ok(up.events.includes(`closed:${model}`), "the upstream saw the stream closed");
+}
+
+test("client disconnect cancels the upstream stream", async () => {
+  await assertDisconnectCancelsUpstream("endless");
 });
 
 test("Anthropic adapter: JSON and streamed answers come back in OpenAI format", async () => {
@@ -305,21 +310,7 @@ test("streams settle the daily budget exactly from the final usage chunk (OpenAI
 });
 
 test("client disconnect cancels the upstream call for Anthropic streams too", async () => {
-  const controller = new AbortController();
-  const r = await fetch(`${edge.url}/v1/chat/completions`, {
-    method: "POST",
-    signal: controller.signal,
-    headers: { "content-type": "application/json", authorization: `Bearer ${MAIN}` },
-    body: JSON.stringify({ model: "claude-endless", stream: true, messages: [{ role: "user", content: "hi" }] }),
-  });
-  assert.equal(r.status, 200);
-  const reader = r.body.getReader();
-  await reader.read();
-  await reader.read();
-  controller.abort();
-  const deadline = Date.now() + 5000;
-  while (!up.events.includes("closed:claude-endless") && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
-  assert.ok(up.events.includes("closed:claude-endless"), "the upstream saw the stream closed");
+  await assertDisconnectCancelsUpstream("claude-endless");
 });
 
 test("tool calls and other OpenAI fields pass through unchanged; an Anthropic model gets them translated", async () => {

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use solver_core::profile::Profile;
 
+use crate::components::profile_select::ProfileSelect;
 use crate::db;
 use crate::dreamer::{self, DreamLive, DreamRun, Scope};
 use crate::llm::CancelHandle;
@@ -59,13 +60,7 @@ pub fn DreamPage() -> impl IntoView {
             <p class="muted">"Consolidate a profile's new experiences (at most the newest "
                 {dreamer::MAX_EXPERIENCES}") into a learning unit: triage, clustering, abstraction, verification."</p>
             <form class="controls" on:submit=|ev| ev.prevent_default()>
-                <label>"Profile "
-                    <select id="dream-profile" prop:value=move || profile_id.get()
-                        on:change=move |ev| profile_id.set(event_target_value(&ev))>
-                        <For each=move || profiles.get() key=|p| p.id.clone()
-                            children=|p| view! { <option value=p.id.clone()>{format!("{} ({})", p.name, p.model)}</option> }/>
-                    </select>
-                </label>
+                <ProfileSelect id="dream-profile" profiles profile_id/>
                 <label><input id="dream-llm" type="checkbox" prop:checked=move || use_llm.get()
                     on:change=move |ev| use_llm.set(event_target_checked(&ev))/>
                     " Use the model for abstraction (otherwise offline)"</label>

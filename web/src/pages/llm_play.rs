@@ -13,6 +13,7 @@ use solver_core::unit::LearningUnit;
 
 use crate::components::board_view::{BoardView, LastMove};
 use crate::components::move_list::MoveList;
+use crate::components::profile_select::ProfileSelect;
 use crate::components::size_select::SizeSelect;
 use crate::components::trend::Trend;
 use crate::db;
@@ -305,13 +306,7 @@ pub fn LlmPlayPage() -> impl IntoView {
         <section aria-labelledby="llm-title" class="llm-play">
             <h2 id="llm-title">"LLM Play"</h2>
             <form class="controls" on:submit=|ev| ev.prevent_default()>
-                <label>"Profile "
-                    <select id="llm-profile" prop:value=move || profile_id.get()
-                        on:change=move |ev| profile_id.set(event_target_value(&ev))>
-                        <For each=move || profiles.get() key=|p| p.id.clone()
-                            children=|p| view! { <option value=p.id.clone()>{format!("{} ({})", p.name, p.model)}</option> }/>
-                    </select>
-                </label>
+                <ProfileSelect id="llm-profile" profiles profile_id/>
                 <SizeSelect id="llm-size" size=size/>
                 <label>"Seed "
                     <input id="llm-seed" type="number" min="0" prop:value=move || seed.get().to_string()
