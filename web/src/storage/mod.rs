@@ -154,15 +154,7 @@ impl Storage {
 
     /// Store `record` in `store` (replacing a record with the same key) and commit.
     pub async fn put_json<T: Serialize>(&self, store: &str, record: &T) -> Result<()> {
-        let value = to_js(record)?;
-        let tx = self
-            .db
-            .transaction(store)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(store)?.put(value).await?;
-        tx.commit().await?;
-        Ok(())
+        self.put_all_json(store, std::slice::from_ref(record)).await
     }
 
     /// Store every record in `store` in ONE transaction: all of them, or (on any failure,
