@@ -13,7 +13,7 @@ use solver_core::solve::{count_solutions, solve};
 use solver_core::{Band, Grid, Shape};
 
 fn top1465() -> Vec<Grid> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/top1465.txt");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/top1465.txt");
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     parse_lines(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }

@@ -157,7 +157,7 @@ fn convert_between_line_json_and_text() {
 fn converts_the_upstream_files() {
     let dir = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/upstream-puzzles"
+        "/../data/upstream-puzzles"
     );
     let mut files = 0;
     for entry in std::fs::read_dir(dir).unwrap() {

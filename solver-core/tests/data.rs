@@ -1,7 +1,6 @@
-//! The engine against the shared puzzle data: the top1465 hard 9×9 collection and the upstream
-//! project's JSON puzzles. The data lives outside the crate (`/work/shared/data` beside the
-//! repository); a missing file fails the test rather than skipping it, so CI cannot pass
-//! without having checked the data.
+//! The engine against the repository's puzzle data (`data/`, see its README): the top1465 hard
+//! 9×9 collection and the upstream project's JSON puzzles. A missing file fails the test rather
+//! than skipping it, so CI cannot pass without having checked the data.
 
 use std::path::PathBuf;
 
@@ -10,13 +9,13 @@ use solver_core::solve::{solve, solve_unique};
 use solver_core::{Puzzle, Shape};
 
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data")
 }
 
 fn read(path: &PathBuf) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| {
         panic!(
-            "cannot read {}: {e}; the shared puzzle data must sit at ../../shared/data relative to solver-core",
+            "cannot read {}: {e}; the puzzle data must sit in the repository's data/ folder",
             path.display()
         )
     })

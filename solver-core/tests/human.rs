@@ -1,6 +1,6 @@
 //! The human-technique solver: each technique on a grid state where it is the easiest step
 //! (eliminations checked exactly), soundness of every step against the unique solution,
-//! ratings of the shared data, and band-targeted generation.
+//! ratings of the repository's puzzle data (`data/`), and band-targeted generation.
 
 use std::path::PathBuf;
 
@@ -13,7 +13,7 @@ use solver_core::solve::solve_unique;
 use solver_core::{Grid, Shape};
 
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data")
 }
 
 fn top1465() -> Vec<Grid> {

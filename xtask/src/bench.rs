@@ -62,7 +62,7 @@ pub fn run(tools: &Tools) -> Result {
     }
     proc::run(&mut cargo_build(Some(WASI_TARGET)))?;
 
-    let data = root().join("../shared/data");
+    let data = root().join("data");
     let native_bin = target_dir().join("release/sudoku");
     let wasm_bin = target_dir().join(WASI_TARGET).join("release/sudoku.wasm");
     let top1465 = data.join("top1465.txt");

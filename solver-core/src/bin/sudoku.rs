@@ -59,7 +59,8 @@ COMMANDS:
                             that can go
   bench [--data FILE] [--runs R]
                             benchmarks as JSON lines {\"bench\":...,\"value\":...,\"unit\":...}
-                            (medians over R runs, default 5); FILE is top1465.txt
+                            (medians over R runs, default 5); FILE is a 9x9 line file,
+                            by default the built-in top1465 collection
   help, --help, -h          this text;  --version  the version
 
 EXIT CODES:
@@ -531,16 +532,25 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
+/// The top1465 collection from the repository's `data/` folder.
+const BUILT_IN_TOP1465: &str = include_str!("../../../data/top1465.txt");
+
 fn cmd_bench(args: &Args, out: &mut dyn Write) -> Outcome {
     args.no_file("bench")?;
     let runs: usize = args.number("--runs", 5)?;
     if runs == 0 {
         return Err(Fail::Usage("option --runs must be at least 1".into()));
     }
-    let default_data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/top1465.txt");
-    let path = args.value("--data").unwrap_or(default_data);
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Fail::Io(format!("cannot read {path}: {e}")))?;
+    // Without --data the repository's top1465 collection is used; it is compiled in so that an
+    // installed binary benchmarks the same puzzles wherever it runs.
+    let (path, text) = match args.value("--data") {
+        Some(path) => (
+            path,
+            std::fs::read_to_string(path)
+                .map_err(|e| Fail::Io(format!("cannot read {path}: {e}")))?,
+        ),
+        None => ("built-in top1465", BUILT_IN_TOP1465.to_string()),
+    };
     let mut grids = Vec::new();
     for (_, grid) in puzzles(&text) {
         grids.push(grid.map_err(|e| Fail::Io(format!("{path}: {e}")))?);

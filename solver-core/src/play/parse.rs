@@ -464,7 +464,7 @@ mod tests {
         Ok(Move::new(r - 1, c - 1, v))
     }
 
-    // Real SmolLM2-135M outputs (shared/LOCAL_LLM.md §c).
+    // Real SmolLM2-135M outputs, recorded from llama-server at temperature 0.
     #[test]
     fn smollm2_grammar_output() {
         let p = parse_response("ROW: 1 COL: 4 VALUE: 1\nThe answer is 1.", 4);

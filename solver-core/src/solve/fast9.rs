@@ -573,7 +573,7 @@ mod tests {
 
     #[test]
     fn top1465_agrees_with_the_generic_solver() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/top1465.txt");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/top1465.txt");
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let grids = crate::format::parse_lines(&text).unwrap();
         assert_eq!(grids.len(), 1465);
