@@ -8,9 +8,9 @@ use solver_core::generate::{generate, GenerateOptions, Symmetry};
 use solver_core::solve::{count_solutions, solve};
 
 fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../data/top1465.txt").to_string()
-    });
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../data/top1465.txt").to_string());
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let grids = parse_lines(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
 

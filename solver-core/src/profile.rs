@@ -64,12 +64,53 @@ impl ProviderTemplate {
     }
 
     /// The local server's usual base URL (ending in `/v1`), for local templates.
-    pub fn local_base_url(self) -> Option<&'static str> {
+    pub fn local_base_url(self) -> Option<String> {
+        self.proposed_base_url(None)
+    }
+
+    /// The port the local server listens on out of the box.
+    pub fn local_port(self) -> Option<u16> {
         match self {
-            ProviderTemplate::LmStudio => Some("http://localhost:1234/v1"),
-            ProviderTemplate::Ollama => Some("http://localhost:11434/v1"),
-            ProviderTemplate::LlamaCpp => Some("http://localhost:8080/v1"),
+            ProviderTemplate::LmStudio => Some(1234),
+            ProviderTemplate::Ollama => Some(11434),
+            ProviderTemplate::LlamaCpp => Some(8080),
             _ => None,
+        }
+    }
+
+    /// The base URL to propose for a local template when the app itself is served on
+    /// `app_port`: the server's real default port, except that llama.cpp's 8080 cannot be the
+    /// model server when the app already listens there, so 8081 is proposed (and
+    /// [`ProviderTemplate::connection_help`] says to start `llama-server --port 8081`).
+    pub fn proposed_base_url(self, app_port: Option<u16>) -> Option<String> {
+        let port = self.local_port()?;
+        let port = if port == 8080 && app_port == Some(8080) {
+            8081
+        } else {
+            port
+        };
+        Some(format!("http://localhost:{port}/v1"))
+    }
+
+    /// What to change when a connection test of this template fails, for a person reading the
+    /// error. `app_origin` is the app's own origin (what a local server must allow for CORS).
+    pub fn connection_help(self, app_origin: &str) -> String {
+        match self {
+            ProviderTemplate::LmStudio => format!(
+                "start LM Studio's local server (Developer tab, port 1234) with a model loaded, and turn on \"Enable CORS\" so {app_origin} may call it; or choose the edge route"
+            ),
+            ProviderTemplate::Ollama => format!(
+                "start Ollama (`ollama serve`, port 11434) with OLLAMA_ORIGINS={app_origin} so the browser may call it, and pull the model first (`ollama pull <model>`); or choose the edge route"
+            ),
+            ProviderTemplate::LlamaCpp => format!(
+                "start `llama-server -m MODEL.gguf --port PORT` on the port in the base URL (8080 by default; use 8081 when this app is on 8080); it allows {app_origin} by default; or choose the edge route"
+            ),
+            ProviderTemplate::Custom => format!(
+                "check the base URL ends in /v1 and the server sends CORS headers allowing {app_origin}; or choose the edge route"
+            ),
+            ProviderTemplate::OpenAi
+            | ProviderTemplate::Anthropic
+            | ProviderTemplate::OpenRouter => "the edge API must be reachable (status line at the bottom) and its operator must have configured this provider's key and model; an edge token is needed unless the edge API allows anonymous use".into(),
         }
     }
 
@@ -156,6 +197,32 @@ pub struct Profile {
     pub updated_at: f64,
 }
 
+/// The model a deployment announces in `app-config.json` (`defaultModel`), reachable through
+/// its edge API: the app turns it into a ready profile ([`Profile::announced`]) so that a new
+/// person can start a play without any setup.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnnouncedModel {
+    /// The model name the edge API serves (one of its `MODEL_ALIASES`/`MODELS`).
+    pub model: String,
+    /// Name shown in pickers; by default the model name with "(edge API)".
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Ask for format-constrained JSON answers (small models ramble otherwise).
+    #[serde(default)]
+    pub json_output: bool,
+    /// Answer budget per move; by default [`Sampling::default`]'s.
+    #[serde(default)]
+    pub max_tokens: Option<u32>,
+    /// Per-request timeout in milliseconds; by default 60 s.
+    #[serde(default)]
+    pub timeout_ms: Option<u32>,
+}
+
+/// The id of the profile made from the deployment's announced model: one per browser, so a
+/// reload finds it instead of making another.
+pub const ANNOUNCED_PROFILE_ID: &str = "announced-default";
+
 /// A profile failed validation; the message says what to fix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfileError(pub String);
@@ -172,10 +239,19 @@ impl Profile {
     /// A profile with the template's defaults: local templates go straight to their usual
     /// server, everything else through the edge API.
     pub fn from_template(template: ProviderTemplate, id: &str, now: f64) -> Profile {
-        let route = match template.local_base_url() {
-            Some(url) => Route::Direct {
-                base_url: url.to_string(),
-            },
+        Profile::from_template_for_app(template, id, now, None)
+    }
+
+    /// [`Profile::from_template`] for an app served on `app_port`: a local template's base URL
+    /// is [`ProviderTemplate::proposed_base_url`], never the app's own port.
+    pub fn from_template_for_app(
+        template: ProviderTemplate,
+        id: &str,
+        now: f64,
+        app_port: Option<u16>,
+    ) -> Profile {
+        let route = match template.proposed_base_url(app_port) {
+            Some(base_url) => Route::Direct { base_url },
             None => Route::Edge,
         };
         Profile {
@@ -195,6 +271,36 @@ impl Profile {
             created_at: now,
             updated_at: now,
         }
+    }
+
+    /// The ready profile for a deployment's announced model: through the edge API, with the
+    /// answer format and budget the deployment says the model needs, default for new plays.
+    ///
+    /// # Errors
+    /// When the announcement itself is unusable (no model name, budget out of range): the
+    /// message names the `app-config.json` field to fix.
+    pub fn announced(model: &AnnouncedModel, now: f64) -> Result<Profile, ProfileError> {
+        let mut profile =
+            Profile::from_template(ProviderTemplate::Custom, ANNOUNCED_PROFILE_ID, now);
+        profile.route = Route::Edge;
+        profile.model = model.model.trim().to_string();
+        profile.name = match &model.label {
+            Some(label) if !label.trim().is_empty() => label.trim().to_string(),
+            _ => format!("{} (edge API)", profile.model),
+        };
+        profile.json_output = model.json_output;
+        if let Some(max_tokens) = model.max_tokens {
+            profile.sampling.max_tokens = max_tokens;
+        }
+        if let Some(timeout_ms) = model.timeout_ms {
+            profile.timeout_ms = timeout_ms;
+        }
+        profile.is_default = true;
+        profile.tags = vec!["announced".into()];
+        profile
+            .validate()
+            .map_err(|e| ProfileError(format!("app-config.json defaultModel: {e}")))?;
+        Ok(profile)
     }
 
     /// The token as a screen may show it: `md_…last4`, or `None` without a token.
@@ -330,6 +436,88 @@ mod tests {
             base_url: "https://api.openai.com/v1".into(),
         };
         assert!(openai.validate().unwrap_err().0.contains("edge route"));
+    }
+
+    #[test]
+    fn local_templates_propose_their_real_ports() {
+        let url = |t: ProviderTemplate, app| t.proposed_base_url(app).unwrap();
+        assert_eq!(
+            url(ProviderTemplate::LmStudio, Some(8080)),
+            "http://localhost:1234/v1"
+        );
+        assert_eq!(
+            url(ProviderTemplate::Ollama, None),
+            "http://localhost:11434/v1"
+        );
+        assert_eq!(
+            url(ProviderTemplate::LlamaCpp, Some(3000)),
+            "http://localhost:8080/v1"
+        );
+        assert_eq!(ProviderTemplate::OpenAi.proposed_base_url(Some(8080)), None);
+    }
+
+    /// Regression: the llama.cpp template proposed http://localhost:8080/v1 while the app
+    /// itself was served on 8080, so the connection test hit the app and failed with CORS.
+    #[test]
+    fn regression_llama_cpp_template_proposed_the_apps_own_port() {
+        let url = ProviderTemplate::LlamaCpp
+            .proposed_base_url(Some(8080))
+            .unwrap();
+        assert_eq!(url, "http://localhost:8081/v1");
+        assert!(ProviderTemplate::LlamaCpp
+            .connection_help("http://127.0.0.1:8080")
+            .contains("8081"));
+    }
+
+    #[test]
+    fn connection_help_names_what_to_change() {
+        let origin = "http://127.0.0.1:8080";
+        assert!(ProviderTemplate::Ollama
+            .connection_help(origin)
+            .contains("OLLAMA_ORIGINS=http://127.0.0.1:8080"));
+        assert!(ProviderTemplate::LmStudio
+            .connection_help(origin)
+            .contains("CORS"));
+        assert!(ProviderTemplate::Anthropic
+            .connection_help(origin)
+            .contains("edge API"));
+    }
+
+    #[test]
+    fn an_announced_model_becomes_a_ready_edge_profile() {
+        let json = r#"{"model":"smollm2-135m-instruct","jsonOutput":true,"maxTokens":96}"#;
+        let model: AnnouncedModel = serde_json::from_str(json).unwrap();
+        let profile = Profile::announced(&model, 5.0).unwrap();
+        assert_eq!(profile.id, ANNOUNCED_PROFILE_ID);
+        assert_eq!(profile.route, Route::Edge);
+        assert_eq!(profile.model, "smollm2-135m-instruct");
+        assert_eq!(profile.name, "smollm2-135m-instruct (edge API)");
+        assert!(profile.json_output && profile.is_default);
+        assert_eq!(profile.sampling.max_tokens, 96);
+        let bare: AnnouncedModel =
+            serde_json::from_str(r#"{"model":"m","label":"Lab model"}"#).unwrap();
+        let profile = Profile::announced(&bare, 0.0).unwrap();
+        assert_eq!(
+            (profile.name.as_str(), profile.json_output),
+            ("Lab model", false)
+        );
+        assert_eq!(profile.sampling.max_tokens, Sampling::default().max_tokens);
+    }
+
+    #[test]
+    fn an_unusable_announcement_names_the_config_field() {
+        let model = AnnouncedModel {
+            model: " ".into(),
+            label: None,
+            json_output: false,
+            max_tokens: Some(4),
+            timeout_ms: None,
+        };
+        let error = Profile::announced(&model, 0.0).unwrap_err();
+        assert!(
+            error.0.starts_with("app-config.json defaultModel:"),
+            "{error}"
+        );
     }
 
     #[test]

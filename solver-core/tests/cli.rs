@@ -155,10 +155,7 @@ fn convert_between_line_json_and_text() {
 
 #[test]
 fn converts_the_upstream_files() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../data/upstream-puzzles"
-    );
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/upstream-puzzles");
     let mut files = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

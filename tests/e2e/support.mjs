@@ -11,9 +11,14 @@ export function env(name) {
   return value;
 }
 
-/** Start `xtask static` on the app port; resolves to { url, stop }. */
-export async function startApp() {
+/**
+ * Start `xtask static` on the app port; resolves to { url, stop }. With `announceModel`, its
+ * app-config.json announces the local model as `cargo xtask serve` does (the app then offers a
+ * ready profile for it).
+ */
+export async function startApp({ announceModel = false } = {}) {
   const args = ["static", env("MD_DIST_DIR"), "--port", env("MD_APP_PORT"), "--edge-api", env("MD_EDGE_URL")];
+  if (announceModel) args.push("--model", env("MD_MODEL"));
   const child = spawn(env("MD_XTASK_BIN"), args, { stdio: ["ignore", "pipe", "inherit"] });
   // After a kill, exitCode stays null (signalCode is set), so remember the exit ourselves.
   const exited = new Promise((resolve) => child.once("exit", resolve));

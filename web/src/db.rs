@@ -60,9 +60,43 @@ pub async fn all_profiles(db: &Storage) -> Result<Vec<Profile>, StorageError> {
 /// When storage cannot be opened or read.
 pub async fn profiles_for_picker() -> Result<(Vec<Profile>, String), String> {
     let db = open().await.map_err(|e| e.to_string())?;
+    offer_announced_profile(&db).await?;
     let list = all_profiles(&db).await.map_err(|e| e.to_string())?;
     let chosen = default_profile_id(&list).unwrap_or_default();
     Ok((list, chosen))
+}
+
+/// The setting that records that the announced profile was offered once: a person who
+/// deletes it does not get it back on the next load.
+const ANNOUNCED_OFFERED: &str = "announced_profile_offered";
+
+/// When the deployment announces a model (`app-config.json` `defaultModel`), store the ready
+/// profile for it once, as the default unless the person already chose one.
+///
+/// # Errors
+/// Storage failures, or an announcement that is not a usable profile (the message names the
+/// config field).
+pub async fn offer_announced_profile(db: &Storage) -> Result<(), String> {
+    let Some(model) = crate::edge::app_config()
+        .await
+        .and_then(|c| c.default_model)
+    else {
+        return Ok(());
+    };
+    let offered = db
+        .setting(ANNOUNCED_OFFERED)
+        .await
+        .map_err(|e| e.to_string())?;
+    if offered.as_deref() == Some(model.model.as_str()) {
+        return Ok(());
+    }
+    let mut profile = Profile::announced(&model, now()).map_err(|e| e.to_string())?;
+    let existing = all_profiles(db).await.map_err(|e| e.to_string())?;
+    profile.is_default = !existing.iter().any(|p| p.is_default && p.id != profile.id);
+    db.put_profile(&profile).await.map_err(|e| e.to_string())?;
+    db.set_setting(ANNOUNCED_OFFERED, &model.model)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// The profile new plays start with: the default one, else the first; `None` without any.

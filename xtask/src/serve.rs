@@ -7,7 +7,7 @@ use crate::env::{cache_dir, dist_dir, root};
 use crate::model_server::MODEL_ALIAS;
 use crate::proc::{self, cmd, free_port, port_is_free, Service};
 use crate::setup::{self, Needs, Tools};
-use crate::static_server::StaticServer;
+use crate::static_server::{AppConfig, DefaultModel, StaticServer};
 use crate::{build, Result};
 
 struct Options {
@@ -140,7 +140,22 @@ pub fn run(args: &[String]) -> Result {
         &app_origin,
         &logs.join("edge-api.log"),
     )?;
-    let app = StaticServer::start(dist_dir(), app_port, Some(edge.url.clone()))?;
+    // The app offers a ready profile for the model behind the edge API: the built-in one with
+    // the format and budget it needs, a server of the person's own with its defaults.
+    let default_model = if options.llm_url.is_none() {
+        DefaultModel::built_in(&model)
+    } else {
+        DefaultModel {
+            model: model.clone(),
+            json_output: false,
+            max_tokens: None,
+        }
+    };
+    let config = AppConfig {
+        edge_api: edge.url.clone(),
+        default_model: Some(default_model),
+    };
+    let app = StaticServer::start(dist_dir(), app_port, Some(config))?;
 
     println!();
     println!("  Machine Dream is running:  {}", app.url);

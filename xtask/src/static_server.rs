@@ -17,7 +17,7 @@ pub struct StaticServer {
 
 impl StaticServer {
     /// Serve `root` on 127.0.0.1:`port` (0 = any free port) in a background thread.
-    pub fn start(root: PathBuf, port: u16, edge_api: Option<String>) -> Result<StaticServer> {
+    pub fn start(root: PathBuf, port: u16, config: Option<AppConfig>) -> Result<StaticServer> {
         let server = Server::http(("127.0.0.1", port))
             .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
         let port = server
@@ -27,7 +27,7 @@ impl StaticServer {
             .ok_or("static server has no IP address")?;
         let server = Arc::new(server);
         let worker = Arc::clone(&server);
-        let config = edge_api.map(|url| app_config_json(&url));
+        let config = config.map(|c| c.to_json());
         let thread = std::thread::spawn(move || {
             for request in worker.incoming_requests() {
                 let response = respond(&root, request.url(), config.as_deref());
@@ -51,11 +51,58 @@ impl Drop for StaticServer {
     }
 }
 
-fn app_config_json(edge_api: &str) -> String {
-    format!(
-        "{{\"edgeApiUrl\":\"{}\"}}",
-        edge_api.replace(['\\', '"'], "")
-    )
+/// What `app-config.json` tells the app: where the edge API is and, optionally, the model it
+/// serves with the answer format and budget that model needs (the app makes a ready profile).
+pub struct AppConfig {
+    pub edge_api: String,
+    pub default_model: Option<DefaultModel>,
+}
+
+/// `defaultModel` of `app-config.json`.
+pub struct DefaultModel {
+    pub model: String,
+    pub json_output: bool,
+    pub max_tokens: Option<u32>,
+}
+
+impl DefaultModel {
+    /// The built-in SmolLM2-135M: it rambles past any budget unless its answers are
+    /// format-constrained JSON, and 96 tokens hold one move with a short reason.
+    pub fn built_in(model: &str) -> DefaultModel {
+        DefaultModel {
+            model: model.to_string(),
+            json_output: true,
+            max_tokens: Some(96),
+        }
+    }
+}
+
+/// A JSON string literal's content: quotes and backslashes dropped, so a value can never
+/// break out of its string (the values are URLs and model names, which need neither).
+fn json_text(value: &str) -> String {
+    value
+        .replace(['\\', '"'], "")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect()
+}
+
+impl AppConfig {
+    fn to_json(&self) -> String {
+        let mut json = format!("{{\"edgeApiUrl\":\"{}\"", json_text(&self.edge_api));
+        if let Some(model) = &self.default_model {
+            json += &format!(
+                ",\"defaultModel\":{{\"model\":\"{}\",\"jsonOutput\":{}",
+                json_text(&model.model),
+                model.json_output
+            );
+            if let Some(max_tokens) = model.max_tokens {
+                json += &format!(",\"maxTokens\":{max_tokens}");
+            }
+            json += "}";
+        }
+        json + "}"
+    }
 }
 
 fn header(name: &str, value: &str) -> Header {
@@ -117,11 +164,13 @@ fn respond(root: &Path, url: &str, config: Option<&str>) -> Response<std::io::Cu
     }
 }
 
-/// `cargo xtask static DIR [--port N] [--edge-api URL]`: serve until killed.
+/// `cargo xtask static DIR [--port N] [--edge-api URL [--model NAME]]`: serve until killed.
+/// `--model` announces the built-in model's profile (JSON answers, 96 tokens).
 pub fn run_cli(args: &[String]) -> Result {
     let mut dir = None;
     let mut port = 0u16;
     let mut edge_api = None;
+    let mut model = None;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
@@ -132,11 +181,17 @@ pub fn run_cli(args: &[String]) -> Result {
                     .ok_or("--port needs a number")?
             }
             "--edge-api" => edge_api = Some(iter.next().ok_or("--edge-api needs a URL")?.clone()),
+            "--model" => model = Some(iter.next().ok_or("--model needs a name")?.clone()),
             other => dir = Some(PathBuf::from(other)),
         }
     }
-    let dir = dir.ok_or("usage: cargo xtask static DIR [--port N] [--edge-api URL]")?;
-    let server = StaticServer::start(dir, port, edge_api)?;
+    let dir =
+        dir.ok_or("usage: cargo xtask static DIR [--port N] [--edge-api URL [--model NAME]]")?;
+    let config = edge_api.map(|edge_api| AppConfig {
+        edge_api,
+        default_model: model.as_deref().map(DefaultModel::built_in),
+    });
+    let server = StaticServer::start(dir, port, config)?;
     println!("listening on {}", server.url);
     loop {
         std::thread::park();
@@ -169,9 +224,22 @@ mod tests {
 
     #[test]
     fn app_config_cannot_be_broken_out_of() {
+        let config = AppConfig {
+            edge_api: "http://x\"}, \"evil\": \"1".into(),
+            default_model: None,
+        };
+        assert_eq!(config.to_json(), "{\"edgeApiUrl\":\"http://x}, evil: 1\"}");
+    }
+
+    #[test]
+    fn app_config_announces_the_built_in_model() {
+        let config = AppConfig {
+            edge_api: "http://127.0.0.1:9".into(),
+            default_model: Some(DefaultModel::built_in("smollm2-135m-instruct")),
+        };
         assert_eq!(
-            app_config_json("http://x\"}, \"evil\": \"1"),
-            "{\"edgeApiUrl\":\"http://x}, evil: 1\"}"
+            config.to_json(),
+            "{\"edgeApiUrl\":\"http://127.0.0.1:9\",\"defaultModel\":{\"model\":\"smollm2-135m-instruct\",\"jsonOutput\":true,\"maxTokens\":96}}"
         );
     }
 }

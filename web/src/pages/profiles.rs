@@ -23,12 +23,18 @@ fn template_from_key(key: &str) -> Option<ProviderTemplate> {
 /// Reload every profile (a handful: no paging needed).
 async fn load(profiles: RwSignal<Vec<Profile>>, message: RwSignal<String>) {
     match db::open().await {
-        Ok(db) => match db::all_profiles(&db).await {
+        Ok(db) => match offer_then_list(&db).await {
             Ok(list) => profiles.set(list),
-            Err(e) => message.set(e.to_string()),
+            Err(e) => message.set(e),
         },
         Err(e) => message.set(e.to_string()),
     }
+}
+
+/// Every profile, after storing the deployment's announced one if it is new here.
+async fn offer_then_list(db: &crate::storage::Storage) -> Result<Vec<Profile>, String> {
+    db::offer_announced_profile(db).await?;
+    db::all_profiles(db).await.map_err(|e| e.to_string())
 }
 
 /// Save `profile`; when it is the default, every other profile stops being one.
@@ -61,7 +67,7 @@ pub fn ProfilesPage() -> impl IntoView {
             return;
         };
         let id = format!("profile-{}", db::now() as u64);
-        let mut p = Profile::from_template(t, &id, db::now());
+        let mut p = Profile::from_template_for_app(t, &id, db::now(), crate::edge::app_port());
         p.is_default = profiles.with_untracked(Vec::is_empty);
         test_result.set(String::new());
         editing.set(Some(p));
@@ -109,7 +115,10 @@ pub fn ProfilesPage() -> impl IntoView {
                         models.join(", ")
                     )
                 }
-                Err(e) => format!("connection failed: {e}"),
+                Err(e) => format!(
+                    "connection failed: {e} · what to change: {}",
+                    p.template.connection_help(&crate::edge::app_origin())
+                ),
             });
         });
     };
@@ -262,7 +271,7 @@ fn ProfileEditor(
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         edit(&|p| p.route = if v == "direct" {
-                            Route::Direct { base_url: template.local_base_url().unwrap_or("http://localhost:8080/v1").to_string() }
+                            Route::Direct { base_url: template.proposed_base_url(crate::edge::app_port()).unwrap_or_else(|| "http://localhost:8080/v1".into()) }
                         } else { Route::Edge })
                     }>
                     <option value="edge">"Through the edge API"</option>
