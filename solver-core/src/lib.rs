@@ -26,6 +26,7 @@
 pub mod dream;
 pub mod experiment;
 pub mod format;
+pub mod game;
 pub mod generate;
 pub mod grid;
 pub mod human;
