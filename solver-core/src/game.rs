@@ -157,6 +157,22 @@ impl Game {
         })
     }
 
+    /// A game continued from a board saved without its history (values only): the entries
+    /// are taken as they are, with nothing to undo.
+    ///
+    /// # Errors
+    /// As [`Game::new`], or when `board` is another size or changes a given.
+    pub fn resume(givens: Grid, solution: Grid, board: &Grid) -> Result<Game, GameError> {
+        let mut game = Game::new(givens, solution)?;
+        if board.shape() != game.givens.shape() || !game.givens.agrees_with(board) {
+            return Err(GameError(
+                "the saved board does not belong to this puzzle".into(),
+            ));
+        }
+        game.values = board.cells().to_vec();
+        Ok(game)
+    }
+
     /// The puzzle's givens.
     pub fn givens(&self) -> &Grid {
         &self.givens
@@ -428,6 +444,77 @@ impl Game {
     }
 }
 
+/// What a key press on the board means (the board's keyboard contract, also listed on the
+/// Help screen).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyAction {
+    /// Enter this value (a pencil mark instead when pencil mode is on).
+    Value(u8),
+    /// Toggle this pencil mark whatever the mode (Shift with the value's key).
+    Mark(u8),
+    /// Clear the cell (Backspace, Delete, 0, `.`).
+    Clear,
+    /// Move the selection by (rows, columns) (the arrow keys).
+    Move(isize, isize),
+    /// Switch pencil mode on or off (Space).
+    TogglePencil,
+    /// Ctrl+Z.
+    Undo,
+    /// Ctrl+Y or Ctrl+Shift+Z.
+    Redo,
+    /// `?`: the next hint press.
+    Hint,
+}
+
+/// Reads a key press for a `size`×`size` board: `key` and `code` as the browser reports them
+/// (`KeyboardEvent.key`, `.code`). Values are `1`–`9` then `A`–`P` (10–25), either case;
+/// Shift with a value's key toggles that mark (read from `code`, since Shift changes `key`).
+/// `None`: the key means nothing here and should keep its default behaviour.
+pub fn key_action(
+    key: &str,
+    code: &str,
+    ctrl: bool,
+    shift: bool,
+    size: usize,
+) -> Option<KeyAction> {
+    if ctrl {
+        return match key.to_ascii_lowercase().as_str() {
+            "z" if shift => Some(KeyAction::Redo),
+            "z" => Some(KeyAction::Undo),
+            "y" => Some(KeyAction::Redo),
+            _ => None,
+        };
+    }
+    match key {
+        "ArrowUp" => return Some(KeyAction::Move(-1, 0)),
+        "ArrowDown" => return Some(KeyAction::Move(1, 0)),
+        "ArrowLeft" => return Some(KeyAction::Move(0, -1)),
+        "ArrowRight" => return Some(KeyAction::Move(0, 1)),
+        "Backspace" | "Delete" | "0" | "." => return Some(KeyAction::Clear),
+        " " => return Some(KeyAction::TogglePencil),
+        "?" => return Some(KeyAction::Hint),
+        _ => {}
+    }
+    let symbol_value = |c: char| {
+        c.to_digit(36)
+            .filter(|&v| (1..=size as u32).contains(&v))
+            .map(|v| v as u8)
+    };
+    if shift {
+        let from_code = code
+            .strip_prefix("Digit")
+            .or_else(|| code.strip_prefix("Numpad"))
+            .or_else(|| code.strip_prefix("Key"))
+            .and_then(|rest| rest.chars().next().filter(|_| rest.len() == 1));
+        return from_code.and_then(symbol_value).map(KeyAction::Mark);
+    }
+    let mut chars = key.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => symbol_value(c).map(KeyAction::Value),
+        _ => None,
+    }
+}
+
 /// The pattern's cells, then the cells it changes, each once.
 fn step_cells(step: &Step) -> Vec<(usize, usize)> {
     let mut cells = step.cells.clone();
@@ -456,6 +543,62 @@ mod tests {
     }
 
     const FOUR: &str = "1.3...2.3.1...4.";
+
+    #[test]
+    fn keys_mean_values_marks_moves_and_commands_for_every_size() {
+        use KeyAction::*;
+        assert_eq!(key_action("7", "Digit7", false, false, 9), Some(Value(7)));
+        assert_eq!(
+            key_action("7", "Digit7", false, false, 4),
+            None,
+            "7 is no value of a 4x4"
+        );
+        assert_eq!(key_action("g", "KeyG", false, false, 16), Some(Value(16)));
+        assert_eq!(key_action("G", "KeyG", false, false, 16), Some(Value(16)));
+        assert_eq!(key_action("P", "KeyP", false, false, 25), Some(Value(25)));
+        assert_eq!(key_action("g", "KeyG", false, false, 9), None);
+        assert_eq!(key_action("&", "Digit7", false, true, 9), Some(Mark(7)));
+        assert_eq!(key_action("B", "KeyB", false, true, 12), Some(Mark(11)));
+        assert_eq!(
+            key_action("ArrowLeft", "ArrowLeft", false, false, 9),
+            Some(Move(0, -1))
+        );
+        assert_eq!(
+            key_action("Backspace", "Backspace", false, false, 9),
+            Some(Clear)
+        );
+        assert_eq!(
+            key_action(" ", "Space", false, false, 9),
+            Some(TogglePencil)
+        );
+        assert_eq!(key_action("?", "Slash", false, true, 9), Some(Hint));
+        assert_eq!(key_action("z", "KeyZ", true, false, 9), Some(Undo));
+        assert_eq!(key_action("Z", "KeyZ", true, true, 9), Some(Redo));
+        assert_eq!(key_action("y", "KeyY", true, false, 9), Some(Redo));
+        assert_eq!(
+            key_action("Tab", "Tab", false, false, 9),
+            None,
+            "Tab keeps moving focus"
+        );
+        assert_eq!(
+            key_action("c", "KeyC", true, false, 9),
+            None,
+            "Ctrl+C stays copy"
+        );
+    }
+
+    #[test]
+    fn a_board_saved_without_history_resumes_with_nothing_to_undo() {
+        let mut played = game(FOUR);
+        played.enter(0, 1, Some(2));
+        let board = played.board();
+        let resumed =
+            Game::resume(played.givens().clone(), played.solution.clone(), &board).unwrap();
+        assert_eq!(resumed.value(0, 1), Some(2));
+        assert!(!resumed.can_undo());
+        let other = Grid::from_line("2...............").unwrap();
+        assert!(Game::resume(played.givens().clone(), played.solution.clone(), &other).is_err());
+    }
 
     #[test]
     fn a_wrong_solution_is_refused() {

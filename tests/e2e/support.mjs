@@ -86,7 +86,7 @@ export async function readGivens(page) {
     const grid = Array.from({ length: 9 }, () => Array(9).fill(0));
     for (const cell of cells) {
       const r = Number(cell.dataset.row), c = Number(cell.dataset.col);
-      grid[r][c] = cell.tagName === "INPUT" ? 0 : Number(cell.textContent.trim());
+      grid[r][c] = cell.dataset.given === "true" ? Number(cell.value) : 0;
     }
     return grid;
   });

@@ -42,6 +42,8 @@ async fn a_saved_game_reads_back_identically_after_reopening() {
             at: 2.0,
         }],
         updated_at: 2.0,
+        state: None,
+        solved_at: None,
     };
     {
         let storage = Storage::open(&name).await.expect("open");

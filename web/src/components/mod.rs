@@ -1,5 +1,5 @@
-pub mod board;
 pub mod board_view;
+pub mod game_board;
 pub mod move_list;
 pub mod profile_select;
 pub mod size_select;

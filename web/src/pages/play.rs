@@ -1,33 +1,48 @@
-//! The "Play" screen: a person plays a seeded puzzle from solver-core; typed entries are
-//! checked for conflicts, and the game is kept in IndexedDB across reloads.
+//! The "Play" screen: a person plays a puzzle of any size — pencil marks, undo/redo kept
+//! across reloads, hints that teach, checks, reveal, restart, the puzzle's rating and a timer.
+//! The game itself is `solver_core::game::Game`; this screen renders it and stores it.
 
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use solver_core::game::{Game, HintView};
 use solver_core::generate::{generate, GenerateOptions};
+use solver_core::human::{rate, Band, Rating};
 use solver_core::Grid;
 
-use crate::components::board::Board;
+use crate::components::game_board::{BoardCommand, GameBoard};
 use crate::db;
-use crate::game::{conflict_cells, describe_conflicts, parse_entry};
+use crate::game::describe_conflicts;
 use crate::storage::{EntryRecord, GameRecord, PuzzleRecord, Storage, StorageError};
 
 const CURRENT_PUZZLE: &str = "current_puzzle";
 const FIRST_SEED: u64 = 1;
+/// Every size a person can play.
+const SIZES: [usize; 6] = [4, 6, 9, 12, 16, 25];
 
 fn now() -> f64 {
     js_sys::Date::now()
 }
 
-/// Generate the 9x9 puzzle for `seed` and describe it as a record.
-fn new_puzzle(seed: u64) -> Result<PuzzleRecord, String> {
-    let options = GenerateOptions::new(9, seed);
+/// The id of a generated puzzle: size, band when one was asked for, seed.
+fn puzzle_id(size: usize, band: Option<Band>, seed: u64) -> String {
+    match band {
+        None => format!("{size}x{size}-seed-{seed}"),
+        Some(band) => format!("{size}x{size}-{}-seed-{seed}", band.name()),
+    }
+}
+
+/// Generate the puzzle for (`size`, `band`, `seed`) and describe it as a record.
+fn new_puzzle(size: usize, band: Option<Band>, seed: u64) -> Result<PuzzleRecord, String> {
+    let mut options = GenerateOptions::new(size, seed);
+    options.band = band;
     let puzzle =
         generate(&options).map_err(|e| format!("could not generate puzzle {seed}: {e}"))?;
     Ok(PuzzleRecord {
-        id: format!("9x9-seed-{seed}"),
-        size: 9,
+        id: puzzle_id(size, band, seed),
+        size: size as u8,
         seed: Some(seed as f64),
         givens: puzzle.givens.to_line(),
         solution: puzzle.solution.to_line(),
@@ -35,51 +50,105 @@ fn new_puzzle(seed: u64) -> Result<PuzzleRecord, String> {
     })
 }
 
-/// Everything the screen shows about the current game.
-#[derive(Clone)]
-struct Loaded {
-    puzzle: PuzzleRecord,
-    givens: Grid,
-    game: GameRecord,
-}
-
 fn parse_grid(line: &str, what: &str) -> Result<Grid, String> {
     Grid::from_line(line).map_err(|e| format!("stored {what} is damaged ({e})"))
 }
 
-async fn load_or_create(storage: &Storage, seed: Option<u64>) -> Result<Loaded, String> {
+/// Everything the screen keeps about the current puzzle besides the game.
+#[derive(Clone)]
+struct Loaded {
+    puzzle: PuzzleRecord,
+    record: GameRecord,
+}
+
+/// What to open: the current puzzle, or a new one.
+#[derive(Clone, Copy)]
+enum Open {
+    Current,
+    New {
+        size: usize,
+        band: Option<Band>,
+        seed: u64,
+    },
+}
+
+async fn load_or_create(storage: &Storage, open: Open) -> Result<(Loaded, Game), String> {
     let s = |e: StorageError| e.to_string();
-    let puzzle = match (seed, storage.setting(CURRENT_PUZZLE).await.map_err(s)?) {
-        (None, Some(id)) => storage.puzzle(&id).await.map_err(s)?,
-        _ => None,
+    let current = match open {
+        Open::Current => match storage.setting(CURRENT_PUZZLE).await.map_err(s)? {
+            Some(id) => storage.puzzle(&id).await.map_err(s)?,
+            None => None,
+        },
+        Open::New { .. } => None,
     };
-    let puzzle = match puzzle {
-        Some(p) => p,
-        None => {
-            let p = new_puzzle(seed.unwrap_or(FIRST_SEED))?;
-            storage.save_puzzle(&p).await.map_err(s)?;
-            p
+    let puzzle = match (current, open) {
+        (Some(p), _) => p,
+        (None, Open::Current) => new_puzzle(9, None, FIRST_SEED)?,
+        (None, Open::New { size, band, seed }) => {
+            let id = puzzle_id(size, band, seed);
+            match storage.puzzle(&id).await.map_err(s)? {
+                Some(p) => p,
+                None => new_puzzle(size, band, seed)?,
+            }
         }
     };
+    storage.save_puzzle(&puzzle).await.map_err(s)?;
     storage
         .set_setting(CURRENT_PUZZLE, &puzzle.id)
         .await
         .map_err(s)?;
     let givens = parse_grid(&puzzle.givens, "puzzle")?;
-    let game = match storage.game(&puzzle.id).await.map_err(s)? {
+    let solution = parse_grid(&puzzle.solution, "solution")?;
+    let record = match storage.game(&puzzle.id).await.map_err(s)? {
         Some(game) => game,
         None => GameRecord {
             puzzle_id: puzzle.id.clone(),
             board: puzzle.givens.clone(),
             entries: Vec::new(),
             updated_at: now(),
+            state: None,
+            solved_at: None,
         },
     };
-    Ok(Loaded {
-        puzzle,
-        givens,
-        game,
-    })
+    let game = match &record.state {
+        Some(state) => state.clone(),
+        None => {
+            let board = parse_grid(&record.board, "game")?;
+            Game::resume(givens, solution, &board).map_err(|e| e.to_string())?
+        }
+    };
+    Ok((Loaded { puzzle, record }, game))
+}
+
+fn clock(ms: u64) -> String {
+    let s = ms / 1000;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+fn describe_rating(rating: &Rating) -> String {
+    let band = match (rating.band, rating.needs_guessing) {
+        (_, true) => "beyond the techniques (needs guessing)".to_string(),
+        (Some(band), false) => band.name().to_string(),
+        (None, false) => "unrated".to_string(),
+    };
+    let techniques: Vec<String> = rating
+        .techniques
+        .iter()
+        .map(|(t, n)| format!("{} ×{n}", t.name()))
+        .collect();
+    format!(
+        "{band} · score {:.1} · {}",
+        rating.score,
+        if techniques.is_empty() {
+            "no steps needed".to_string()
+        } else {
+            techniques.join(", ")
+        }
+    )
 }
 
 #[component]
@@ -87,82 +156,56 @@ pub fn PlayPage() -> impl IntoView {
     // The open database, shared by the handlers (not Send: it wraps JS objects).
     let storage = StoredValue::new_local(None::<Rc<Storage>>);
     let loaded = RwSignal::new(None::<Loaded>);
-    let givens = RwSignal::new(Grid::empty(
-        solver_core::Shape::new(9).expect("9 is a valid size"),
-    ));
-    let board = RwSignal::new(givens.get_untracked());
+    let game = RwSignal::new(
+        Game::new(
+            Grid::from_line("1234341221434321").expect("a valid placeholder"),
+            Grid::from_line("1234341221434321").expect("a valid placeholder"),
+        )
+        .expect("a solved placeholder"),
+    );
+    let ready = RwSignal::new(false);
+    let pencil = RwSignal::new(false);
+    let wrong = RwSignal::new(BTreeSet::<(usize, usize)>::new());
+    let selected = RwSignal::new((0usize, 0usize));
     let message = RwSignal::new(String::from("loading…"));
+    let hint_text = RwSignal::new(String::new());
     let save_status = RwSignal::new(String::new());
-    let conflicts = Memo::new(move |_| board.with(conflict_cells));
+    let rating = RwSignal::new(String::new());
+    let size = RwSignal::new(9usize);
+    let band = RwSignal::new(String::from("any"));
+    let elapsed = RwSignal::new(0u64);
+    let highlight =
+        Memo::new(move |_| game.with(|g| g.hint_cells().into_iter().collect::<BTreeSet<_>>()));
+    let solved = Memo::new(move |_| ready.get() && game.with(Game::is_solved));
 
-    let show = move |l: Loaded| match parse_grid(&l.game.board, "game") {
-        Ok(b) => {
-            givens.set(l.givens.clone());
-            board.set(b);
-            message.set(format!(
-                "puzzle {} — type a digit into an empty cell",
-                l.puzzle.id
-            ));
-            loaded.set(Some(l));
+    // The timer runs while the page is visible and the puzzle is not solved.
+    let ticker = gloo_timers::callback::Interval::new(1_000, move || {
+        let visible = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| !d.hidden());
+        if visible && ready.get_untracked() && !solved.get_untracked() {
+            elapsed.update(|e| *e += 1_000);
         }
-        Err(e) => message.set(e),
-    };
+    });
+    let ticker = StoredValue::new_local(Some(ticker));
+    on_cleanup(move || ticker.update_value(|t| drop(t.take())));
 
-    let open = move |seed: Option<u64>| {
-        spawn_local(async move {
-            let db = match storage.get_value() {
-                Some(db) => db,
-                None => match db::open().await {
-                    Ok(db) => {
-                        storage.set_value(Some(Rc::clone(&db)));
-                        db
-                    }
-                    Err(e) => {
-                        message.set(e.to_string());
-                        return;
-                    }
-                },
-            };
-            match load_or_create(&db, seed).await {
-                Ok(l) => show(l),
-                Err(e) => message.set(e),
-            }
-        });
-    };
-    open(None);
-
-    let on_entry = Callback::new(move |(row, col, text): (usize, usize, String)| {
-        let size = board.with_untracked(|b| b.size());
-        let value = match parse_entry(&text, size) {
-            Ok(v) => v,
-            Err(e) => {
-                message.set(e);
-                // Put the previous value back into the input.
-                board.update(|_| {});
-                return;
-            }
-        };
-        board.update(|b| b.set(row, col, value));
-        let here = board.with_untracked(|b| b.conflicts_at(row, col));
-        message.set(if board.with_untracked(|b| b.is_solved()) {
-            "solved — well done!".into()
-        } else if here.is_empty() {
-            format!("r{}c{} ok", row + 1, col + 1)
-        } else {
-            format!("r{}c{}: {}", row + 1, col + 1, describe_conflicts(&here))
-        });
+    let save = move || {
         let Some(mut l) = loaded.get_untracked() else {
             return;
         };
-        l.game.board = board.with_untracked(|b| b.to_line());
-        l.game.entries.push(EntryRecord {
-            row: row as u8,
-            col: col as u8,
-            value,
-            at: now(),
+        game.update_untracked(|g| {
+            let stored = g.stats().elapsed_ms;
+            g.add_time(elapsed.get_untracked().saturating_sub(stored));
         });
-        l.game.updated_at = now();
-        let record = l.game.clone();
+        let state = game.get_untracked();
+        l.record.board = state.board().to_line();
+        l.record.updated_at = now();
+        if state.is_solved() && l.record.solved_at.is_none() {
+            l.record.solved_at = Some(now());
+        }
+        l.record.state = Some(state);
+        let record = l.record.clone();
         loaded.set(Some(l));
         let db = storage.get_value();
         save_status.set("saving…".into());
@@ -176,33 +219,260 @@ pub fn PlayPage() -> impl IntoView {
                 Err(e) => format!("not saved: {e}"),
             });
         });
-    });
+    };
 
+    let show = move |(l, g): (Loaded, Game)| {
+        let n = g.size();
+        size.set(n);
+        elapsed.set(g.stats().elapsed_ms);
+        wrong.set(BTreeSet::new());
+        hint_text.set(String::new());
+        rating.set("rating…".into());
+        let givens = g.givens().clone();
+        message.set(format!(
+            "puzzle {} — type {} into a cell; Space switches pencil marks",
+            l.puzzle.id,
+            if n <= 9 {
+                format!("1–{n}")
+            } else {
+                format!("1–9 or A–{}", solver_core::format::value_char(n as u8))
+            }
+        ));
+        game.set(g);
+        loaded.set(Some(l));
+        ready.set(true);
+        // Rating a big grid takes a moment: let the board paint first.
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            rating.set(describe_rating(&rate(&givens)));
+        });
+    };
+
+    let open = move |what: Open| {
+        message.set("generating…".into());
+        spawn_local(async move {
+            // Let "generating…" paint before a big grid is made on this thread.
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            let db = match storage.get_value() {
+                Some(db) => db,
+                None => match db::open().await {
+                    Ok(db) => {
+                        storage.set_value(Some(Rc::clone(&db)));
+                        db
+                    }
+                    Err(e) => {
+                        message.set(e.to_string());
+                        return;
+                    }
+                },
+            };
+            match load_or_create(&db, what).await {
+                Ok(loaded) => show(loaded),
+                Err(e) => message.set(e),
+            }
+        });
+    };
+    open(Open::Current);
+
+    let chosen_band = move || {
+        let b = band.get_untracked();
+        Band::ALL.into_iter().find(|x| x.name() == b)
+    };
+    let new_puzzle_clicked = move |_| {
+        save_status.set(String::new());
+        let seed = (js_sys::Math::random() * 1e9) as u64 + 1;
+        open(Open::New {
+            size: size.get_untracked(),
+            band: chosen_band(),
+            seed,
+        });
+    };
     let next_puzzle = move |_| {
+        save_status.set(String::new());
         let seed = loaded
             .get_untracked()
             .and_then(|l| l.puzzle.seed)
             .map(|s| s as u64 + 1)
             .unwrap_or(FIRST_SEED);
-        save_status.set(String::new());
-        open(Some(seed));
+        open(Open::New {
+            size: size.get_untracked(),
+            band: chosen_band(),
+            seed,
+        });
+    };
+
+    let run_hint = move || {
+        let view = game.try_update(Game::hint);
+        let text = match view {
+            Some(HintView::Where { technique, cells }) => format!(
+                "Hint: look at the highlighted cell{} — a {technique}. Press Hint again for the reason.",
+                if cells.len() == 1 { "" } else { "s" }
+            ),
+            Some(HintView::Why { technique, reason, .. }) => {
+                format!("{technique}: {reason} Press Hint again to apply it.")
+            }
+            Some(HintView::Applied { reason, .. }) => {
+                save();
+                format!("Applied: {reason}")
+            }
+            Some(HintView::FixFirst { cell: (r, c) }) => {
+                wrong.set(BTreeSet::from([(r, c)]));
+                format!(
+                    "r{}c{} does not match the solution: fix it first (no deduction is sound from a wrong board).",
+                    r + 1,
+                    c + 1
+                )
+            }
+            Some(HintView::Solved) => "Solved — nothing left to hint.".into(),
+            Some(HintView::NoStep) | None => {
+                "The techniques this app knows do not reach further here; use Check or Reveal cell.".into()
+            }
+        };
+        hint_text.set(text);
+    };
+
+    let on_command = Callback::new(move |command: BoardCommand| match command {
+        BoardCommand::Edited { row, col } => {
+            wrong.update(|w| {
+                w.remove(&(row, col));
+            });
+            let here = game.with_untracked(|g| g.board().conflicts_at(row, col));
+            message.set(if game.with_untracked(Game::is_solved) {
+                "solved — well done!".into()
+            } else if here.is_empty() {
+                format!("r{}c{} ok", row + 1, col + 1)
+            } else {
+                format!("r{}c{}: {}", row + 1, col + 1, describe_conflicts(&here))
+            });
+            if let Some(mut l) = loaded.get_untracked() {
+                l.record.entries.push(EntryRecord {
+                    row: row as u8,
+                    col: col as u8,
+                    value: game.with_untracked(|g| g.value(row, col)),
+                    at: now(),
+                });
+                loaded.set(Some(l));
+            }
+            hint_text.set(String::new());
+            save();
+        }
+        BoardCommand::Changed => {
+            hint_text.set(String::new());
+            save();
+        }
+        BoardCommand::TogglePencil => pencil.update(|p| *p = !*p),
+        BoardCommand::Hint => run_hint(),
+    });
+
+    let edit = move |f: fn(&mut Game) -> bool, done: &'static str| {
+        if game.try_update(f).unwrap_or(false) {
+            message.set(done.into());
+            hint_text.set(String::new());
+            save();
+        }
+    };
+    let check = move |_| {
+        let found = game.try_update(Game::check).unwrap_or_default();
+        message.set(match found.len() {
+            0 => "check: every entry matches the solution".into(),
+            n => format!(
+                "check: {n} entr{} differ from the solution (marked)",
+                if n == 1 { "y" } else { "ies" }
+            ),
+        });
+        wrong.set(found.into_iter().collect());
+        save();
+    };
+    let reveal = move |_| {
+        let (r, c) = selected.get_untracked();
+        if game.try_update(|g| g.reveal(r, c)).unwrap_or(false) {
+            message.set(format!("revealed r{}c{}", r + 1, c + 1));
+            wrong.update(|w| {
+                w.remove(&(r, c));
+            });
+            save();
+        } else {
+            message.set("select an empty or wrong cell to reveal".into());
+        }
+    };
+
+    let band_options = std::iter::once("any")
+        .chain(Band::ALL.iter().map(|b| b.name()))
+        .map(|b| view! { <option value=b>{b}</option> })
+        .collect_view();
+    let stats = move || {
+        game.with(|g| {
+            let s = g.stats();
+            format!(
+                "hints {} · checks {} · reveals {}",
+                s.hints, s.checks, s.reveals
+            )
+        })
     };
 
     view! {
         <section class="play" aria-labelledby="play-title">
             <h2 id="play-title">"Play"</h2>
+            <form class="controls inline" on:submit=|ev| ev.prevent_default()>
+                <label>"Size "
+                    <select id="play-size" prop:value=move || size.get().to_string()
+                        on:change=move |ev| size.set(event_target_value(&ev).parse().unwrap_or(9))>
+                        {SIZES.map(|n| view! { <option value=n.to_string()>{format!("{n}x{n}")}</option> })}
+                    </select>
+                </label>
+                <label>"Difficulty "
+                    <select id="play-band" prop:value=move || band.get()
+                        on:change=move |ev| band.set(event_target_value(&ev))>
+                        {band_options}
+                    </select>
+                </label>
+                <button id="new-puzzle" type="button" on:click=new_puzzle_clicked>"New puzzle"</button>
+                <button id="next-puzzle" type="button" class="secondary" on:click=next_puzzle>"Next seed"</button>
+            </form>
             <p id="puzzle-id" class="muted">
                 {move || loaded.with(|l| l.as_ref().map(|l| l.puzzle.id.clone()).unwrap_or_default())}
             </p>
-            <Board
-                givens=givens.into()
-                board=board.into()
-                conflicts=Signal::derive(move || conflicts.get())
-                on_entry=on_entry
-            />
+            <div class="play-layout">
+                <Show when=move || ready.get() fallback=|| view! { <p class="muted">"loading the board…"</p> }>
+                    <GameBoard game pencil=pencil.into() wrong=wrong.into()
+                        highlight=Signal::derive(move || highlight.get()) selected on_command/>
+                </Show>
+                <aside class="play-side" aria-label="Game controls">
+                    <p id="rating"><strong>"Rating: "</strong>{move || rating.get()}</p>
+                    <p><strong>"Time: "</strong><span id="timer">{move || clock(elapsed.get())}</span>
+                        " · " <span id="play-counts">{stats}</span></p>
+                    <div class="button-grid">
+                        <button id="pencil-toggle" type="button" class="secondary"
+                            aria-pressed=move || pencil.get().to_string()
+                            on:click=move |_| pencil.update(|p| *p = !*p)>
+                            {move || if pencil.get() { "Pencil marks: on" } else { "Pencil marks: off" }}
+                        </button>
+                        <button id="auto-candidates" type="button" class="secondary"
+                            on:click=move |_| edit(Game::auto_candidates, "candidates filled in")>"Auto candidates"</button>
+                        <button id="undo" type="button" class="secondary" disabled=move || !game.with(Game::can_undo)
+                            on:click=move |_| edit(Game::undo, "undone")>"Undo"</button>
+                        <button id="redo" type="button" class="secondary" disabled=move || !game.with(Game::can_redo)
+                            on:click=move |_| edit(Game::redo, "redone")>"Redo"</button>
+                        <button id="hint" type="button" on:click=move |_| run_hint()>"Hint"</button>
+                        <button id="check" type="button" class="secondary" on:click=check>"Check"</button>
+                        <button id="reveal" type="button" class="secondary" on:click=reveal>"Reveal cell"</button>
+                        <button id="restart" type="button" class="danger"
+                            on:click=move |_| { wrong.set(BTreeSet::new()); edit(Game::restart, "restarted (Undo brings it back)") }>"Restart"</button>
+                    </div>
+                    <p id="hint-text" role="status" aria-live="polite">{move || hint_text.get()}</p>
+                    <Show when=move || solved.get()>
+                        <p id="solved" class="celebrate" role="status">
+                            {move || game.with(|g| {
+                                let s = g.stats();
+                                format!("🎉 Solved in {} — {} hints, {} checks, {} reveals.", clock(elapsed.get()), s.hints, s.checks, s.reveals)
+                            })}
+                        </p>
+                    </Show>
+                    <p class="muted small">"Keys: 1–9, A–P values · Shift+value a pencil mark · Space pencil mode · arrows move · Backspace clears · Ctrl+Z / Ctrl+Y undo, redo · ? hint"</p>
+                </aside>
+            </div>
             <p id="status" role="status" aria-live="polite">{move || message.get()}</p>
             <p id="save-status" class="muted">{move || save_status.get()}</p>
-            <button id="next-puzzle" on:click=next_puzzle>"Next puzzle"</button>
         </section>
     }
 }

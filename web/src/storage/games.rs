@@ -28,6 +28,13 @@ pub struct GameRecord {
     pub entries: Vec<EntryRecord>,
     /// Last change (ms since the epoch).
     pub updated_at: f64,
+    /// The whole game: pencil marks, undo/redo history, hint stage and counts (absent in games
+    /// saved before it existed; they resume from `board`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<solver_core::game::Game>,
+    /// When the board was first completed correctly (ms since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solved_at: Option<f64>,
 }
 
 impl Storage {

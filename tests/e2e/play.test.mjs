@@ -1,0 +1,135 @@
+// A person plays: a 4x4 to solved with pencil marks, undo and a hint (and a reload that keeps
+// the history), and a 16x16 board that takes letters.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openApp } from "./support.mjs";
+
+/** The board as numbers (0 = empty) and which cells are givens, for any size. */
+async function readBoard(page) {
+  return page.$$eval("#board input[data-row]", (cells) => {
+    const n = Math.round(Math.sqrt(cells.length));
+    const grid = Array.from({ length: n }, () => Array(n).fill(0));
+    const given = Array.from({ length: n }, () => Array(n).fill(false));
+    for (const cell of cells) {
+      const r = Number(cell.dataset.row), c = Number(cell.dataset.col);
+      grid[r][c] = cell.value === "" ? 0 : parseInt(cell.value, 36);
+      given[r][c] = cell.dataset.given === "true";
+    }
+    return { n, grid, given };
+  });
+}
+
+/** A backtracking solver (most constrained cell first): the test's own answer key. */
+function solve(grid, n) {
+  const bh = n === 6 ? 2 : n === 12 ? 3 : Math.sqrt(n), bw = n / bh;
+  const allowed = (r, c) => {
+    const seen = new Set();
+    for (let i = 0; i < n; i++) { seen.add(grid[r][i]); seen.add(grid[i][c]); }
+    const r0 = r - (r % bh), c0 = c - (c % bw);
+    for (let i = r0; i < r0 + bh; i++) for (let j = c0; j < c0 + bw; j++) seen.add(grid[i][j]);
+    const out = [];
+    for (let v = 1; v <= n; v++) if (!seen.has(v)) out.push(v);
+    return out;
+  };
+  let best = null;
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) {
+    if (grid[r][c] !== 0) continue;
+    const options = allowed(r, c);
+    if (!best || options.length < best.options.length) best = { r, c, options };
+  }
+  if (!best) return true;
+  for (const v of best.options) {
+    grid[best.r][best.c] = v;
+    if (solve(grid, n)) return true;
+  }
+  grid[best.r][best.c] = 0;
+  return false;
+}
+
+const at = (r, c) => `#board input[data-row="${r}"][data-col="${c}"]`;
+
+async function newPuzzle(page, size) {
+  await page.selectOption("#play-size", String(size));
+  await page.click("#new-puzzle");
+  await page.waitForFunction((s) => (document.querySelector("#puzzle-id")?.textContent ?? "").startsWith(`${s}x${s}-`), size);
+  await page.waitForFunction((s) => document.querySelectorAll("#board input[data-row]").length === s * s, size);
+}
+
+test("play a 4x4 to solved with pencil marks, undo and a hint", async (t) => {
+  const { page, errors } = await openApp(t);
+  page.setDefaultTimeout(30_000);
+  await newPuzzle(page, 4);
+  const { n, grid, given } = await readBoard(page);
+  const empties = [];
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (!given[r][c]) empties.push([r, c]);
+  const answer = grid.map((row) => row.slice());
+  assert.ok(solve(answer, n), "the puzzle has a solution");
+
+  // Pencil marks: mode on, two marks in a cell; Shift+value marks whatever the mode.
+  const [mr, mc] = empties[0];
+  await page.click("#pencil-toggle");
+  assert.equal(await page.getAttribute("#pencil-toggle", "aria-pressed"), "true");
+  await page.focus(at(mr, mc));
+  await page.keyboard.press("1");
+  await page.keyboard.press("Shift+Digit2");
+  assert.match(await page.getAttribute(at(mr, mc), "aria-label"), /candidates 1 2$/);
+  await page.keyboard.press("Space");
+  assert.equal(await page.getAttribute("#pencil-toggle", "aria-pressed"), "false", "Space switches pencil mode off");
+
+  // A value, then undo and redo from the keyboard.
+  await page.keyboard.press(String(answer[mr][mc]));
+  assert.equal(await page.inputValue(at(mr, mc)), String(answer[mr][mc]));
+  await page.keyboard.press("Control+z");
+  assert.equal(await page.inputValue(at(mr, mc)), "", "undo takes the value back");
+  assert.match(await page.getAttribute(at(mr, mc), "aria-label"), /candidates 1 2$/, "and brings the marks back");
+  await page.keyboard.press("Control+y");
+  assert.equal(await page.inputValue(at(mr, mc)), String(answer[mr][mc]));
+
+  // A hint: where, then why, then applied.
+  await page.click("#hint");
+  assert.match(await page.textContent("#hint-text"), /look at the highlighted/);
+  assert.ok(await page.$$eval("#board input.hinted", (e) => e.length) >= 1, "the hint highlights cells");
+  await page.click("#hint");
+  assert.match(await page.textContent("#hint-text"), /Press Hint again to apply/);
+  await page.click("#hint");
+  assert.match(await page.textContent("#hint-text"), /^Applied: /);
+
+  // The history survives a reload.
+  await page.reload();
+  await page.waitForFunction(() => (document.querySelector("#puzzle-id")?.textContent ?? "").startsWith("4x4-"));
+  await page.waitForSelector("#undo:not([disabled])");
+
+  // Fill in the rest by typing.
+  for (const [r, c] of empties) {
+    if ((await page.inputValue(at(r, c))) !== "") continue;
+    await page.focus(at(r, c));
+    await page.keyboard.press(String(answer[r][c]));
+  }
+  await page.waitForSelector("#solved");
+  assert.match(await page.textContent("#solved"), /Solved in \d+:\d\d — 1 hints/);
+  await page.waitForFunction(() => /^saved/.test(document.querySelector("#save-status")?.textContent ?? ""));
+  assert.deepEqual(errors, []);
+});
+
+test("a 16x16 board takes letters", async (t) => {
+  const { page, errors } = await openApp(t);
+  page.setDefaultTimeout(60_000);
+  await newPuzzle(page, 16);
+  const { n, grid, given } = await readBoard(page);
+  assert.equal(n, 16);
+  const answer = grid.map((row) => row.slice());
+  // Find an empty cell whose solution is a letter (10..16), so typing a letter is right.
+  assert.ok(solve(answer, n));
+  let target = null;
+  for (let r = 0; r < n && !target; r++) for (let c = 0; c < n; c++) if (!given[r][c] && answer[r][c] >= 10) { target = [r, c]; break; }
+  assert.ok(target, "some empty cell holds a letter");
+  const [r, c] = target;
+  const letter = answer[r][c].toString(36);
+  await page.focus(at(r, c));
+  await page.keyboard.press(letter);
+  assert.equal(await page.inputValue(at(r, c)), letter.toUpperCase());
+  assert.match(await page.getAttribute(at(r, c), "aria-label"), new RegExp(`, ${letter.toUpperCase()}$`));
+  await page.keyboard.press("q");
+  assert.equal(await page.inputValue(at(r, c)), letter.toUpperCase(), "a key that is no value changes nothing");
+  assert.deepEqual(errors, []);
+});
