@@ -30,6 +30,7 @@ pub mod game;
 pub mod generate;
 pub mod grid;
 pub mod human;
+pub mod library;
 pub mod llm;
 pub mod memory;
 pub mod play;

@@ -89,3 +89,15 @@ fn upstream_puzzles_load_and_match_the_solver() {
         assert_eq!(again, puzzle, "{name}");
     }
 }
+
+/// Every upstream file imports into the library as one checked puzzle.
+#[test]
+fn upstream_files_import_into_the_library() {
+    let dir = data_dir().join("upstream-puzzles");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let puzzles = solver_core::library::parse_import(&read(&path))
+            .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+        assert_eq!(puzzles.len(), 1, "{}", path.display());
+    }
+}
