@@ -17,6 +17,7 @@
 //! ```
 
 use crate::format::UpstreamPuzzle;
+use crate::human::Band;
 use crate::solve::{solve_unique, SolveError};
 use crate::Grid;
 
@@ -224,6 +225,54 @@ fn check(
     }
 }
 
+/// An example puzzle of the Home screen: generated from a fixed seed, so everyone sees the
+/// same ones, in the band it is listed under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Example {
+    /// Grid size.
+    pub size: usize,
+    /// The band the seed reaches.
+    pub band: Band,
+    /// Generator seed.
+    pub seed: u64,
+}
+
+const fn example(size: usize, band: Band, seed: u64) -> Example {
+    Example { size, band, seed }
+}
+
+/// A few puzzles of each size and of the bands that size reaches (a 4x4 never needs more than
+/// singles; big grids stop at the bands that generate in well under a second).
+pub const EXAMPLES: &[Example] = &[
+    example(4, Band::Easy, 1),
+    example(4, Band::Easy, 2),
+    example(6, Band::Easy, 1),
+    example(6, Band::Medium, 1),
+    example(6, Band::Hard, 1),
+    example(9, Band::Easy, 1),
+    example(9, Band::Medium, 1),
+    example(9, Band::Hard, 1),
+    example(9, Band::Expert, 1),
+    example(9, Band::Diabolical, 1),
+    example(12, Band::Easy, 1),
+    example(12, Band::Medium, 1),
+    example(16, Band::Easy, 1),
+    example(25, Band::Easy, 1),
+];
+
+/// The library id of a puzzle that has no seed: its size and a 64-bit FNV-1a hash of its
+/// givens, so importing the same puzzle twice keeps one copy.
+pub fn puzzle_key(givens: &Grid) -> String {
+    let hash = givens
+        .to_line()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let n = givens.size();
+    format!("{n}x{n}-lib-{hash:016x}")
+}
+
 /// The one-line file of `puzzles` (givens, one per line), the format every Sudoku tool reads.
 pub fn export_lines(puzzles: &[Grid]) -> String {
     puzzles.iter().map(|g| g.to_line() + "\n").collect()
@@ -333,6 +382,26 @@ mod tests {
             .contains("nothing to import"));
         let problems = parse_import("[{\"grid\": [[1]]}, ").unwrap_err();
         assert!(problems[0].message.contains("JSON"), "{problems:?}");
+    }
+
+    #[test]
+    fn every_example_generates_in_its_band() {
+        for e in EXAMPLES {
+            let mut options = crate::generate::GenerateOptions::new(e.size, e.seed);
+            options.band = Some(e.band);
+            let puzzle = crate::generate::generate(&options)
+                .unwrap_or_else(|err| panic!("{e:?}: {err}"));
+            assert_eq!(crate::human::rate(&puzzle.givens).band, Some(e.band), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn the_same_puzzle_gets_the_same_key() {
+        let a = Grid::from_line(GOOD).unwrap();
+        let b = Grid::from_line(&GOOD.replace('1', "0")).unwrap();
+        assert_eq!(puzzle_key(&a), puzzle_key(&Grid::from_line(GOOD).unwrap()));
+        assert_ne!(puzzle_key(&a), puzzle_key(&b));
+        assert!(puzzle_key(&a).starts_with("4x4-lib-"));
     }
 
     #[test]

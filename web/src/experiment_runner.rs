@@ -324,6 +324,8 @@ fn puzzle_for(order: &RunOrder) -> Result<PuzzleRecord, String> {
         givens: givens.to_line(),
         solution: solution.to_line(),
         created_at: db::now(),
+        name: None,
+        source: Some("generated".into()),
     })
 }
 

@@ -25,6 +25,8 @@ fn puzzle() -> PuzzleRecord {
         givens: ".".repeat(81),
         solution: "1".repeat(81),
         created_at: 1.0,
+        name: None,
+        source: None,
     }
 }
 

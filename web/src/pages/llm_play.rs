@@ -44,6 +44,8 @@ async fn start_session(
         givens: puzzle.givens.to_line(),
         solution: puzzle.solution.to_line(),
         created_at: now,
+        name: None,
+        source: Some("generated".into()),
     };
     let limits = Limits {
         max_attempts,
@@ -194,7 +196,7 @@ pub fn LlmPlayPage() -> impl IntoView {
         });
     };
 
-    let start = move |_| {
+    let begin = move || {
         let Some(profile) = chosen_profile() else {
             live.status
                 .set("create a profile first (Profiles screen)".into());
@@ -228,6 +230,25 @@ pub fn LlmPlayPage() -> impl IntoView {
             }
         });
     };
+
+    let start = move |_| begin();
+
+    // `?start=1` (the welcome's "Start a first play"): start as soon as the profiles are here,
+    // with the profile named by `?profile=` when there is one.
+    let autostarted = StoredValue::new(false);
+    Effect::new(move |_| {
+        let loaded = profiles.with(|p| !p.is_empty());
+        let wanted = query.with_untracked(|q| q.get("start")).as_deref() == Some("1");
+        if loaded && wanted && !autostarted.get_value() {
+            autostarted.set_value(true);
+            if let Some(id) = query.with_untracked(|q| q.get("profile")) {
+                if profiles.with_untracked(|ps| ps.iter().any(|p| p.id == id)) {
+                    profile_id.set(id);
+                }
+            }
+            begin();
+        }
+    });
 
     let resume = move |_| {
         let Some(record) = live.record.get_untracked() else {

@@ -47,6 +47,8 @@ fn new_puzzle(size: usize, band: Option<Band>, seed: u64) -> Result<PuzzleRecord
         givens: puzzle.givens.to_line(),
         solution: puzzle.solution.to_line(),
         created_at: now(),
+        name: None,
+        source: Some("generated".into()),
     })
 }
 
@@ -61,10 +63,11 @@ struct Loaded {
     record: GameRecord,
 }
 
-/// What to open: the current puzzle, or a new one.
-#[derive(Clone, Copy)]
+/// What to open: the current puzzle, a stored one, or a new one.
+#[derive(Clone)]
 enum Open {
     Current,
+    Stored(String),
     New {
         size: usize,
         band: Option<Band>,
@@ -74,16 +77,23 @@ enum Open {
 
 async fn load_or_create(storage: &Storage, open: Open) -> Result<(Loaded, Game), String> {
     let s = |e: StorageError| e.to_string();
-    let current = match open {
+    let current = match &open {
         Open::Current => match storage.setting(CURRENT_PUZZLE).await.map_err(s)? {
             Some(id) => storage.puzzle(&id).await.map_err(s)?,
             None => None,
         },
+        Open::Stored(id) => Some(
+            storage
+                .puzzle(id)
+                .await
+                .map_err(s)?
+                .ok_or_else(|| format!("puzzle {id} is not in the library"))?,
+        ),
         Open::New { .. } => None,
     };
     let puzzle = match (current, open) {
         (Some(p), _) => p,
-        (None, Open::Current) => new_puzzle(9, None, FIRST_SEED)?,
+        (None, Open::Current | Open::Stored(_)) => new_puzzle(9, None, FIRST_SEED)?,
         (None, Open::New { size, band, seed }) => {
             let id = puzzle_id(size, band, seed);
             match storage.puzzle(&id).await.map_err(s)? {
@@ -272,7 +282,24 @@ pub fn PlayPage() -> impl IntoView {
             }
         });
     };
-    open(Open::Current);
+    // `?puzzle=ID` opens a stored puzzle, `?size=N&band=B&seed=S` a generated one (the Home
+    // screen's examples and the welcome link here); otherwise the current puzzle.
+    let query = leptos_router::hooks::use_query_map();
+    let first = query.with_untracked(|q| {
+        if let Some(id) = q.get("puzzle") {
+            return Some(Open::Stored(id));
+        }
+        let n = q.get("size").and_then(|n| n.parse::<usize>().ok())?;
+        let band = q
+            .get("band")
+            .and_then(|b| Band::ALL.into_iter().find(|x| x.name() == b));
+        let seed = q.get("seed").and_then(|s| s.parse().ok()).unwrap_or(FIRST_SEED);
+        Some(Open::New { size: n, band, seed })
+    });
+    if let Some(Open::New { band: Some(b), .. }) = &first {
+        band.set(b.name().to_string());
+    }
+    open(first.unwrap_or(Open::Current));
 
     let chosen_band = move || {
         let b = band.get_untracked();
