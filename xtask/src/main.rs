@@ -23,6 +23,8 @@ mod serve;
 mod setup;
 mod static_server;
 mod test;
+#[cfg(test)]
+mod tidy;
 mod token;
 
 use std::process::ExitCode;
