@@ -75,7 +75,9 @@ pub fn start_edge_api(
             "--var",
             &format!("MODEL_ALIASES:{upstream_model}={upstream_model}"),
         ])
-        .args(["--var", &format!("ALLOWED_ORIGINS:{allowed_origin}")]);
+        .args(["--var", &format!("ALLOWED_ORIGINS:{allowed_origin}")])
+        // Loopback only: the committed wrangler.toml requires tokens, as a deploy must.
+        .args(["--var", "ALLOW_ANONYMOUS:true"]);
     let mut service = Service::spawn("edge API (wrangler dev / workerd)", &mut command, log)?;
     let host_port = format!("127.0.0.1:{port}");
     // wrangler runs worker-build first: allow for a cold compile.

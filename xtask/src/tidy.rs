@@ -204,3 +204,23 @@ fn security_md_proved_by_names_real_tests() {
         problems.join("\n  ")
     );
 }
+
+/// Regression: the committed wrangler.toml let requests without a token through
+/// (`ALLOW_ANONYMOUS = "true"`), so deploying it unchanged opened the edge API to anyone
+/// outside a browser. Loopback runs pass `--var ALLOW_ANONYMOUS:true` instead.
+#[test]
+fn regression_committed_wrangler_toml_allowed_anonymous_use() {
+    let path = root().join("wrangler.toml");
+    let toml = std::fs::read_to_string(&path).expect("wrangler.toml is readable");
+    let setting: Vec<&str> = toml
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("ALLOW_ANONYMOUS"))
+        .collect();
+    assert_eq!(
+        setting,
+        vec![r#"ALLOW_ANONYMOUS = "false""#],
+        "{}: the committed edge API config must require tokens; local runs override it with --var",
+        path.display()
+    );
+}
