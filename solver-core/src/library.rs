@@ -389,9 +389,13 @@ mod tests {
         for e in EXAMPLES {
             let mut options = crate::generate::GenerateOptions::new(e.size, e.seed);
             options.band = Some(e.band);
-            let puzzle = crate::generate::generate(&options)
-                .unwrap_or_else(|err| panic!("{e:?}: {err}"));
-            assert_eq!(crate::human::rate(&puzzle.givens).band, Some(e.band), "{e:?}");
+            let puzzle =
+                crate::generate::generate(&options).unwrap_or_else(|err| panic!("{e:?}: {err}"));
+            assert_eq!(
+                crate::human::rate(&puzzle.givens).band,
+                Some(e.band),
+                "{e:?}"
+            );
         }
     }
 

@@ -3,7 +3,7 @@
 // profile set up, nothing chosen — makes the real model play and its moves arrive, judged.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { env, go, launchBrowser, startApp, waitForPuzzle, watchErrors } from "./support.mjs";
+import { env, go, launchBrowser, startApp, watchErrors } from "./support.mjs";
 
 test("Start on LLM Play right after serve: moves arrive with no profile setup", async (t) => {
   const app = await startApp({ announceModel: true });
@@ -14,7 +14,7 @@ test("Start on LLM Play right after serve: moves arrive with no profile setup", 
   const errors = watchErrors(page);
   const started = Date.now();
   await page.goto(app.url);
-  await waitForPuzzle(page);
+  await page.waitForSelector("#welcome", { timeout: 30_000 });
 
   await go(page, "LLM Play");
   // The ready profile is there and chosen: through the edge API, the served model.

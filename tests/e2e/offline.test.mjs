@@ -2,7 +2,7 @@
 // browser offline with DevTools network emulation AND stop the app's server, then reload.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startApp, launchBrowser, watchErrors, waitForPuzzle, readGivens, cell } from "./support.mjs";
+import { startApp, launchBrowser, watchErrors, waitForPuzzle, readGivens, cell, playUrl } from "./support.mjs";
 
 test("a page loaded once works offline after a reload", async (t) => {
   const app = await startApp();
@@ -11,7 +11,7 @@ test("a page loaded once works offline after a reload", async (t) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(app.url);
+  await page.goto(playUrl(app));
   const puzzleId = await waitForPuzzle(page);
   // Wait until the service worker has installed (precached everything) and controls the page.
   await page.evaluate(async () => {

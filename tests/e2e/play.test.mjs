@@ -2,49 +2,7 @@
 // the history), and a 16x16 board that takes letters.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp } from "./support.mjs";
-
-/** The board as numbers (0 = empty) and which cells are givens, for any size. */
-async function readBoard(page) {
-  return page.$$eval("#board input[data-row]", (cells) => {
-    const n = Math.round(Math.sqrt(cells.length));
-    const grid = Array.from({ length: n }, () => Array(n).fill(0));
-    const given = Array.from({ length: n }, () => Array(n).fill(false));
-    for (const cell of cells) {
-      const r = Number(cell.dataset.row), c = Number(cell.dataset.col);
-      grid[r][c] = cell.value === "" ? 0 : parseInt(cell.value, 36);
-      given[r][c] = cell.dataset.given === "true";
-    }
-    return { n, grid, given };
-  });
-}
-
-/** A backtracking solver (most constrained cell first): the test's own answer key. */
-function solve(grid, n) {
-  const bh = n === 6 ? 2 : n === 12 ? 3 : Math.sqrt(n), bw = n / bh;
-  const allowed = (r, c) => {
-    const seen = new Set();
-    for (let i = 0; i < n; i++) { seen.add(grid[r][i]); seen.add(grid[i][c]); }
-    const r0 = r - (r % bh), c0 = c - (c % bw);
-    for (let i = r0; i < r0 + bh; i++) for (let j = c0; j < c0 + bw; j++) seen.add(grid[i][j]);
-    const out = [];
-    for (let v = 1; v <= n; v++) if (!seen.has(v)) out.push(v);
-    return out;
-  };
-  let best = null;
-  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) {
-    if (grid[r][c] !== 0) continue;
-    const options = allowed(r, c);
-    if (!best || options.length < best.options.length) best = { r, c, options };
-  }
-  if (!best) return true;
-  for (const v of best.options) {
-    grid[best.r][best.c] = v;
-    if (solve(grid, n)) return true;
-  }
-  grid[best.r][best.c] = 0;
-  return false;
-}
+import { openApp, readBoard, solveGrid as solve } from "./support.mjs";
 
 const at = (r, c) => `#board input[data-row="${r}"][data-col="${c}"]`;
 

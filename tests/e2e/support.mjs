@@ -68,14 +68,17 @@ export async function waitForPuzzle(page) {
   return (await page.textContent("#puzzle-id")).trim();
 }
 
-/** Serve the app, open it in a fresh browser and wait for the puzzle; torn down after `t`. */
+/** The Play screen's address under the app's base URL. */
+export const playUrl = (app) => new URL("play", app.url.endsWith("/") ? app.url : app.url + "/").href;
+
+/** Serve the app, open Play in a fresh browser and wait for the puzzle; torn down after `t`. */
 export async function openApp(t) {
   const app = await startApp();
   const browser = await launchBrowser();
   t.after(async () => { await browser.close(); await app.stop(); });
   const page = await browser.newPage();
   const errors = watchErrors(page);
-  await page.goto(app.url);
+  await page.goto(playUrl(app));
   const puzzleId = await waitForPuzzle(page);
   return { app, page, errors, puzzleId };
 }
@@ -129,3 +132,46 @@ export async function saveProfile(page) {
   await page.click("#profile-save");
   await page.waitForSelector("#profile-list li[data-profile-id]");
 }
+
+/** The board as numbers (0 = empty) and which cells are givens, for any size. */
+export async function readBoard(page) {
+  return page.$$eval("#board input[data-row]", (cells) => {
+    const n = Math.round(Math.sqrt(cells.length));
+    const grid = Array.from({ length: n }, () => Array(n).fill(0));
+    const given = Array.from({ length: n }, () => Array(n).fill(false));
+    for (const cell of cells) {
+      const r = Number(cell.dataset.row), c = Number(cell.dataset.col);
+      grid[r][c] = cell.value === "" ? 0 : parseInt(cell.value, 36);
+      given[r][c] = cell.dataset.given === "true";
+    }
+    return { n, grid, given };
+  });
+}
+
+/** A backtracking solver (most constrained cell first): the test's own answer key. */
+export function solveGrid(grid, n) {
+  const bh = n === 6 ? 2 : n === 12 ? 3 : Math.sqrt(n), bw = n / bh;
+  const allowed = (r, c) => {
+    const seen = new Set();
+    for (let i = 0; i < n; i++) { seen.add(grid[r][i]); seen.add(grid[i][c]); }
+    const r0 = r - (r % bh), c0 = c - (c % bw);
+    for (let i = r0; i < r0 + bh; i++) for (let j = c0; j < c0 + bw; j++) seen.add(grid[i][j]);
+    const out = [];
+    for (let v = 1; v <= n; v++) if (!seen.has(v)) out.push(v);
+    return out;
+  };
+  let best = null;
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) {
+    if (grid[r][c] !== 0) continue;
+    const options = allowed(r, c);
+    if (!best || options.length < best.options.length) best = { r, c, options };
+  }
+  if (!best) return true;
+  for (const v of best.options) {
+    grid[best.r][best.c] = v;
+    if (solveGrid(grid, n)) return true;
+  }
+  grid[best.r][best.c] = 0;
+  return false;
+}
+

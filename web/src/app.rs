@@ -8,6 +8,9 @@ use leptos_router::path;
 use crate::edge::{self, EdgeStatus};
 use crate::pages::dream::DreamPage;
 use crate::pages::experiments::ExperimentsPage;
+use crate::pages::help::HelpPage;
+use crate::pages::home::HomePage;
+use crate::pages::library::LibraryPage;
 use crate::pages::llm_play::LlmPlayPage;
 use crate::pages::memory::MemoryPage;
 use crate::pages::play::PlayPage;
@@ -27,7 +30,9 @@ pub fn App() -> impl IntoView {
                 <h1>"Machine Dream"</h1>
                 <p class="tagline">"Watch a language model learn Sudoku from its own experience."</p>
                 <nav aria-label="Screens" class="screens">
-                    <A href="/">"Play"</A>
+                    <A href="/">"Home"</A>
+                    <A href="/play">"Play"</A>
+                    <A href="/library">"Library"</A>
                     <A href="/llm">"LLM Play"</A>
                     <A href="/sessions">"Sessions"</A>
                     <A href="/memory">"Memory"</A>
@@ -35,11 +40,15 @@ pub fn App() -> impl IntoView {
                     <A href="/units">"Units"</A>
                     <A href="/experiments">"Experiments"</A>
                     <A href="/profiles">"Profiles"</A>
+                    <A href="/help">"Help"</A>
                 </nav>
             </header>
             <main>
                 <Routes fallback=|| view! { <p id="not-found">"No such screen. Pick one above."</p> }>
-                    <Route path=path!("/") view=PlayPage/>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/play") view=PlayPage/>
+                    <Route path=path!("/library") view=LibraryPage/>
+                    <Route path=path!("/help") view=HelpPage/>
                     <Route path=path!("/llm") view=LlmPlayPage/>
                     <Route path=path!("/sessions") view=SessionsPage/>
                     <Route path=path!("/memory") view=MemoryPage/>

@@ -90,8 +90,15 @@ fn PlayPath() -> impl IntoView {
     let start = move |_| {
         let (n, b) = (size.get_untracked(), band.get_untracked());
         spawn_local(finish_welcome());
-        let band_part = if b == "any" { String::new() } else { format!("&band={b}") };
-        navigate(&format!("/play?size={n}{band_part}&seed=1"), Default::default());
+        let band_part = if b == "any" {
+            String::new()
+        } else {
+            format!("&band={b}")
+        };
+        navigate(
+            &format!("/play?size={n}{band_part}&seed=1"),
+            Default::default(),
+        );
     };
     let bands = std::iter::once("any")
         .chain(Band::ALL.iter().map(|b| b.name()))
@@ -217,7 +224,12 @@ fn Examples() -> impl IntoView {
                 .iter()
                 .filter(|e| e.size == n)
                 .map(|e| {
-                    let href = format!("/play?size={}&band={}&seed={}", e.size, e.band.name(), e.seed);
+                    let href = format!(
+                        "/play?size={}&band={}&seed={}",
+                        e.size,
+                        e.band.name(),
+                        e.seed
+                    );
                     let label = format!("{} #{}", e.band.name(), e.seed);
                     view! { <li><A href=href>{label}</A></li> }
                 })

@@ -3,6 +3,9 @@
 
 pub mod dream;
 pub mod experiments;
+pub mod help;
+pub mod home;
+pub mod library;
 pub mod llm_play;
 pub mod memory;
 pub mod play;

@@ -293,8 +293,15 @@ pub fn PlayPage() -> impl IntoView {
         let band = q
             .get("band")
             .and_then(|b| Band::ALL.into_iter().find(|x| x.name() == b));
-        let seed = q.get("seed").and_then(|s| s.parse().ok()).unwrap_or(FIRST_SEED);
-        Some(Open::New { size: n, band, seed })
+        let seed = q
+            .get("seed")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(FIRST_SEED);
+        Some(Open::New {
+            size: n,
+            band,
+            seed,
+        })
     });
     if let Some(Open::New { band: Some(b), .. }) = &first {
         band.set(b.name().to_string());
