@@ -165,13 +165,15 @@ impl ConfigError {
         }
     }
 
-    /// The error clients see; it names the variable so the operator knows what to fix.
+    /// The error clients see: it names the variable so the operator knows what to fix, but
+    /// not why, because the reason may quote the value (a URL with a key in it, part of a
+    /// secret) and anyone can ask `/health`. The reason goes to the log (its `Display`).
     pub fn to_api_error(&self) -> ApiError {
         ApiError::new(
             ErrorCode::ConfigInvalid,
             format!(
-                "The edge API is misconfigured: {} {}. The operator must fix it in wrangler.toml [vars] and redeploy.",
-                self.var, self.message
+                "The edge API is misconfigured: {} is invalid. The operator can read why in the edge API's log, must fix that variable (wrangler.toml [vars], or the secret of that name) and redeploy.",
+                self.var
             ),
         )
     }
@@ -392,6 +394,17 @@ pub fn parse_upstream_url(raw: &str) -> Result<String, ConfigError> {
         return Err(ConfigError::new(
             vars::UPSTREAM_URL,
             format!("has no host: {u:?}"),
+        ));
+    }
+    if rest
+        .split('/')
+        .next()
+        .is_some_and(|authority| authority.contains('@'))
+    {
+        // Not quoted: the part before '@' is a credential.
+        return Err(ConfigError::new(
+            vars::UPSTREAM_URL,
+            "must not carry credentials (user:password@host); put the key in the UPSTREAM_API_KEY secret",
         ));
     }
     if u.contains('?') || u.contains('#') || u.chars().any(char::is_whitespace) {
@@ -718,6 +731,31 @@ mod tests {
         assert_eq!(api.code, ErrorCode::ConfigInvalid);
         assert!(api.message.contains("MODEL_ALIASES"));
         assert!(api.message.contains("wrangler.toml"));
+    }
+
+    /// Regression: `config_invalid` answers (to anyone, `/health` included) quoted the bad
+    /// value, so an `UPSTREAM_URL` carrying `?key=…` was echoed to every client.
+    #[test]
+    fn regression_config_invalid_echoed_the_bad_value_to_clients() {
+        let e = cfg(&[
+            ("MODEL_ALIASES", "m"),
+            (
+                "UPSTREAM_URL",
+                "https://api.example.com/v1?key=sk-live-123456789",
+            ),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "UPSTREAM_URL");
+        let api = e.to_api_error();
+        assert!(!api.message.contains("sk-live"), "{}", api.message);
+        assert!(api.message.contains("UPSTREAM_URL"));
+        assert!(
+            e.to_string().contains("query"),
+            "the log line keeps the reason: {e}"
+        );
+        let e = parse_upstream_url("https://user:sk-secret@api.example.com/v1").unwrap_err();
+        assert!(!e.to_string().contains("sk-secret"), "{e}");
+        assert!(e.to_string().contains("credentials"));
     }
 
     #[test]

@@ -41,7 +41,11 @@ fn config(env: &Env) -> Result<Rc<Config>, ApiError> {
     if let Some(c) = CONFIG.with(|c| c.borrow().clone()) {
         return Ok(c);
     }
-    let c = Rc::new(runtime::load_config(env).map_err(|e| e.to_api_error())?);
+    let c = Rc::new(runtime::load_config(env).map_err(|e| {
+        // The reason is for the operator's log only; clients get the variable's name.
+        worker::console_error!("config_invalid: {e}");
+        e.to_api_error()
+    })?);
     CONFIG.with(|slot| *slot.borrow_mut() = Some(c.clone()));
     Ok(c)
 }
