@@ -408,6 +408,8 @@ pub struct StreamTranslator {
     pub usage: TokenCounts,
     /// `[DONE]` was written.
     pub done: bool,
+    /// The provider key: an in-stream error message that mentions it is not relayed.
+    secret: Option<String>,
 }
 
 impl StreamTranslator {
@@ -421,7 +423,15 @@ impl StreamTranslator {
             tool_blocks: Vec::new(),
             usage: (0, 0),
             done: false,
+            secret: None,
         }
+    }
+
+    /// Withhold in-stream error messages that mention `secret` (the provider key), as
+    /// `map_upstream_error` does for error answers before the stream.
+    pub fn with_secret(mut self, secret: Option<&str>) -> Self {
+        self.secret = secret.map(str::to_string);
+        self
     }
 
     fn chunk(&self, delta: Value, finish: Option<&str>) -> String {
@@ -521,7 +531,14 @@ impl StreamTranslator {
                 self.done = true;
             }
             Some("error") => {
-                let msg = v["error"]["message"].as_str().unwrap_or("stream failed");
+                let mut msg = v["error"]["message"].as_str().unwrap_or("stream failed");
+                if self
+                    .secret
+                    .as_deref()
+                    .is_some_and(|key| crate::proxy::mentions_secret(msg, key))
+                {
+                    msg = "(its message was withheld: it quoted the provider key)";
+                }
                 let e = json!({"error": {
                     "code": ErrorCode::UpstreamError.as_str(),
                     "message": format!("The model provider failed mid-stream: {}", truncate(msg, 300)),
@@ -959,5 +976,25 @@ data: {\"type\":\"message_stop\"}\n\n";
         let lines = data_lines(&out);
         assert!(lines[lines.len() - 2].contains("ended early"));
         assert_eq!(lines.last().unwrap(), "[DONE]");
+    }
+
+    /// Regression: the error event inside an Anthropic stream was relayed to the client
+    /// without the key check that upstream error answers get.
+    #[test]
+    fn regression_in_stream_error_relayed_the_provider_key() {
+        let key = "sk-ant-api03-abcdefghijklmnop";
+        let event = format!(
+            "event: error\ndata: {{\"type\":\"error\",\"error\":{{\"type\":\"overloaded_error\",\"message\":\"bad key {key}\"}}}}\n\n"
+        );
+        let mut t = StreamTranslator::new("m", 1, false).with_secret(Some(key));
+        let out = String::from_utf8(t.feed(event.as_bytes())).unwrap();
+        assert!(!out.contains("sk-ant"), "{out}");
+        assert!(out.contains("withheld") && out.contains("[DONE]"), "{out}");
+        let mut plain = StreamTranslator::new("m", 1, false).with_secret(Some(key));
+        let out = String::from_utf8(plain.feed(
+            b"event: error\ndata: {\"type\":\"error\",\"error\":{\"message\":\"Overloaded\"}}\n\n",
+        ))
+        .unwrap();
+        assert!(out.contains("Overloaded"), "{out}");
     }
 }

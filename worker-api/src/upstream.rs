@@ -344,7 +344,8 @@ async fn success(
                 &chat.model.public,
                 now_ms() / 1000,
                 wants_stream_usage(&chat.body),
-            );
+            )
+            .with_secret(provider.api_key.as_ref().map(SecretString::expose));
             let (body, rx) = staged_body(&mut resp, translator, abort)?;
             Ok(Forwarded {
                 reply: Reply {
