@@ -5,7 +5,8 @@
 //! - `build`  build the web app (dist/) and the edge API worker
 //! - `serve`  build, start the local model server, the edge API in workerd and the app; print the URL
 //! - `bench`  the engine's benchmark figures, native and wasm, with wasm/native ratios
-//! - `test`   format check, clippy, native tests, wasm tests in Chromium, end-to-end tests
+//! - `test`   format check, clippy, CI gates (cargo-deny, npm audit, rustdoc, coverage floor),
+//!   native tests, wasm tests in Chromium, end-to-end tests
 //! - `token`  a new edge API client token and its hash
 //! - `bench-edge` the edge API's added latency, p50/p99
 //! - `bench-storage` IndexedDB insert/page/search/export at 10k and 100k experiences, in Chromium
@@ -17,6 +18,7 @@ mod bench;
 mod bench_storage;
 mod build;
 mod env;
+mod gates;
 mod model_server;
 mod proc;
 mod serve;
@@ -46,6 +48,9 @@ commands:
   test                  run every check and test (what CI runs)
       --skip-e2e            skip the end-to-end tests (no model server needed)
       --only edge           only build the worker and run the edge API's end-to-end tests
+      --e2e NAME            build, then only the end-to-end files whose name contains NAME
+      --gates               only the CI gates: cargo-deny, npm audit, rustdoc, coverage
+                            (env MD_REQUIRE_AUDITS=1: a missing advisory source fails)
   token LABEL           print a new edge API client token and its API_TOKENS entry (SHA-256)
   bench-edge            measure the edge API's added latency (p50/p99) against a scripted upstream
   bench-storage         IndexedDB insert, page, search and export at 10k and 100k experiences
@@ -61,7 +66,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let result = match command.as_str() {
-        "setup" => setup::run(setup::Needs::all()).map(|_| ()),
+        "setup" => setup::run(setup::Needs::all()).and_then(|_| setup::ensure_gate_tools()),
         "build" => setup::run(setup::Needs::build()).and_then(|tools| build::all(&tools)),
         "serve" => serve::run(rest),
         "test" => test::run(rest),

@@ -14,6 +14,9 @@ use crate::Result;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WORKER_BUILD_VERSION: &str = "0.8.7";
+/// The CI gates' tools (`cargo xtask test`): cargo-deny 0.20 needs rustc >= 1.88.
+pub const CARGO_DENY_VERSION: &str = "0.20.2";
+pub const TARPAULIN_VERSION: &str = "0.37.5";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// What a command needs installed.
@@ -278,6 +281,29 @@ fn ensure_cargo_tools() -> Result {
                 .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
                 .args(["install", &format!("trunk@{TRUNK_VERSION}"), "--locked"]),
         )?;
+    }
+    Ok(())
+}
+
+/// The tools of the CI gates (`gates.rs`): cargo-deny and cargo-tarpaulin. Only the test
+/// command and `setup` need them, so `serve` and `build` do not wait for them.
+pub fn ensure_gate_tools() -> Result {
+    if !has_version("cargo-deny", CARGO_DENY_VERSION) {
+        proc::run(Command::new("cargo").args([
+            "install",
+            &format!("cargo-deny@{CARGO_DENY_VERSION}"),
+            "--locked",
+        ]))?;
+    }
+    if !has_version("cargo-tarpaulin", TARPAULIN_VERSION) {
+        // Without default features: they are the Coveralls upload (git2, HTTP client), which
+        // we do not use, and they double the build time.
+        proc::run(Command::new("cargo").args([
+            "install",
+            &format!("cargo-tarpaulin@{TARPAULIN_VERSION}"),
+            "--locked",
+            "--no-default-features",
+        ]))?;
     }
     Ok(())
 }

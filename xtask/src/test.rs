@@ -2,13 +2,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use crate::env::{cache_dir, dist_dir, root};
 use crate::model_server::MODEL_ALIAS;
 use crate::proc::{cmd, free_port};
 use crate::serve::{start_edge_api, start_upstream};
 use crate::setup::{self, Needs};
-use crate::{build, proc, Result};
+use crate::{build, gates, proc, Result};
 
 #[derive(Default)]
 struct Tally {
@@ -73,9 +74,10 @@ pub fn run(args: &[String]) -> Result {
         // `--e2e NAME`: build, then run only the end-to-end files whose name contains NAME (a
         // quick loop while working on one screen; the full suite is what CI runs).
         ["--e2e", name] => (false, false, Some(name)),
+        ["--gates"] => return gates_only(),
         _ => {
             return Err(format!(
-                "unknown test options `{}` (use --skip-e2e, --only edge or --e2e NAME)",
+                "unknown test options `{}` (use --skip-e2e, --only edge, --e2e NAME or --gates)",
                 args.join(" ")
             ))
         }
@@ -134,6 +136,7 @@ pub fn run(args: &[String]) -> Result {
         browser: true,
         model: !skip_e2e,
     })?;
+    setup::ensure_gate_tools()?;
     let env = tools.env();
     let mut tally = Tally::default();
     let cargo = |args: &[&str]| {
@@ -168,10 +171,37 @@ pub fn run(args: &[String]) -> Result {
         "-D",
         "warnings",
     ]))?;
+    cheap_gates(&env)?;
+    // Native tests. solver-core's and worker-api's run once, under cargo-tarpaulin, which
+    // measures their coverage (a second, plain run would only cost time); their doctests,
+    // which tarpaulin does not run on stable, and the other crates' tests run plainly.
     run_counted(
-        &mut cargo(&["test", "--workspace", "--features", "solver-core/cli"]),
+        &mut cargo(&[
+            "test",
+            "--workspace",
+            "--exclude",
+            "solver-core",
+            "--exclude",
+            "worker-api",
+            "--features",
+            "solver-core/cli",
+        ]),
         &mut tally,
     )?;
+    run_counted(
+        &mut cargo(&[
+            "test",
+            "--doc",
+            "-p",
+            "solver-core",
+            "-p",
+            "worker-api",
+            "--features",
+            "solver-core/cli",
+        ]),
+        &mut tally,
+    )?;
+    coverage(&env, &mut tally)?;
     // wasm-bindgen-test in headless Chromium; run from web/ so its webdriver.json is found.
     // (No `-q`: the runner rejects `--quiet`.) The LLM client's tests (web/tests/llm.rs) talk
     // to a real model server: its URL goes in at compile time as MD_LLM_TEST_URL.
@@ -211,6 +241,55 @@ pub fn run(args: &[String]) -> Result {
         return Err("some tests failed".into());
     }
     Ok(())
+}
+
+/// `cargo xtask test --gates`: only the CI gates, without a browser or a model server.
+fn gates_only() -> Result {
+    let tools = setup::run(Needs::build())?;
+    setup::ensure_gate_tools()?;
+    let env = tools.env();
+    cheap_gates(&env)?;
+    let mut tally = Tally::default();
+    coverage(&env, &mut tally)?;
+    println!(
+        "xtask test --gates: {} passed, {} failed",
+        tally.passed, tally.failed
+    );
+    Ok(())
+}
+
+/// Run one gate, saying how long it took.
+fn timed(name: &str, gate: impl FnOnce() -> Result) -> Result {
+    let start = Instant::now();
+    let result = gate();
+    let verdict = if result.is_ok() { "done" } else { "FAILED" };
+    println!(
+        "gate {name}: {verdict} in {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
+    result
+}
+
+/// The quick gates, right after clippy: dependency policy, npm advisories, rustdoc.
+fn cheap_gates(env: &[(String, String)]) -> Result {
+    timed("cargo-deny", || gates::cargo_deny(env))?;
+    timed("npm audit", || gates::npm_audit(env))?;
+    timed("rustdoc", || gates::rustdoc(env))
+}
+
+/// solver-core's and worker-api's native tests under cargo-tarpaulin (counted in the tally),
+/// then their coverage against the floor.
+fn coverage(env: &[(String, String)], tally: &mut Tally) -> Result {
+    timed("coverage", || {
+        run_counted(&mut gates::tarpaulin(env), tally).map_err(|e| {
+            format!(
+                "{e}\nsolver-core's or worker-api's tests failed under cargo-tarpaulin (above); \
+                 run them plainly with `cargo test -p solver-core -p worker-api --features \
+                 solver-core/cli`"
+            )
+        })?;
+        gates::check_coverage()
+    })
 }
 
 /// The model server and the edge API run for the whole suite; each browser test starts its own
