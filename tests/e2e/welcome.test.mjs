@@ -68,3 +68,23 @@ test("the welcome can be skipped, stays away, and comes back from Help", async (
   await page.waitForSelector("#welcome");
   assert.deepEqual(errors, []);
 });
+
+test("the quick tour walks over the real screens and can be closed", async (t) => {
+  const { app, page, errors } = await freshPage(t);
+  await page.goto(app.url);
+  await page.waitForSelector("#welcome");
+  await page.click("#welcome-tour");
+  await page.waitForSelector("#tour");
+  assert.match(await page.textContent("#tour-title"), /^Play$/);
+  await page.waitForSelector("#board.tour-target");
+  await page.click("#tour-next");
+  await page.waitForFunction(() => location.pathname.endsWith("/library"));
+  await page.waitForSelector("#import-text.tour-target");
+  await page.click("#tour-next");
+  await page.waitForFunction(() => location.pathname.endsWith("/llm"));
+  assert.match(await page.textContent("#tour"), /step 3 of \d/);
+  await page.click("#tour-close");
+  await page.waitForSelector("#tour", { state: "detached" });
+  await page.waitForFunction(() => document.querySelector(".tour-target") === null, null, { timeout: 5_000 });
+  assert.deepEqual(errors, []);
+});

@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
+use crate::components::tour::{Tour, TourState};
 use crate::edge::{self, EdgeStatus};
 use crate::pages::dream::DreamPage;
 use crate::pages::experiments::ExperimentsPage;
@@ -58,9 +59,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profiles") view=ProfilesPage/>
                 </Routes>
             </main>
+            <TourHost/>
             <footer>
                 <p id="edge-status" class="muted">{move || edge_status.get().text()}</p>
             </footer>
         </Router>
     }
+}
+
+/// Provides the tour's state inside the router (it navigates) and shows its card.
+#[component]
+fn TourHost() -> impl IntoView {
+    TourState::provide();
+    view! { <Tour/> }
 }

@@ -3,4 +3,5 @@ pub mod game_board;
 pub mod move_list;
 pub mod profile_select;
 pub mod size_select;
+pub mod tour;
 pub mod trend;

@@ -58,7 +58,10 @@ pub fn HelpPage() -> impl IntoView {
                 </tbody>
             </table>
             <h3>"Start over"</h3>
-            <button id="help-welcome" type="button" class="secondary" on:click=welcome_again>"Show the welcome again"</button>
+            <div class="row">
+                <button id="help-tour" type="button" on:click=move |_| crate::components::tour::TourState::get().start()>"Take the quick tour"</button>
+                <button id="help-welcome" type="button" class="secondary" on:click=welcome_again>"Show the welcome again"</button>
+            </div>
         </section>
     }
 }

@@ -66,7 +66,11 @@ pub fn HomePage() -> impl IntoView {
                 <div id="welcome" class="welcome" role="region" aria-label="First steps">
                     <div class="row spread">
                         <h3>"Where would you like to start?"</h3>
-                        <button id="welcome-skip" type="button" class="secondary" on:click=skip>"Skip the welcome"</button>
+                        <div class="row">
+                            <button id="welcome-tour" type="button" class="secondary"
+                                on:click=move |_| crate::components::tour::TourState::get().start()>"Take the quick tour"</button>
+                            <button id="welcome-skip" type="button" class="secondary" on:click=skip>"Skip the welcome"</button>
+                        </div>
                     </div>
                     <div class="cards">
                         <PlayPath/>
