@@ -64,7 +64,7 @@ test("play a 4x4 to solved with pencil marks, undo and a hint", async (t) => {
     await page.keyboard.press(String(answer[r][c]));
   }
   await page.waitForSelector("#solved");
-  assert.match(await page.textContent("#solved"), /Solved in \d+:\d\d — 1 hints/);
+  assert.match(await page.textContent("#solved"), /Solved in \d+:\d\d — 1 hint, 0 checks, 0 reveals/);
   await page.waitForFunction(() => /^saved/.test(document.querySelector("#save-status")?.textContent ?? ""));
   assert.deepEqual(errors, []);
 });
@@ -73,16 +73,22 @@ test("a 16x16 board takes letters", async (t) => {
   const { page, errors } = await openApp(t);
   page.setDefaultTimeout(60_000);
   await newPuzzle(page, 16);
-  const { n, grid, given } = await readBoard(page);
+  const { n, given } = await readBoard(page);
   assert.equal(n, 16);
-  const answer = grid.map((row) => row.slice());
-  // Find an empty cell whose solution is a letter (10..16), so typing a letter is right.
-  assert.ok(solve(answer, n));
-  let target = null;
-  for (let r = 0; r < n && !target; r++) for (let c = 0; c < n; c++) if (!given[r][c] && answer[r][c] >= 10) { target = [r, c]; break; }
+  // Find an empty cell whose solution is a letter (10..16): Reveal shows it, Undo takes it back.
+  let target = null, letter = null;
+  for (let i = 0; i < n * n && !target; i++) {
+    const [r, c] = [Math.floor(i / n), i % n];
+    if (given[r][c]) continue;
+    await page.focus(at(r, c));
+    await page.click("#reveal");
+    const shown = await page.inputValue(at(r, c));
+    await page.click("#undo");
+    if (/^[A-G]$/.test(shown)) { target = [r, c]; letter = shown.toLowerCase(); }
+  }
   assert.ok(target, "some empty cell holds a letter");
   const [r, c] = target;
-  const letter = answer[r][c].toString(36);
+  assert.equal(await page.inputValue(at(r, c)), "", "undo took the revealed value back");
   await page.focus(at(r, c));
   await page.keyboard.press(letter);
   assert.equal(await page.inputValue(at(r, c)), letter.toUpperCase());

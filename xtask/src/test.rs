@@ -71,7 +71,7 @@ pub fn run(args: &[String]) -> Result {
         [] => (false, false, None),
         ["--skip-e2e"] => (true, false, None),
         ["--only", "edge"] => (false, true, None),
-        // `--e2e NAME`: build, then run only the end-to-end files whose name contains NAME (a
+        // `--e2e NAME[,NAME…]`: build, then run only the end-to-end files whose name contains a NAME (a
         // quick loop while working on one screen; the full suite is what CI runs).
         ["--e2e", name] => (false, false, Some(name)),
         ["--gates"] => return gates_only(),
@@ -112,7 +112,9 @@ pub fn run(args: &[String]) -> Result {
         let mut files: Vec<String> = std::fs::read_dir(&dir)
             .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
             .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-            .filter(|name| name.ends_with(".test.mjs") && name.contains(filter))
+            .filter(|name| {
+                name.ends_with(".test.mjs") && filter.split(',').any(|f| name.contains(f))
+            })
             .map(|name| format!("tests/e2e/{name}"))
             .collect();
         if files.is_empty() {

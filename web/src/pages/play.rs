@@ -139,6 +139,11 @@ fn clock(ms: u64) -> String {
     }
 }
 
+/// "1 hint", "3 hints".
+fn count(n: u32, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 fn describe_rating(rating: &Rating) -> String {
     let band = match (rating.band, rating.needs_guessing) {
         (_, true) => "beyond the techniques (needs guessing)".to_string(),
@@ -498,7 +503,8 @@ pub fn PlayPage() -> impl IntoView {
                         <p id="solved" class="celebrate" role="status">
                             {move || game.with(|g| {
                                 let s = g.stats();
-                                format!("🎉 Solved in {} — {} hints, {} checks, {} reveals.", clock(elapsed.get()), s.hints, s.checks, s.reveals)
+                                format!("🎉 Solved in {} — {}, {}, {}.", clock(elapsed.get()),
+                                    count(s.hints, "hint"), count(s.checks, "check"), count(s.reveals, "reveal"))
                             })}
                         </p>
                     </Show>
