@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-/// `app-config.json`, served next to the app: written by the operator for a deployment, or
+/// `app-config.json`, served next to the app (under its base path): written by the operator for a deployment, or
 /// answered by `cargo xtask serve` for local development.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -44,7 +44,7 @@ impl EdgeStatus {
 /// The edge API's base URL from `app-config.json` (no trailing slash), or `None` when the app
 /// is deployed without one.
 pub async fn edge_url() -> Option<String> {
-    let config = match gloo_net::http::Request::get("/app-config.json")
+    let config = match gloo_net::http::Request::get(&crate::base_path::url("app-config.json"))
         .send()
         .await
     {
