@@ -11,9 +11,12 @@ export function env(name) {
   return value;
 }
 
-/** Start `xtask static` on the app port; resolves to { url, stop }. */
-export async function startApp() {
-  const args = ["static", env("MD_DIST_DIR"), "--port", env("MD_APP_PORT"), "--edge-api", env("MD_EDGE_URL")];
+/**
+ * Start `xtask static` on the app port; resolves to { url, stop }. `base` (e.g. "/sub/") serves
+ * the app under that path prefix only; `url` is then the app's URL under it.
+ */
+export async function startApp({ base = "/" } = {}) {
+  const args = ["static", env("MD_DIST_DIR"), "--port", env("MD_APP_PORT"), "--edge-api", env("MD_EDGE_URL"), "--base", base];
   const child = spawn(env("MD_XTASK_BIN"), args, { stdio: ["ignore", "pipe", "inherit"] });
   // After a kill, exitCode stays null (signalCode is set), so remember the exit ourselves.
   const exited = new Promise((resolve) => child.once("exit", resolve));
