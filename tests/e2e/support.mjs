@@ -12,12 +12,13 @@ export function env(name) {
 }
 
 /**
- * Start `xtask static` on the app port; resolves to { url, stop }. With `announceModel`, its
- * app-config.json announces the local model as `cargo xtask serve` does (the app then offers a
- * ready profile for it).
+ * Start `xtask static` on the app port; resolves to { url, stop }. `base` (e.g. "/sub/") serves
+ * the app under that path prefix only; `url` is then the app's URL under it. With
+ * `announceModel`, its app-config.json announces the local model as `cargo xtask serve` does
+ * (the app then offers a ready profile for it).
  */
-export async function startApp({ announceModel = false } = {}) {
-  const args = ["static", env("MD_DIST_DIR"), "--port", env("MD_APP_PORT"), "--edge-api", env("MD_EDGE_URL")];
+export async function startApp({ base = "/", announceModel = false } = {}) {
+  const args = ["static", env("MD_DIST_DIR"), "--port", env("MD_APP_PORT"), "--edge-api", env("MD_EDGE_URL"), "--base", base];
   if (announceModel) args.push("--model", env("MD_MODEL"));
   const child = spawn(env("MD_XTASK_BIN"), args, { stdio: ["ignore", "pipe", "inherit"] });
   // After a kill, exitCode stays null (signalCode is set), so remember the exit ourselves.

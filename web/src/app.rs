@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
+use crate::base_path;
 use crate::components::tour::{Tour, TourState};
 use crate::edge::{self, EdgeStatus};
 use crate::pages::dream::DreamPage;
@@ -26,22 +27,22 @@ pub fn App() -> impl IntoView {
     spawn_local(async move { edge_status.set(edge::check().await) });
 
     view! {
-        <Router>
+        <Router base=base_path::base()>
             <header class="top">
                 <h1>"Machine Dream"</h1>
                 <p class="tagline">"Watch a language model learn Sudoku from its own experience."</p>
                 <nav aria-label="Screens" class="screens">
-                    <A href="/">"Home"</A>
-                    <A href="/play">"Play"</A>
-                    <A href="/library">"Library"</A>
-                    <A href="/llm">"LLM Play"</A>
-                    <A href="/sessions">"Sessions"</A>
-                    <A href="/memory">"Memory"</A>
-                    <A href="/dream">"Dream"</A>
-                    <A href="/units">"Units"</A>
-                    <A href="/experiments">"Experiments"</A>
-                    <A href="/profiles">"Profiles"</A>
-                    <A href="/help">"Help"</A>
+                    <A href=base_path::url("/") exact=true>"Home"</A>
+                    <A href=base_path::url("/play")>"Play"</A>
+                    <A href=base_path::url("/library")>"Library"</A>
+                    <A href=base_path::url("/llm")>"LLM Play"</A>
+                    <A href=base_path::url("/sessions")>"Sessions"</A>
+                    <A href=base_path::url("/memory")>"Memory"</A>
+                    <A href=base_path::url("/dream")>"Dream"</A>
+                    <A href=base_path::url("/units")>"Units"</A>
+                    <A href=base_path::url("/experiments")>"Experiments"</A>
+                    <A href=base_path::url("/profiles")>"Profiles"</A>
+                    <A href=base_path::url("/help")>"Help"</A>
                 </nav>
             </header>
             <main>

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use serde::Deserialize;
 use solver_core::profile::AnnouncedModel;
 
-/// `app-config.json`, served next to the app: written by the operator for a deployment, or
+/// `app-config.json`, served next to the app (under its base path): written by the operator for a deployment, or
 /// answered by `cargo xtask serve` for local development.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,7 +65,7 @@ pub async fn app_config() -> Option<AppConfig> {
     if let Some(known) = CONFIG.with(|c| c.borrow().clone()) {
         return known;
     }
-    let config = match gloo_net::http::Request::get("/app-config.json")
+    let config = match gloo_net::http::Request::get(&crate::base_path::url("app-config.json"))
         .send()
         .await
     {

@@ -2,6 +2,7 @@
 //! the edge API client and the PWA shell. See ARCHITECTURE.md.
 
 pub mod app;
+pub mod base_path;
 pub mod components;
 pub mod db;
 pub mod download;

@@ -61,7 +61,15 @@ fn write_service_worker(dist: &Path) -> Result {
     })?;
     let mut files = Vec::new();
     collect_files(dist, dist, &mut files)?;
-    files.retain(|f| f != "sw.js" && f != "app-config.json");
+    // Not part of the shell: sw.js itself, the operator's app-config.json (fetched network-first)
+    // and a static host's own control files (Cloudflare Pages reads and never serves them, so a
+    // precache entry would 404 and fail the whole install).
+    files.retain(|f| {
+        !matches!(
+            f.as_str(),
+            "sw.js" | "app-config.json" | "_headers" | "_redirects"
+        )
+    });
     files.sort();
     let mut fingerprint = Vec::new();
     for file in &files {

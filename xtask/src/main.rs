@@ -55,8 +55,10 @@ commands:
   bench-edge            measure the edge API's added latency (p50/p99) against a scripted upstream
   bench-storage         IndexedDB insert, page, search and export at 10k and 100k experiences
                         (headless Chromium, release wasm), with the targets
-  static DIR [--port N] [--edge-api URL [--model NAME]]
-                        serve DIR on 127.0.0.1 (port 0 = free port; prints `listening on URL`)
+  static DIR [--port N] [--edge-api URL [--model NAME]] [--base /sub/]
+                        serve DIR on 127.0.0.1 (port 0 = free port; prints `listening on URL`),
+                        with --base under that path prefix only (as on a host's sub-directory);
+                        --model announces the built-in model's ready profile
 ";
 
 fn main() -> ExitCode {

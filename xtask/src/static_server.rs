@@ -1,6 +1,8 @@
 //! A static file server for dist/ on loopback: correct MIME types (wasm streaming compilation
 //! needs `application/wasm`), no caching of the shell files the service worker manages, and an
-//! optional `app-config.json` that tells the app where the edge API is.
+//! optional `app-config.json` that tells the app where the edge API is. With a base path
+//! (`--base /sub/`) the app is served under that prefix only, as on a host that puts it in a
+//! sub-directory.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -18,6 +20,18 @@ pub struct StaticServer {
 impl StaticServer {
     /// Serve `root` on 127.0.0.1:`port` (0 = any free port) in a background thread.
     pub fn start(root: PathBuf, port: u16, config: Option<AppConfig>) -> Result<StaticServer> {
+        Self::start_under(root, port, config, "/")
+    }
+
+    /// As `start`, with the app under `base` (`/` or `/sub/`); `url` is then the app's URL.
+    pub fn start_under(
+        root: PathBuf,
+        port: u16,
+        config: Option<AppConfig>,
+        base: &str,
+    ) -> Result<StaticServer> {
+        let base = normalize_base(base)?;
+        let prefix = base.clone();
         let server = Server::http(("127.0.0.1", port))
             .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
         let port = server
@@ -30,12 +44,17 @@ impl StaticServer {
         let config = config.map(|c| c.to_json());
         let thread = std::thread::spawn(move || {
             for request in worker.incoming_requests() {
-                let response = respond(&root, request.url(), config.as_deref());
+                let response = respond_under(&root, &base, request.url(), config.as_deref());
                 let _ = request.respond(response);
             }
         });
+        let url = format!("http://127.0.0.1:{port}");
         Ok(StaticServer {
-            url: format!("http://127.0.0.1:{port}"),
+            url: if prefix == "/" {
+                url
+            } else {
+                format!("{url}{prefix}")
+            },
             server,
             thread: Some(thread),
         })
@@ -142,7 +161,55 @@ fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     Some(resolved)
 }
 
-fn respond(root: &Path, url: &str, config: Option<&str>) -> Response<std::io::Cursor<Vec<u8>>> {
+/// `/sub`, `sub`, `/sub/` → `/sub/`; `/` stays `/`. Only plain path segments are accepted.
+fn normalize_base(base: &str) -> Result<String> {
+    let inner = base.trim_matches('/');
+    if inner.is_empty() {
+        return Ok("/".into());
+    }
+    let plain = inner.split('/').all(|seg| {
+        !seg.is_empty()
+            && seg != "."
+            && seg != ".."
+            && seg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    });
+    if !plain {
+        return Err(format!(
+            "--base {base:?}: use plain path segments, like /machine-dream/"
+        ));
+    }
+    Ok(format!("/{inner}/"))
+}
+
+type Reply = Response<std::io::Cursor<Vec<u8>>>;
+
+/// Serve under `base` (`/` or `/sub/`): `/sub` redirects to `/sub/` (relative asset URLs need
+/// the slash), anything outside the prefix is 404.
+fn respond_under(root: &Path, base: &str, url: &str, config: Option<&str>) -> Reply {
+    if base == "/" {
+        return respond(root, url, config);
+    }
+    let (path, query) = url
+        .split_once('?')
+        .map_or((url, None), |(p, q)| (p, Some(q)));
+    if path == base.trim_end_matches('/') {
+        let location = match query {
+            Some(q) => format!("{base}?{q}"),
+            None => base.to_string(),
+        };
+        return Response::from_string("moved")
+            .with_status_code(301)
+            .with_header(header("Location", &location));
+    }
+    match url.strip_prefix(base.trim_end_matches('/')) {
+        Some(rest) if rest.starts_with('/') => respond(root, rest, config),
+        _ => Response::from_string("not found (outside the base path)").with_status_code(404),
+    }
+}
+
+fn respond(root: &Path, url: &str, config: Option<&str>) -> Reply {
     let no_cache = header("Cache-Control", "no-cache");
     if config.is_some() && url.split('?').next() == Some("/app-config.json") {
         return Response::from_data(config.unwrap_or_default().as_bytes().to_vec())
@@ -164,13 +231,14 @@ fn respond(root: &Path, url: &str, config: Option<&str>) -> Response<std::io::Cu
     }
 }
 
-/// `cargo xtask static DIR [--port N] [--edge-api URL [--model NAME]]`: serve until killed.
-/// `--model` announces the built-in model's profile (JSON answers, 96 tokens).
+/// `cargo xtask static DIR [--port N] [--edge-api URL [--model NAME]] [--base /sub/]`: serve
+/// until killed. `--model` announces the built-in model's profile (JSON answers, 96 tokens).
 pub fn run_cli(args: &[String]) -> Result {
     let mut dir = None;
     let mut port = 0u16;
     let mut edge_api = None;
     let mut model = None;
+    let mut base = "/".to_string();
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
@@ -182,16 +250,18 @@ pub fn run_cli(args: &[String]) -> Result {
             }
             "--edge-api" => edge_api = Some(iter.next().ok_or("--edge-api needs a URL")?.clone()),
             "--model" => model = Some(iter.next().ok_or("--model needs a name")?.clone()),
+            "--base" => base = iter.next().ok_or("--base needs a path like /sub/")?.clone(),
             other => dir = Some(PathBuf::from(other)),
         }
     }
-    let dir =
-        dir.ok_or("usage: cargo xtask static DIR [--port N] [--edge-api URL [--model NAME]]")?;
+    let dir = dir.ok_or(
+        "usage: cargo xtask static DIR [--port N] [--edge-api URL [--model NAME]] [--base /sub/]",
+    )?;
     let config = edge_api.map(|edge_api| AppConfig {
         edge_api,
         default_model: model.as_deref().map(DefaultModel::built_in),
     });
-    let server = StaticServer::start(dir, port, config)?;
+    let server = StaticServer::start_under(dir, port, config, &base)?;
     println!("listening on {}", server.url);
     loop {
         std::thread::park();
@@ -220,6 +290,32 @@ mod tests {
             content_type(Path::new("manifest.webmanifest")),
             "application/manifest+json"
         );
+    }
+
+    #[test]
+    fn a_base_path_is_a_prefix_of_plain_segments() {
+        assert_eq!(normalize_base("/").unwrap(), "/");
+        assert_eq!(normalize_base("").unwrap(), "/");
+        assert_eq!(normalize_base("sub").unwrap(), "/sub/");
+        assert_eq!(normalize_base("/a/b/").unwrap(), "/a/b/");
+        assert!(normalize_base("/../x/").is_err());
+        assert!(normalize_base("/a b/").is_err());
+    }
+
+    #[test]
+    fn under_a_base_only_the_prefix_is_served() {
+        let root = Path::new("/nonexistent-md-dist");
+        let config = Some("{}");
+        let at = |url: &str| respond_under(root, "/sub/", url, config);
+        let moved = at("/sub?x=1");
+        assert_eq!(moved.status_code().0, 301);
+        assert!(moved
+            .headers()
+            .iter()
+            .any(|h| h.field.equiv("Location") && h.value.as_str() == "/sub/?x=1"));
+        assert_eq!(at("/app-config.json").status_code().0, 404);
+        assert_eq!(at("/subway/app-config.json").status_code().0, 404);
+        assert_eq!(at("/sub/app-config.json").status_code().0, 200);
     }
 
     #[test]

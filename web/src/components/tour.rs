@@ -101,7 +101,7 @@ pub fn Tour() -> impl IntoView {
     Effect::new(move |_| {
         let step = state.step.get();
         if let Some(i) = step {
-            navigate(STEPS[i].path, Default::default());
+            navigate(&crate::base_path::url(STEPS[i].path), Default::default());
         }
         let target = step.map(|i| STEPS[i].target);
         gloo_timers::callback::Timeout::new(300, move || outline(target)).forget();

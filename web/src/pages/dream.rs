@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use solver_core::profile::Profile;
 
 use crate::components::profile_select::ProfileSelect;
@@ -115,7 +116,7 @@ pub fn DreamPage() -> impl IntoView {
                                 }).collect_view()}</ul> }.into_any()
                             }}
                         </div>
-                        <p><a href=format!("/units?unit={unit_id}")>"Open the unit"</a></p>
+                        <p><A href=crate::base_path::url(&format!("/units?unit={unit_id}"))>"Open the unit"</A></p>
                     </div>
                 }
             })}

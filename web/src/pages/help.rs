@@ -17,7 +17,7 @@ pub fn HelpPage() -> impl IntoView {
             if let Ok(db) = db::open().await {
                 let _ = db.set_setting(WELCOME_DONE, WELCOME_AGAIN).await;
             }
-            navigate("/", Default::default());
+            navigate(&crate::base_path::url("/"), Default::default());
         });
     };
     view! {

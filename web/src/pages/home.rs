@@ -10,6 +10,7 @@ use solver_core::human::Band;
 use solver_core::library::EXAMPLES;
 use solver_core::profile::Profile;
 
+use crate::base_path;
 use crate::components::profile_select::ProfileSelect;
 use crate::db;
 use crate::llm::LlmClient;
@@ -80,7 +81,7 @@ pub fn HomePage() -> impl IntoView {
                 </div>
             </Show>
             <Examples/>
-            <p class="muted">"New here? " <A href="/help">"Help"</A> " explains the verdicts, experiences, dreams and learning units, and lists the keys."</p>
+            <p class="muted">"New here? " <A href=base_path::url("/help")>"Help"</A> " explains the verdicts, experiences, dreams and learning units, and lists the keys."</p>
         </section>
     }
 }
@@ -100,7 +101,7 @@ fn PlayPath() -> impl IntoView {
             format!("&band={b}")
         };
         navigate(
-            &format!("/play?size={n}{band_part}&seed=1"),
+            &base_path::url(&format!("/play?size={n}{band_part}&seed=1")),
             Default::default(),
         );
     };
@@ -179,7 +180,10 @@ fn ModelPath() -> impl IntoView {
     let start = move |_| {
         let id = profile_id.get_untracked();
         spawn_local(finish_welcome());
-        navigate(&format!("/llm?start=1&profile={id}"), Default::default());
+        navigate(
+            &base_path::url(&format!("/llm?start=1&profile={id}")),
+            Default::default(),
+        );
     };
     view! {
         <article class="card">
@@ -187,7 +191,7 @@ fn ModelPath() -> impl IntoView {
             <p class="muted">"A model plays move by move; the engine judges every attempt; dreams turn attempts into lessons."</p>
             <Show when=move || !profiles.with(Vec::is_empty)
                 fallback=|| view! {
-                    <p>"No model is set up here yet. " <A href="/profiles">"Create a profile"</A>
+                    <p>"No model is set up here yet. " <A href=base_path::url("/profiles")>"Create a profile"</A>
                     " from a template (LM Studio, Ollama, llama.cpp, or a cloud provider through the edge API)."</p>
                 }>
                 <ProfileSelect id="welcome-profile" profiles profile_id/>
@@ -207,7 +211,7 @@ fn ImportPath() -> impl IntoView {
     let navigate = use_navigate();
     let go = move |_| {
         spawn_local(finish_welcome());
-        navigate("/library", Default::default());
+        navigate(&base_path::url("/library"), Default::default());
     };
     view! {
         <article class="card">

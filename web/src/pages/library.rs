@@ -145,7 +145,7 @@ pub fn LibraryPage() -> impl IntoView {
                 <thead><tr><th scope="col">"Puzzle"</th><th scope="col">"Size"</th><th scope="col">"From"</th><th scope="col"><span class="visually-hidden">"Play"</span></th></tr></thead>
                 <tbody>
                     <For each=move || list.get() key=|p| p.id.clone() children=|p| {
-                        let href = format!("/play?puzzle={}", p.id);
+                        let href = crate::base_path::url(&format!("/play?puzzle={}", p.id));
                         view! {
                             <tr data-puzzle-id=p.id.clone()>
                                 <td>{p.name.clone().unwrap_or_else(|| p.id.clone())}</td>

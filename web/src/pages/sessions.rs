@@ -77,7 +77,7 @@ fn SessionList() -> impl IntoView {
                     let stats = s.session.stats();
                     view! {
                         <li data-session-id=s.id.clone()>
-                            <A href=format!("/sessions?id={}", s.id)>{s.puzzle_id.clone()}</A>
+                            <A href=crate::base_path::url(&format!("/sessions?id={}", s.id))>{s.puzzle_id.clone()}</A>
                             {format!(" · {} · {} · {} attempts · accuracy {:.0}%", s.model, s.state, stats.attempts, stats.accuracy * 100.0)}
                             {s.memory.then_some(" · memory on")}
                             {s.assisted_decoding.then_some(" · assisted decoding (research mode)")}
@@ -214,7 +214,7 @@ fn SessionDetail(id: String) -> impl IntoView {
 
     view! {
         <section id="session-detail" aria-labelledby="session-title">
-            <p><A href="/sessions">"← all sessions"</A></p>
+            <p><A href=crate::base_path::url("/sessions")>"← all sessions"</A></p>
             <h2 id="session-title">{move || record.with(|r| r.as_ref().map(|r| format!("Session {}", r.puzzle_id)).unwrap_or_else(|| "Session".into()))}</h2>
             <p class="muted">{move || record.with(|r| r.as_ref().map(|r| format!("{} · model {} · {} · memory {}{}", r.id, r.model, r.state, if r.memory { "on" } else { "off" }, if r.assisted_decoding { " · assisted decoding (research mode)" } else { "" })).unwrap_or_default())}</p>
             <p id="session-stats">{move || stats.get().map(|s| format!("{} attempts · {} correct · accuracy {:.0}%", s.attempts, s.correct, s.accuracy * 100.0)).unwrap_or_default()}</p>
