@@ -112,7 +112,7 @@ test("one workerd from deploy/workerd/config.capnp serves the app and the edge A
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(url);
+  await page.goto(`${url}/play`);
   const puzzleId = await waitForPuzzle(page);
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;

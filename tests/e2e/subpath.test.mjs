@@ -33,10 +33,13 @@ test("the app works under a sub-path: menu, deep-link reload, app-config.json, o
   });
 
   await page.goto(app.url);
-  const puzzleId = await waitForPuzzle(page);
+  await page.waitForSelector("#home-title");
   await edgeSettled(page);
   assert.match(await page.textContent("#edge-status"), /^edge API: ok/, "app-config.json was found under the sub-path");
-  assert.equal(await page.getAttribute('nav.screens a:text-is("Play")', "aria-current"), "page");
+  assert.equal(await page.getAttribute('nav.screens a:text-is("Home")', "aria-current"), "page");
+  await go(page, "Play");
+  const puzzleId = await waitForPuzzle(page);
+  assert.equal(new URL(page.url()).pathname, `${BASE}play`);
 
   // The menu routes inside the prefix.
   await go(page, "Sessions");
@@ -53,8 +56,8 @@ test("the app works under a sub-path: menu, deep-link reload, app-config.json, o
   assert.match(await page.textContent("#edge-status"), /^edge API: ok/);
 
   // Home again, with the trailing slash the shell needs.
-  await go(page, "Play");
-  assert.equal(await waitForPuzzle(page), puzzleId);
+  await go(page, "Home");
+  await page.waitForSelector("#home-title");
   assert.equal(new URL(page.url()).pathname, BASE);
 
   // The service worker lives at the prefix and controls the page.
