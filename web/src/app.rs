@@ -8,6 +8,7 @@ use leptos_router::path;
 use crate::edge::{self, EdgeStatus};
 use crate::pages::dream::DreamPage;
 use crate::pages::experiments::ExperimentsPage;
+use crate::pages::generate::GeneratePage;
 use crate::pages::help::HelpPage;
 use crate::pages::home::HomePage;
 use crate::pages::library::LibraryPage;
@@ -33,6 +34,7 @@ pub fn App() -> impl IntoView {
                     <A href="/">"Home"</A>
                     <A href="/play">"Play"</A>
                     <A href="/library">"Library"</A>
+                    <A href="/generate">"Generate"</A>
                     <A href="/llm">"LLM Play"</A>
                     <A href="/sessions">"Sessions"</A>
                     <A href="/memory">"Memory"</A>
@@ -48,6 +50,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/play") view=PlayPage/>
                     <Route path=path!("/library") view=LibraryPage/>
+                    <Route path=path!("/generate") view=GeneratePage/>
                     <Route path=path!("/help") view=HelpPage/>
                     <Route path=path!("/llm") view=LlmPlayPage/>
                     <Route path=path!("/sessions") view=SessionsPage/>
