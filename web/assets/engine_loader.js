@@ -4,6 +4,7 @@
 // a rejected promise (the wasm did not load or start) is thrown again as an uncaught error,
 // which the page sees as the Worker's `error` event instead of nothing at all.
 self.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
   const reason = event.reason;
   throw reason instanceof Error ? reason : new Error(`engine worker: ${reason}`);
 });
