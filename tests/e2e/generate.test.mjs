@@ -143,6 +143,18 @@ test("batches run off the main thread: a 25x25 batch cancels mid-way, no long ta
   assert.equal(await page.locator("#gen-list tbody tr").count(), made);
   const big = await longTasks(page, `a 25x25 batch (${made} made, then cancelled)`);
 
+  // Leaving the screen mid-batch stops the batch; the screen comes back idle and works.
+  await generate(page, { size: "25", seed: "50", count: 100 });
+  await page.waitForSelector("#gen-list tbody tr");
+  await go(page, "Library");
+  await page.waitForSelector("#library-list");
+  await page.waitForTimeout(1_000);
+  await go(page, "Generate");
+  assert.equal(await state(page), "idle");
+  await generate(page, { size: "4", seed: "9", count: 2 });
+  await waitForState(page, ["complete"]);
+  assert.equal(await page.locator("#gen-list tbody tr").count(), 2);
+
   assert.deepEqual(nine, [], "no long task while the 9x9 batch ran");
   assert.deepEqual(big, [], "no long task while the 25x25 batch ran");
   assert.deepEqual(errors, []);

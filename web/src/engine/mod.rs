@@ -206,6 +206,13 @@ impl BatchHandle {
             engine.bridge.send(ToEngine::Cancel { job: self.job });
         }
     }
+
+    /// Stop the batch and hear nothing more of it (for a screen that goes away: answers
+    /// already on their way would reach a screen that is gone).
+    pub fn abandon(self) {
+        LISTENERS.with(|l| l.borrow_mut().remove(&self.job));
+        self.cancel();
+    }
 }
 
 /// Run a batch in the worker; `on_event` hears every answer until `Done`, `Refused` or

@@ -91,8 +91,8 @@ pub fn GeneratePage() -> impl IntoView {
 
     // Leaving the screen stops its batch (the worker would otherwise go on for nobody).
     on_cleanup(move || {
-        if let Some(handle) = running.get_untracked() {
-            handle.cancel();
+        if let Some(handle) = running.try_get_untracked().flatten() {
+            handle.abandon();
         }
     });
 
@@ -179,7 +179,7 @@ pub fn GeneratePage() -> impl IntoView {
                 ..
             }) => {
                 fraction.set(f);
-                if phase.get_untracked() == "running" {
+                if phase.try_get_untracked().as_deref() == Some("running") {
                     status.set(format!("made {kept} of {count} ({tried} seeds tried)…"));
                 }
             }
