@@ -17,6 +17,7 @@
 //! ```
 
 use crate::format::UpstreamPuzzle;
+use crate::generate::Symmetry;
 use crate::human::Band;
 use crate::solve::{solve_unique, SolveError};
 use crate::Grid;
@@ -273,6 +274,23 @@ pub fn puzzle_key(givens: &Grid) -> String {
     format!("{n}x{n}-lib-{hash:016x}")
 }
 
+/// The library id of a generated puzzle: size, band when one was asked for, symmetry when
+/// there is one, and seed (the three together decide the puzzle), e.g. `9x9-easy-seed-7` or
+/// `16x16-rotational-seed-3`.
+pub fn generated_key(size: usize, band: Option<Band>, symmetry: Symmetry, seed: u64) -> String {
+    let mut key = format!("{size}x{size}-");
+    if let Some(band) = band {
+        key.push_str(band.name());
+        key.push('-');
+    }
+    if symmetry != Symmetry::None {
+        key.push_str(symmetry.name());
+        key.push('-');
+    }
+    key.push_str(&format!("seed-{seed}"));
+    key
+}
+
 /// The one-line file of `puzzles` (givens, one per line), the format every Sudoku tool reads.
 pub fn export_lines(puzzles: &[Grid]) -> String {
     puzzles.iter().map(|g| g.to_line() + "\n").collect()
@@ -406,6 +424,23 @@ mod tests {
         assert_eq!(puzzle_key(&a), puzzle_key(&Grid::from_line(GOOD).unwrap()));
         assert_ne!(puzzle_key(&a), puzzle_key(&b));
         assert!(puzzle_key(&a).starts_with("4x4-lib-"));
+    }
+
+    #[test]
+    fn generated_keys_name_what_decides_the_puzzle() {
+        assert_eq!(generated_key(9, None, Symmetry::None, 7), "9x9-seed-7");
+        assert_eq!(
+            generated_key(9, Some(Band::Easy), Symmetry::None, 7),
+            "9x9-easy-seed-7"
+        );
+        assert_eq!(
+            generated_key(16, Some(Band::Hard), Symmetry::Rotational, 3),
+            "16x16-hard-rotational-seed-3"
+        );
+        assert_ne!(
+            generated_key(9, None, Symmetry::Diagonal, 7),
+            generated_key(9, None, Symmetry::None, 7)
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::components::tour::{Tour, TourState};
 use crate::edge::{self, EdgeStatus};
 use crate::pages::dream::DreamPage;
 use crate::pages::experiments::ExperimentsPage;
+use crate::pages::generate::GeneratePage;
 use crate::pages::help::HelpPage;
 use crate::pages::home::HomePage;
 use crate::pages::library::LibraryPage;
@@ -35,6 +36,7 @@ pub fn App() -> impl IntoView {
                     <A href=base_path::url("/") exact=true>"Home"</A>
                     <A href=base_path::url("/play")>"Play"</A>
                     <A href=base_path::url("/library")>"Library"</A>
+                    <A href=base_path::url("/generate")>"Generate"</A>
                     <A href=base_path::url("/llm")>"LLM Play"</A>
                     <A href=base_path::url("/sessions")>"Sessions"</A>
                     <A href=base_path::url("/memory")>"Memory"</A>
@@ -50,6 +52,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/play") view=PlayPage/>
                     <Route path=path!("/library") view=LibraryPage/>
+                    <Route path=path!("/generate") view=GeneratePage/>
                     <Route path=path!("/help") view=HelpPage/>
                     <Route path=path!("/llm") view=LlmPlayPage/>
                     <Route path=path!("/sessions") view=SessionsPage/>

@@ -8,6 +8,7 @@ pub mod db;
 pub mod download;
 pub mod dreamer;
 pub mod edge;
+pub mod engine;
 pub mod experiment_runner;
 pub mod game;
 pub mod llm;

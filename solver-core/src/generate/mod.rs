@@ -11,7 +11,11 @@
 //! needed), and the result is rated; a puzzle below the band is discarded and the same
 //! generator stream tries again, so the seed alone still decides the puzzle. See
 //! [`generate`] for what is attainable per size.
+//!
+//! [`BatchPlan`] makes batches one puzzle per step, for callers that show progress and can
+//! cancel between puzzles.
 
+mod batch;
 pub mod rng;
 mod symmetry;
 
@@ -25,6 +29,7 @@ use crate::solve::{search, SearchOptions, SearchStatus};
 use crate::Puzzle;
 use rng::Xoshiro256StarStar;
 
+pub use batch::{random_seed, BatchError, BatchPlan, BatchState, BatchStep, MAX_BATCH, MAX_SEED};
 pub use symmetry::{Symmetry, UnknownSymmetry};
 
 /// What to generate.

@@ -3,6 +3,7 @@
 
 pub mod dream;
 pub mod experiments;
+pub mod generate;
 pub mod help;
 pub mod home;
 pub mod library;

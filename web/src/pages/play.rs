@@ -8,12 +8,14 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use solver_core::game::{Game, HintView};
-use solver_core::generate::{generate, GenerateOptions};
+use solver_core::generate::{generate, GenerateOptions, Symmetry};
 use solver_core::human::{rate, Band, Rating};
+use solver_core::library::generated_key;
 use solver_core::Grid;
 
 use crate::components::game_board::{BoardCommand, GameBoard};
 use crate::db;
+use crate::engine;
 use crate::game::describe_conflicts;
 use crate::storage::{EntryRecord, GameRecord, PuzzleRecord, Storage, StorageError};
 
@@ -28,24 +30,36 @@ fn now() -> f64 {
 
 /// The id of a generated puzzle: size, band when one was asked for, seed.
 fn puzzle_id(size: usize, band: Option<Band>, seed: u64) -> String {
-    match band {
-        None => format!("{size}x{size}-seed-{seed}"),
-        Some(band) => format!("{size}x{size}-{}-seed-{seed}", band.name()),
-    }
+    generated_key(size, band, Symmetry::None, seed)
 }
 
-/// Generate the puzzle for (`size`, `band`, `seed`) and describe it as a record.
-fn new_puzzle(size: usize, band: Option<Band>, seed: u64) -> Result<PuzzleRecord, String> {
-    let mut options = GenerateOptions::new(size, seed);
-    options.band = band;
-    let puzzle =
-        generate(&options).map_err(|e| format!("could not generate puzzle {seed}: {e}"))?;
+/// Whether a puzzle takes long enough to make or rate that it must not run on the page's
+/// thread (it would freeze the page): it is made in the engine worker.
+fn in_worker(size: usize, band: Option<Band>) -> bool {
+    size >= 16 || (size >= 12 && band.is_some())
+}
+
+/// Generate the puzzle for (`size`, `band`, `seed`) and describe it as a record (the worker
+/// moves on to the next seed if `seed` gives none; the record names the seed used).
+async fn new_puzzle(size: usize, band: Option<Band>, seed: u64) -> Result<PuzzleRecord, String> {
+    let fail = |e: String| format!("could not generate puzzle {seed}: {e}");
+    let (seed, givens, solution) = if in_worker(size, band) {
+        let made = engine::generate_one(size, band, Symmetry::None, seed)
+            .await
+            .map_err(fail)?;
+        (made.seed, made.givens, made.solution)
+    } else {
+        let mut options = GenerateOptions::new(size, seed);
+        options.band = band;
+        let puzzle = generate(&options).map_err(|e| fail(e.to_string()))?;
+        (seed, puzzle.givens.to_line(), puzzle.solution.to_line())
+    };
     Ok(PuzzleRecord {
         id: puzzle_id(size, band, seed),
         size: size as u8,
         seed: Some(seed as f64),
-        givens: puzzle.givens.to_line(),
-        solution: puzzle.solution.to_line(),
+        givens,
+        solution,
         created_at: now(),
         name: None,
         source: Some("generated".into()),
@@ -93,12 +107,12 @@ async fn load_or_create(storage: &Storage, open: Open) -> Result<(Loaded, Game),
     };
     let puzzle = match (current, open) {
         (Some(p), _) => p,
-        (None, Open::Current | Open::Stored(_)) => new_puzzle(9, None, FIRST_SEED)?,
+        (None, Open::Current | Open::Stored(_)) => new_puzzle(9, None, FIRST_SEED).await?,
         (None, Open::New { size, band, seed }) => {
             let id = puzzle_id(size, band, seed);
             match storage.puzzle(&id).await.map_err(s)? {
                 Some(p) => p,
-                None => new_puzzle(size, band, seed)?,
+                None => new_puzzle(size, band, seed).await?,
             }
         }
     };
@@ -256,17 +270,24 @@ pub fn PlayPage() -> impl IntoView {
         game.set(g);
         loaded.set(Some(l));
         ready.set(true);
-        // Rating a big grid takes a moment: let the board paint first.
+        // Rating a big grid takes a moment: it runs in the engine worker.
         spawn_local(async move {
             gloo_timers::future::TimeoutFuture::new(0).await;
-            rating.set(describe_rating(&rate(&givens)));
+            rating.set(if n >= 12 {
+                match engine::rate(&givens).await {
+                    Ok(r) => describe_rating(&r),
+                    Err(e) => format!("not rated: {e}"),
+                }
+            } else {
+                describe_rating(&rate(&givens))
+            });
         });
     };
 
     let open = move |what: Open| {
         message.set("generating…".into());
         spawn_local(async move {
-            // Let "generating…" paint before a big grid is made on this thread.
+            // Let "generating…" paint first (small grids are made on this thread).
             gloo_timers::future::TimeoutFuture::new(0).await;
             let db = match storage.get_value() {
                 Some(db) => db,

@@ -1,0 +1,136 @@
+//! The messages between the page and the engine worker. Both ends are this crate, so they
+//! always agree; gloo-worker carries them (bincode, so no internally tagged enums and no
+//! skipped fields here).
+//!
+//! Every request has a `job` number chosen by the page; every answer names the job it
+//! belongs to. A batch is answered, in order, by one [`FromEngine::Generated`] per puzzle kept
+//! or one [`FromEngine::Failed`] per seed that gave none, each followed by a
+//! [`FromEngine::Progress`], and last one [`FromEngine::Done`]. The worker makes one puzzle
+//! per turn of its event loop, so a [`ToEngine::Cancel`] sent meanwhile is seen before the
+//! next puzzle.
+
+use serde::{Deserialize, Serialize};
+use solver_core::generate::{BatchState, Symmetry};
+use solver_core::human::{Band, Rating};
+
+/// A job's number, unique per page.
+pub type JobId = u32;
+
+/// From the page to the worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ToEngine {
+    /// Make `count` puzzles, seeds `first_seed`, `first_seed + 1`, … (a seed that gives no
+    /// puzzle is skipped; see `solver_core::generate::BatchPlan`).
+    GenerateBatch {
+        /// The job.
+        job: JobId,
+        /// Side length.
+        size: usize,
+        /// The band to hit, or any.
+        band: Option<Band>,
+        /// Symmetry of the clue pattern.
+        symmetry: Symmetry,
+        /// The first seed.
+        first_seed: u64,
+        /// How many puzzles.
+        count: usize,
+    },
+    /// Rate a puzzle (givens in one-line form).
+    Rate {
+        /// The job.
+        job: JobId,
+        /// The givens.
+        givens: String,
+    },
+    /// Stop the batch `job` before its next puzzle (nothing happens if it is over).
+    Cancel {
+        /// The job.
+        job: JobId,
+    },
+}
+
+/// From the worker to the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FromEngine {
+    /// A puzzle of a batch.
+    Generated {
+        /// The job.
+        job: JobId,
+        /// Its place in the batch, from 0.
+        index: usize,
+        /// The seed that made it.
+        seed: u64,
+        /// Givens, one-line form.
+        givens: String,
+        /// Solution, one-line form.
+        solution: String,
+        /// Its rating (band, score, techniques).
+        rating: Rating,
+    },
+    /// A seed of a batch that gave no puzzle to keep (band not reached, a repeat); the batch
+    /// goes on with the next seed.
+    Failed {
+        /// The job.
+        job: JobId,
+        /// The seed.
+        seed: u64,
+        /// Why.
+        error: String,
+    },
+    /// How far a batch is.
+    Progress {
+        /// The job.
+        job: JobId,
+        /// Puzzles kept so far.
+        kept: usize,
+        /// Seeds tried so far.
+        tried: usize,
+        /// Puzzles asked for.
+        count: usize,
+        /// Kept over asked for, 0 to 1.
+        fraction: f64,
+    },
+    /// A batch is over: complete, cancelled or given up.
+    Done {
+        /// The job.
+        job: JobId,
+        /// How it ended.
+        state: BatchState,
+        /// Puzzles kept.
+        kept: usize,
+    },
+    /// The rating of a [`ToEngine::Rate`].
+    Rated {
+        /// The job.
+        job: JobId,
+        /// The rating.
+        rating: Rating,
+    },
+    /// A request the engine cannot run (a bad size or count, givens that do not parse).
+    Refused {
+        /// The job.
+        job: JobId,
+        /// Why.
+        error: String,
+    },
+    /// The worker panicked (the message is sent just before it stops).
+    Crashed {
+        /// The panic message.
+        message: String,
+    },
+}
+
+impl FromEngine {
+    /// The job an answer belongs to (`None` for a crash, which concerns every job).
+    pub fn job(&self) -> Option<JobId> {
+        match self {
+            FromEngine::Generated { job, .. }
+            | FromEngine::Failed { job, .. }
+            | FromEngine::Progress { job, .. }
+            | FromEngine::Done { job, .. }
+            | FromEngine::Rated { job, .. }
+            | FromEngine::Refused { job, .. } => Some(*job),
+            FromEngine::Crashed { .. } => None,
+        }
+    }
+}

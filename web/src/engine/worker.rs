@@ -1,0 +1,245 @@
+//! The engine worker: runs in a Web Worker (`src/bin/engine_worker.rs` registers it) and does
+//! the heavy engine work — batches of puzzles, ratings — so the page's thread only renders.
+//!
+//! A batch makes one puzzle per turn of the worker's event loop: after each puzzle the worker
+//! posts itself a "continue" message through a `MessageChannel`, which queues behind any
+//! message the page sent meanwhile, so a `Cancel` is seen before the next puzzle. Several
+//! batches take turns.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use gloo_worker::{HandlerId, Worker, WorkerScope};
+use solver_core::generate::{BatchPlan, BatchState, BatchStep, GenerateOptions};
+use solver_core::{rate, Grid};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::protocol::{FromEngine, JobId, ToEngine};
+
+thread_local! {
+    /// Who to tell when the worker panics (a panic hook must be `Send`, a scope is not).
+    static WATCHERS: RefCell<Option<(WorkerScope<EngineWorker>, Vec<HandlerId>)>> =
+        const { RefCell::new(None) };
+}
+
+/// The worker's own message: make the next puzzle.
+#[derive(Debug)]
+pub struct Continue;
+
+struct Batch {
+    job: JobId,
+    who: HandlerId,
+    plan: BatchPlan,
+}
+
+/// The engine worker (see the module docs).
+pub struct EngineWorker {
+    batches: VecDeque<Batch>,
+    /// Posting to `wake` queues a message on `_port`, whose handler sends [`Continue`].
+    wake: Option<web_sys::MessagePort>,
+    _port: Option<web_sys::MessagePort>,
+    _on_wake: Option<Closure<dyn FnMut()>>,
+    scheduled: bool,
+}
+
+fn progress(job: JobId, plan: &BatchPlan) -> FromEngine {
+    FromEngine::Progress {
+        job,
+        kept: plan.kept(),
+        tried: plan.tried(),
+        count: plan.count(),
+        fraction: plan.progress(),
+    }
+}
+
+impl EngineWorker {
+    /// Queue a turn: the next puzzle is made after the messages already waiting.
+    fn schedule(&mut self, scope: &WorkerScope<Self>) {
+        if self.scheduled {
+            return;
+        }
+        self.scheduled = true;
+        let posted = self
+            .wake
+            .as_ref()
+            .is_some_and(|port| port.post_message(&JsValue::NULL).is_ok());
+        if !posted {
+            // No channel (it could not be made): continue as a task of our own instead; a
+            // Cancel is then only seen once the batch is over.
+            scope.send_message(Continue);
+        }
+    }
+}
+
+impl Worker for EngineWorker {
+    type Message = Continue;
+    type Input = ToEngine;
+    type Output = FromEngine;
+
+    fn create(scope: &WorkerScope<Self>) -> Self {
+        WATCHERS.with(|w| *w.borrow_mut() = Some((scope.clone(), Vec::new())));
+        std::panic::set_hook(Box::new(|info| {
+            console_error_panic_hook::hook(info);
+            let message = info.to_string();
+            WATCHERS.with(|w| {
+                if let Ok(w) = w.try_borrow() {
+                    if let Some((scope, ids)) = w.as_ref() {
+                        for id in ids {
+                            scope.respond(
+                                *id,
+                                FromEngine::Crashed {
+                                    message: message.clone(),
+                                },
+                            );
+                        }
+                    }
+                }
+            });
+        }));
+        let mut worker = EngineWorker {
+            batches: VecDeque::new(),
+            wake: None,
+            _port: None,
+            _on_wake: None,
+            scheduled: false,
+        };
+        if let Ok(channel) = web_sys::MessageChannel::new() {
+            let s = scope.clone();
+            let on_wake = Closure::<dyn FnMut()>::new(move || s.send_message(Continue));
+            channel
+                .port1()
+                .set_onmessage(Some(on_wake.as_ref().unchecked_ref()));
+            worker._port = Some(channel.port1());
+            worker.wake = Some(channel.port2());
+            worker._on_wake = Some(on_wake);
+        }
+        worker
+    }
+
+    fn connected(&mut self, _scope: &WorkerScope<Self>, id: HandlerId) {
+        WATCHERS.with(|w| {
+            if let Some((_, ids)) = w.borrow_mut().as_mut() {
+                ids.push(id);
+            }
+        });
+    }
+
+    fn disconnected(&mut self, _scope: &WorkerScope<Self>, id: HandlerId) {
+        self.batches.retain(|b| b.who != id);
+        WATCHERS.with(|w| {
+            if let Some((_, ids)) = w.borrow_mut().as_mut() {
+                ids.retain(|&x| x != id);
+            }
+        });
+    }
+
+    fn update(&mut self, scope: &WorkerScope<Self>, _msg: Continue) {
+        self.scheduled = false;
+        let Some(mut batch) = self.batches.pop_front() else {
+            return;
+        };
+        if let Some(step) = batch.plan.step() {
+            let answer = match step {
+                BatchStep::Generated {
+                    index,
+                    puzzle,
+                    rating,
+                } => FromEngine::Generated {
+                    job: batch.job,
+                    index,
+                    seed: puzzle.seed,
+                    givens: puzzle.givens.to_line(),
+                    solution: puzzle.solution.to_line(),
+                    rating,
+                },
+                BatchStep::Skipped { seed, reason } => FromEngine::Failed {
+                    job: batch.job,
+                    seed,
+                    error: reason,
+                },
+            };
+            scope.respond(batch.who, answer);
+            scope.respond(batch.who, progress(batch.job, &batch.plan));
+        }
+        if batch.plan.state() == BatchState::Running {
+            // Round robin: every batch gets a puzzle in turn.
+            self.batches.push_back(batch);
+        } else {
+            scope.respond(
+                batch.who,
+                FromEngine::Done {
+                    job: batch.job,
+                    state: batch.plan.state(),
+                    kept: batch.plan.kept(),
+                },
+            );
+        }
+        if !self.batches.is_empty() {
+            self.schedule(scope);
+        }
+    }
+
+    fn received(&mut self, scope: &WorkerScope<Self>, msg: ToEngine, who: HandlerId) {
+        match msg {
+            ToEngine::GenerateBatch {
+                job,
+                size,
+                band,
+                symmetry,
+                first_seed,
+                count,
+            } => {
+                let mut options = GenerateOptions::new(size, first_seed);
+                options.band = band;
+                options.symmetry = symmetry;
+                match BatchPlan::new(options, count) {
+                    Ok(plan) => {
+                        scope.respond(who, progress(job, &plan));
+                        self.batches.push_back(Batch { job, who, plan });
+                        self.schedule(scope);
+                    }
+                    Err(e) => scope.respond(
+                        who,
+                        FromEngine::Refused {
+                            job,
+                            error: e.to_string(),
+                        },
+                    ),
+                }
+            }
+            ToEngine::Rate { job, givens } => {
+                let answer = match Grid::from_line(&givens) {
+                    Ok(grid) => FromEngine::Rated {
+                        job,
+                        rating: rate(&grid),
+                    },
+                    Err(e) => FromEngine::Refused {
+                        job,
+                        error: format!("not a puzzle: {e}"),
+                    },
+                };
+                scope.respond(who, answer);
+            }
+            ToEngine::Cancel { job } => {
+                if let Some(at) = self
+                    .batches
+                    .iter()
+                    .position(|b| b.job == job && b.who == who)
+                {
+                    if let Some(mut batch) = self.batches.remove(at) {
+                        batch.plan.cancel();
+                        scope.respond(
+                            who,
+                            FromEngine::Done {
+                                job,
+                                state: batch.plan.state(),
+                                kept: batch.plan.kept(),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
