@@ -5,7 +5,8 @@
 //! puzzle mapping) runs natively and in wasm32 for the browser and the edge worker.
 //!
 //! ```
-//! use solver_core::generate::{generate, GenerateOptions, Symmetry};
+//! use solver_core::generate::{generate, GenerateOptions};
+//! use solver_core::symmetry::Symmetry;
 //! use solver_core::solve::count_solutions;
 //!
 //! let puzzle = generate(&GenerateOptions {
@@ -34,7 +35,9 @@ pub mod memory;
 pub mod play;
 pub mod profile;
 mod puzzle;
+pub mod rng;
 pub mod solve;
+pub mod symmetry;
 pub mod unit;
 
 pub use grid::{Grid, Shape};

@@ -5,9 +5,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::format::{ParseError, ParseErrorKind, UpstreamPuzzle};
-use crate::generate::Symmetry;
 use crate::grid::{Grid, Shape};
 use crate::solve::{solve_unique, SolveError};
+use crate::symmetry::Symmetry;
 
 /// Givens together with their unique solution.
 ///

@@ -340,7 +340,7 @@ proptest! {
     fn dream_does_not_depend_on_input_order(seed in 0u64..1_000, shuffle in any::<u64>()) {
         let (exps, sols) = data(4, seed, 120);
         let mut shuffled = exps.clone();
-        let mut rng = solver_core::generate::rng::Xoshiro256StarStar::seed_from_u64(shuffle);
+        let mut rng = solver_core::rng::Xoshiro256StarStar::seed_from_u64(shuffle);
         rng.shuffle(&mut shuffled);
         let a = dream_offline(exps, options(&sols));
         let b = dream_offline(shuffled, options(&sols));

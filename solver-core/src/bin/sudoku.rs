@@ -18,8 +18,9 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 use solver_core::format::{parse_line, UpstreamPuzzle};
-use solver_core::generate::{generate, GenerateOptions, Symmetry};
+use solver_core::generate::{generate, GenerateOptions};
 use solver_core::solve::{count_solutions, solve, solve_unique, SolveError};
+use solver_core::symmetry::Symmetry;
 use solver_core::{Band, Grid, Shape};
 
 /// The `--help` text.

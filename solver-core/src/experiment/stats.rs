@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::generate::rng::Xoshiro256StarStar;
+use crate::rng::Xoshiro256StarStar;
 
 /// z for a two-sided 95 % interval: the 97.5th percentile of the standard normal.
 pub const Z95: f64 = 1.959_963_984_540_054;

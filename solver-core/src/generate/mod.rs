@@ -12,20 +12,16 @@
 //! generator stream tries again, so the seed alone still decides the puzzle. See
 //! [`generate`] for what is attainable per size.
 
-pub mod rng;
-mod symmetry;
-
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::grid::{Grid, Shape, ShapeError};
 use crate::human::{forced_by_peers, rate, solvable_within, Band, Pencilmarks};
+use crate::rng::Xoshiro256StarStar;
 use crate::solve::{search, SearchOptions, SearchStatus};
+use crate::symmetry::Symmetry;
 use crate::Puzzle;
-use rng::Xoshiro256StarStar;
-
-pub use symmetry::{Symmetry, UnknownSymmetry};
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

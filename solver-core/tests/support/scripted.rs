@@ -6,9 +6,9 @@
 #![allow(dead_code)]
 
 use solver_core::format::value_char;
-use solver_core::generate::rng::Xoshiro256StarStar;
 use solver_core::generate::{generate, GenerateOptions};
 use solver_core::play::{Experience, ExperienceContext, Limits, Move, PlaySession, Status};
+use solver_core::rng::Xoshiro256StarStar;
 use solver_core::{Grid, Puzzle};
 
 /// A generated puzzle of `size` from `seed`.

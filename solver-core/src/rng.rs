@@ -1,5 +1,6 @@
-//! The generator's pseudo-random number generator, written out so that a seed means the same
-//! puzzle on every platform, for ever.
+//! The engine's pseudo-random number generator (puzzle generation, and every other seeded
+//! computation built on the engine), written out so that a seed means the same puzzle on every
+//! platform, for ever.
 //!
 //! A library PRNG could change its algorithm in a minor release, and `usize`-dependent code
 //! would differ between native (64-bit) and wasm32; either would silently change the puzzle a
