@@ -21,8 +21,9 @@ use crate::cors::{self, CorsDecision};
 use crate::errors::{ApiError, ErrorCode};
 use crate::limits::{self, credit_applies, Begin, Credit, CreditUse, LimitOp, LimitReply};
 use crate::log::RequestLog;
+use crate::routes::{route, Dispatch, Route};
 use crate::runtime::{self, Reply};
-use crate::{limiter, meta, route, upstream, validate, Dispatch, Route};
+use crate::{limiter, meta, upstream, validate};
 
 thread_local! {
     /// The configuration, parsed once per isolate: vars and secrets are fixed for an isolate's

@@ -17,6 +17,7 @@ mod bench;
 mod bench_storage;
 mod build;
 mod env;
+mod fingerprint;
 mod model_server;
 mod proc;
 mod serve;
