@@ -7,8 +7,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use solver_core::profile::Profile;
-use solver_core::unit::LearningUnit;
+use learning_lab::profile::Profile;
+use learning_lab::unit::LearningUnit;
 
 use crate::storage::{Storage, StorageError, DB_NAME};
 

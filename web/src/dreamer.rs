@@ -8,14 +8,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use learning_lab::dream::llm::LlmRequest;
+use learning_lab::dream::{Dream, DreamOptions, DreamReport, Phase};
+use learning_lab::llm::{ChatRequest, Constraint};
+use learning_lab::memory::ExperienceRecord;
+use learning_lab::play::Experience;
+use learning_lab::profile::Profile;
+use learning_lab::unit::LearningUnit;
 use leptos::prelude::*;
-use solver_core::dream::llm::LlmRequest;
-use solver_core::dream::{Dream, DreamOptions, DreamReport, Phase};
-use solver_core::llm::{ChatRequest, Constraint};
-use solver_core::memory::ExperienceRecord;
-use solver_core::play::Experience;
-use solver_core::profile::Profile;
-use solver_core::unit::LearningUnit;
 
 use crate::db;
 use crate::llm::{CancelHandle, LlmClient};

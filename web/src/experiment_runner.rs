@@ -12,17 +12,17 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use learning_lab::experiment::{ExperimentState, Next, PuzzleSource, RunOrder, RunResult};
+use learning_lab::memory::SessionRecord;
+use learning_lab::play::{Limits, PlaySession, Status};
+use learning_lab::profile::Profile;
+use learning_lab::unit::LearningUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
-use solver_core::experiment::{ExperimentState, Next, PuzzleSource, RunOrder, RunResult};
 use solver_core::format::parse_line;
 use solver_core::generate::generate;
-use solver_core::memory::SessionRecord;
-use solver_core::play::{Limits, PlaySession, Status};
-use solver_core::profile::Profile;
 use solver_core::solve::solve;
-use solver_core::unit::LearningUnit;
 
 use crate::db;
 use crate::dreamer::{self, DreamLive, Scope};

@@ -12,13 +12,13 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use learning_lab::llm::{ChatRequest, Constraint, Delta, LlmError};
+use learning_lab::memory::{ExperienceRecord, SessionRecord};
+use learning_lab::play::{Experience, ExperienceContext, Status, TokenBudget};
+use learning_lab::profile::Profile;
+use learning_lab::unit::retrieve::{retrieve, RetrieveOptions};
+use learning_lab::unit::LearningUnit;
 use leptos::prelude::*;
-use solver_core::llm::{ChatRequest, Constraint, Delta, LlmError};
-use solver_core::memory::{ExperienceRecord, SessionRecord};
-use solver_core::play::{Experience, ExperienceContext, Status, TokenBudget};
-use solver_core::profile::Profile;
-use solver_core::unit::retrieve::{retrieve, RetrieveOptions};
-use solver_core::unit::LearningUnit;
 
 use crate::db;
 use crate::llm;

@@ -4,7 +4,7 @@
 //! the profile's newest unit is active. Deleting a unit clears its pin, so a pin never points
 //! at a unit that is gone because of this screen.
 
-use solver_core::unit::LearningUnit;
+use learning_lab::unit::LearningUnit;
 
 use crate::storage::{Storage, StorageError};
 

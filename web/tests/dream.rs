@@ -5,9 +5,9 @@
 
 mod support;
 
+use learning_lab::profile::{Profile, ProviderTemplate};
+use learning_lab::unit::LearningUnit;
 use leptos::prelude::GetUntracked;
-use solver_core::profile::{Profile, ProviderTemplate};
-use solver_core::unit::LearningUnit;
 use support::played;
 use wasm_bindgen_test::*;
 use web::dreamer::{self, DreamLive, Scope};
@@ -130,8 +130,8 @@ async fn put_units_stores_all_or_none() {
     assert!(db.put_units(&bad).await.is_err());
     assert!(db.unit::<LearningUnit>(&good).await.unwrap().is_none());
     // A valid import, round-tripped through JSON lines, reads back identically.
-    let text = solver_core::unit::store::export_jsonl(std::slice::from_ref(&unit));
-    let imported = solver_core::unit::store::import_jsonl(&text).unwrap();
+    let text = learning_lab::unit::store::export_jsonl(std::slice::from_ref(&unit));
+    let imported = learning_lab::unit::store::import_jsonl(&text).unwrap();
     db.put_units(&imported).await.unwrap();
     assert_eq!(db.unit::<LearningUnit>(&good).await.unwrap(), Some(unit));
 }

@@ -13,13 +13,13 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Date, Math, Promise, Reflect, Uint8Array};
-use solver_core::llm::{
+use learning_lab::llm::{
     http_error, parse_model_list, parse_retry_after, ChatAccumulator, ChatAnswer, ChatDriver,
     ChatOutcome, ChatRequest, CircuitBreaker, Delta, Endpoint, LengthPolicy, LlmError, RetryPolicy,
     SseDecoder, Step,
 };
-use solver_core::play::experience::Timings;
-use solver_core::profile::Profile;
+use learning_lab::play::experience::Timings;
+use learning_lab::profile::Profile;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -225,7 +225,8 @@ impl LlmClient {
             let text = read_text(response, &sent.guard)
                 .await
                 .map_err(|e| (e, false))?;
-            let answer = solver_core::llm::chat::parse_completion(&text).map_err(|e| (e, false))?;
+            let answer =
+                learning_lab::llm::chat::parse_completion(&text).map_err(|e| (e, false))?;
             if !answer.reasoning.is_empty() {
                 on_delta(Delta::Reasoning(answer.reasoning.clone()));
             }

@@ -1,9 +1,9 @@
 //! The Dream screen: pick a profile, choose whether the model writes the item texts, run a
 //! dream, watch it phase by phase, then read what it made and what verification dropped.
 
+use learning_lab::profile::Profile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use solver_core::profile::Profile;
 
 use crate::components::profile_select::ProfileSelect;
 use crate::db;

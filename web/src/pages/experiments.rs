@@ -2,15 +2,15 @@
 //! (resumable after a reload), and read the results: per-arm table with intervals, verdicts,
 //! charts, CSV/JSON export. Statistics and charts come from solver-core.
 
-use leptos::prelude::*;
-use leptos::task::spawn_local;
-use solver_core::experiment::{
+use learning_lab::experiment::{
     accuracy_chart, arms_csv, export_json, learning_curve_chart, outcome_mix_chart, runs_csv, Arm,
     Estimate, Experiment, ExperimentResults, ExperimentState, LearningCurve, PuzzleSet, RunStatus,
     Schedule, UnitChoice,
 };
-use solver_core::profile::Profile;
-use solver_core::unit::LearningUnit;
+use learning_lab::profile::Profile;
+use learning_lab::unit::LearningUnit;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
 use solver_core::Band;
 
 use crate::components::size_select::SizeSelect;

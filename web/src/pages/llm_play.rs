@@ -2,14 +2,14 @@
 //! model play: the live board with the last move, its reasoning as it streams, every move
 //! judged, accuracy, stop and resume. A session survives a reload: it is in IndexedDB.
 
+use learning_lab::memory::SessionRecord;
+use learning_lab::play::{Limits, PlaySession, Status};
+use learning_lab::profile::Profile;
+use learning_lab::unit::LearningUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use solver_core::generate::{generate, GenerateOptions};
-use solver_core::memory::SessionRecord;
-use solver_core::play::{Limits, PlaySession, Status};
-use solver_core::profile::Profile;
-use solver_core::unit::LearningUnit;
 
 use crate::components::board_view::{BoardView, LastMove};
 use crate::components::move_list::MoveList;

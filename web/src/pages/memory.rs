@@ -2,11 +2,11 @@
 //! consolidation), full-text search (BM25, in wasm), one experience in detail, export and
 //! import as JSON lines, clear with confirmation, and how much storage is used.
 
+use learning_lab::memory::ExperienceRecord;
+use learning_lab::play::render_board;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use solver_core::format::parse_line;
-use solver_core::memory::ExperienceRecord;
-use solver_core::play::render_board;
 
 use crate::db;
 use crate::download::read_file_text;

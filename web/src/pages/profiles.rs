@@ -1,9 +1,9 @@
 //! The Profiles screen: create from a template, edit, choose the default, test the
 //! connection (latency and model list), delete, export and import (never with a token).
 
+use learning_lab::profile::{export_profiles, import_profiles, Profile, ProviderTemplate, Route};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use solver_core::profile::{export_profiles, import_profiles, Profile, ProviderTemplate, Route};
 
 use crate::db;
 use crate::download::{download_text, read_file_text};

@@ -1,11 +1,11 @@
 //! The Sessions screen: every play, newest first, filtered by state; one session in detail
 //! with its per-20-move accuracy trend, notes, delete, and a move-by-move replay.
 
+use learning_lab::memory::SessionRecord;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use solver_core::memory::SessionRecord;
 
 use crate::components::board_view::{BoardView, LastMove};
 use crate::components::move_list::MoveList;

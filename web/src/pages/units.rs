@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use learning_lab::profile::Profile;
+use learning_lab::unit::{
+    anti_pattern_line, correction_line, few_shot_line, store, strategy_line, LearningUnit,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
-use solver_core::profile::Profile;
-use solver_core::unit::{
-    anti_pattern_line, correction_line, few_shot_line, store, strategy_line, LearningUnit,
-};
 
 use crate::db;
 use crate::download::{download_text, read_file_text};

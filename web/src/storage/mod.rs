@@ -38,9 +38,9 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyRange;
+use learning_lab::memory::Bm25Index;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use solver_core::memory::Bm25Index;
 use wasm_bindgen::{JsCast, JsValue};
 
 pub use experiences::ExperienceFilter;

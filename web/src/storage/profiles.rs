@@ -1,7 +1,7 @@
 //! The `profiles` store: [`Profile`]s by id, with their edge token (the browser is where the
 //! token lives; exports drop it).
 
-use solver_core::profile::Profile;
+use learning_lab::profile::Profile;
 
 use super::{stores, Page, PageCursor, Result, Storage};
 

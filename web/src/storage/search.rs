@@ -13,7 +13,7 @@
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::KeyRange;
-use solver_core::memory::{Bm25Index, ExperienceRecord};
+use learning_lab::memory::{Bm25Index, ExperienceRecord};
 
 use super::{from_js, stores, Result, Storage};
 

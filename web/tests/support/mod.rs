@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
+use learning_lab::memory::{ExperienceRecord, SessionRecord};
+use learning_lab::play::{Experience, ExperienceContext, Limits, PlaySession};
 use solver_core::generate::{generate, GenerateOptions};
-use solver_core::memory::{ExperienceRecord, SessionRecord};
-use solver_core::play::{Experience, ExperienceContext, Limits, PlaySession};
 
 /// A database name no other test (or the app) uses.
 pub fn unique_db(name: &str) -> String {
