@@ -42,6 +42,25 @@ impl ProviderTemplate {
         ProviderTemplate::Custom,
     ];
 
+    /// The stable key of the template: its serialized name (`llama_cpp`, `open_ai`, …), for a
+    /// picker's option values.
+    pub fn key(self) -> &'static str {
+        match self {
+            ProviderTemplate::LmStudio => "lm_studio",
+            ProviderTemplate::Ollama => "ollama",
+            ProviderTemplate::LlamaCpp => "llama_cpp",
+            ProviderTemplate::OpenAi => "open_ai",
+            ProviderTemplate::Anthropic => "anthropic",
+            ProviderTemplate::OpenRouter => "open_router",
+            ProviderTemplate::Custom => "custom",
+        }
+    }
+
+    /// The template with this [`key`](ProviderTemplate::key), if any.
+    pub fn from_key(key: &str) -> Option<ProviderTemplate> {
+        ProviderTemplate::ALL.into_iter().find(|t| t.key() == key)
+    }
+
     /// A name for people.
     pub fn label(self) -> &'static str {
         match self {
@@ -420,6 +439,18 @@ pub fn import_profiles(text: &str) -> Result<Vec<Profile>, ProfileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn template_keys_are_the_serialized_names() {
+        for t in ProviderTemplate::ALL {
+            assert_eq!(
+                serde_json::to_value(t).unwrap(),
+                serde_json::Value::String(t.key().into())
+            );
+            assert_eq!(ProviderTemplate::from_key(t.key()), Some(t));
+        }
+        assert_eq!(ProviderTemplate::from_key("nope"), None);
+    }
 
     #[test]
     fn templates_route_cloud_providers_through_the_edge() {

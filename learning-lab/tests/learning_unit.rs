@@ -8,7 +8,7 @@ mod support {
 use learning_lab::dream::{dream_offline, DreamOptions};
 use learning_lab::play::{build_prompt, Move, PromptInput, TokenBudget};
 use learning_lab::unit::{
-    active_unit, export_json, export_jsonl, import_json, import_jsonl, merge, retrieve,
+    active_unit, export_json, export_jsonl, import_any, import_json, import_jsonl, merge, retrieve,
     AntiPattern, Correction, ImportError, LearningUnit, MistakeKind, MoveExample, Origin, Pattern,
     RetrieveOptions, Strategy,
 };
@@ -207,6 +207,50 @@ fn the_newest_unit_is_active_unless_one_is_chosen() {
             .to_string(),
         "no learning unit with id \"p_standard_fastcluster\""
     );
+}
+
+#[test]
+fn the_pinned_unit_and_the_newest_are_all_the_rule_needs() {
+    // The app's storage fetches only these two (the pinned unit by id, the newest by the
+    // profile index) and leaves the choice to `active_unit`.
+    let pinned = LearningUnit::empty("pinned", "pinned", "p", 10.0);
+    let newest = LearningUnit::empty("newest", "newest", "p", 20.0);
+    let fetched = [pinned.clone(), newest.clone()];
+    assert_eq!(
+        active_unit(&fetched, "p", Some("pinned")).unwrap(),
+        Some(&pinned)
+    );
+    assert_eq!(
+        active_unit(&fetched[1..], "p", None).unwrap(),
+        Some(&newest)
+    );
+    assert_eq!(active_unit(&[], "p", None).unwrap(), None);
+    // A pin whose unit is gone: nothing was fetched for it, and that is an error.
+    assert!(active_unit(&fetched[1..], "p", Some("gone")).is_err());
+}
+
+#[test]
+fn an_import_file_is_read_in_the_form_it_has() {
+    let units = vec![correction_unit(), LearningUnit::empty("e", "e", "p", 1.0)];
+    assert_eq!(import_any(&export_json(&units, 5.0)).unwrap(), units);
+    assert_eq!(import_any(&export_jsonl(&units)).unwrap(), units);
+    let array = serde_json::to_string(&units).unwrap();
+    assert_eq!(import_any(&format!("  {array}")).unwrap(), units);
+    assert!(import_any("{ not json").is_err());
+}
+
+#[test]
+fn item_count_counts_every_item_kind() {
+    let unit = correction_unit();
+    assert_eq!(
+        unit.item_count(),
+        unit.strategies.len()
+            + unit.anti_patterns.len()
+            + unit.corrections.len()
+            + unit.few_shots.len()
+    );
+    assert!(unit.item_count() > 0);
+    assert_eq!(LearningUnit::empty("e", "e", "p", 1.0).item_count(), 0);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use learning_lab::profile::Profile;
-use learning_lab::unit::LearningUnit;
+use learning_lab::unit::{store, LearningUnit, UnknownUnit};
 
 use crate::storage::{Storage, StorageError, DB_NAME};
 
@@ -108,37 +108,43 @@ pub fn default_profile_id(profiles: &[Profile]) -> Option<String> {
         .map(|p| p.id.clone())
 }
 
-/// The setting that pins a profile's learning unit (absent: the newest unit is used).
+/// A random number that tells apart ids made in the same millisecond.
+pub fn nonce() -> u32 {
+    (js_sys::Math::random() * 1e6) as u32
+}
+
+/// The setting that pins a profile's learning unit (absent or empty: none is pinned).
 pub fn active_unit_setting(profile_id: &str) -> String {
     format!("active_unit:{profile_id}")
 }
 
-/// The learning unit `profile_id`'s next play uses: the one pinned in its setting, else its
-/// newest (so after a dream the next play learns from it), else none.
+/// The learning unit `profile_id`'s next play uses, by learning-lab's rule
+/// ([`store::active_unit`]: the pinned one, else the newest). Storage only fetches what the
+/// rule looks at: the pinned unit and the profile's newest.
 ///
 /// # Errors
 /// Storage failures, or a pinned unit that no longer exists (never a silent fallback).
 pub async fn active_unit(db: &Storage, profile_id: &str) -> Result<Option<LearningUnit>, String> {
+    let s = |e: StorageError| e.to_string();
     let pinned = db
         .setting(&active_unit_setting(profile_id))
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(s)?
         .filter(|id| !id.is_empty());
-    if let Some(id) = pinned {
-        return match db
-            .unit::<LearningUnit>(&id)
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            Some(unit) => Ok(Some(unit)),
-            None => Err(format!(
-                "the pinned learning unit {id} is gone: pick another on the Learning Units screen"
-            )),
-        };
+    let mut fetched = Vec::with_capacity(2);
+    if let Some(id) = &pinned {
+        fetched.extend(db.unit::<LearningUnit>(id).await.map_err(s)?);
     }
-    let newest = db
-        .page_units::<LearningUnit>(Some(profile_id), None, 1)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(newest.items.into_iter().next())
+    fetched.extend(
+        db.page_units::<LearningUnit>(Some(profile_id), None, 1)
+            .await
+            .map_err(s)?
+            .items,
+    );
+    match store::active_unit(&fetched, profile_id, pinned.as_deref()) {
+        Ok(unit) => Ok(unit.cloned()),
+        Err(UnknownUnit(id)) => Err(format!(
+            "the pinned learning unit {id} is gone: pick another on the Learning Units screen"
+        )),
+    }
 }

@@ -1,16 +1,15 @@
-//! Runs a dream for a profile: reads its experiences page by page, drives solver-core's
+//! Runs a dream for a profile: reads its experiences page by page, drives learning-lab's
 //! `Dream` (sending its LLM requests when asked), stores the unit, marks the experiences
 //! consolidated and makes the unit the profile's active one.
 //!
 //! Runs on the main thread: capture/triage/compression are one synchronous call in
-//! solver-core; between phases (and between LLM requests) the loop yields to the browser so
+//! learning-lab; between phases (and between LLM requests) the loop yields to the browser so
 //! the page repaints and stays responsive.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use learning_lab::dream::llm::LlmRequest;
 use learning_lab::dream::{Dream, DreamOptions, DreamReport, Phase};
-use learning_lab::llm::{ChatRequest, Constraint};
+use learning_lab::llm::ChatRequest;
 use learning_lab::memory::ExperienceRecord;
 use learning_lab::play::Experience;
 use learning_lab::profile::Profile;
@@ -66,7 +65,7 @@ impl DreamLive {
     }
 
     fn show(&self, phase: Phase, done: usize, total: usize, status: String) {
-        self.phase.set(phase_name(phase).into());
+        self.phase.set(phase.name().into());
         self.done.set(done);
         self.total.set(total);
         self.status.set(status);
@@ -76,18 +75,6 @@ impl DreamLive {
 impl Default for DreamLive {
     fn default() -> Self {
         DreamLive::new()
-    }
-}
-
-/// The stable name of a phase (used in `data-phase`).
-pub fn phase_name(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Capture => "capture",
-        Phase::Triage => "triage",
-        Phase::Compression => "compression",
-        Phase::Abstraction => "abstraction",
-        Phase::Verification => "verification",
-        Phase::Done => "done",
     }
 }
 
@@ -158,22 +145,6 @@ async fn capture(
     Ok((out, over))
 }
 
-/// The request solver-core asks for, as a chat request for `profile`. Its answers are not
-/// moves, so never the move schema; when the profile asks for JSON output, the dream request's
-/// own answer schema is sent instead (format only), which keeps small models readable.
-fn chat_request(profile: &Profile, request: &LlmRequest) -> ChatRequest {
-    let mut chat = ChatRequest::for_move(profile, &request.system, &request.user, 4);
-    chat.response_format = profile.json_output.then(|| {
-        serde_json::json!({
-            "type": "json_schema",
-            "json_schema": { "name": "dream_answer", "strict": true, "schema": request.json_schema },
-        })
-    });
-    chat.constraint = Constraint::None;
-    chat.max_tokens = request.max_tokens;
-    chat
-}
-
 /// Dreams over `profile`'s experiences in `scope`. With `use_llm`, item texts are written by
 /// the profile's model (a failed request keeps the derived text, reported); otherwise offline.
 /// On success the unit is stored, the experiences marked consolidated, and the unit made
@@ -198,18 +169,13 @@ pub async fn dream(
             format!(
                 "dream finished: unit {} with {} items",
                 run.unit.name,
-                item_count(&run.unit)
+                run.unit.item_count()
             ),
         ),
         Err(e) => live.status.set(format!("dream failed: {e}")),
     }
     live.running.set(false);
     result
-}
-
-/// Strategies + anti-patterns + corrections + few-shots.
-pub fn item_count(unit: &LearningUnit) -> usize {
-    unit.strategies.len() + unit.anti_patterns.len() + unit.corrections.len() + unit.few_shots.len()
 }
 
 async fn dream_inner(
@@ -279,7 +245,7 @@ async fn dream_inner(
                         p.total,
                         format!(
                             "{} {}/{}: {}",
-                            phase_name(p.phase),
+                            p.phase.name(),
                             p.done + 1,
                             p.total,
                             request.purpose
@@ -289,7 +255,7 @@ async fn dream_inner(
                         dream.skip("cancelled");
                         continue;
                     }
-                    let chat = chat_request(profile, &request);
+                    let chat = ChatRequest::for_dream(profile, &request);
                     match client.chat(chat, |_| {}, cancel).await {
                         Ok(outcome) => dream.answer(&outcome.answer.content),
                         Err(e) => dream.skip(&e.to_string()),

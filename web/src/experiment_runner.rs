@@ -1,37 +1,33 @@
-//! Runs an experiment in the browser: asks solver-core's `ExperimentState` what to do next,
+//! Runs an experiment in the browser: asks learning-lab's `ExperimentState` what to do next,
 //! plays each run with the LLM player (several at once up to the design's concurrency),
 //! dreams at the barriers, and commits the state after every change so a reload resumes.
 //!
 //! Event-driven rather than one loop: every finished run or dream calls [`pump`] again, which
 //! starts whatever the state allows. That gives concurrency without a join combinator.
 //!
-//! Which unit a run's prompt gets: the run order's unit when the arm names one (a fixed unit,
-//! or the unit of the dream before its phase); otherwise, with the arm's memory on, the
-//! profile's active unit at the time the run starts; with memory off, none.
+//! Which unit a run's prompt gets is learning-lab's `RunOrder::unit`: the run order's unit when
+//! the arm names one (a fixed unit, or the unit of the dream before its phase); otherwise,
+//! with the arm's memory on, the profile's active unit at the time the run starts; with memory
+//! off, none.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use learning_lab::experiment::{ExperimentState, Next, PuzzleSource, RunOrder, RunResult};
-use learning_lab::memory::SessionRecord;
-use learning_lab::play::{Limits, PlaySession, Status};
+use learning_lab::experiment::{ExperimentState, Next, RunOrder, RunResult, RunUnit};
+use learning_lab::memory::{PuzzleRecord, SessionRecord};
+use learning_lab::play::Status;
 use learning_lab::profile::Profile;
 use learning_lab::unit::LearningUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
-use solver_core::format::parse_line;
-use solver_core::generate::generate;
-use solver_core::solve::solve;
 
 use crate::db;
 use crate::dreamer::{self, DreamLive, Scope};
 use crate::llm::CancelHandle;
 use crate::player::{self, Live, StopHandle};
-use crate::storage::PuzzleRecord;
-use crate::units;
 
-/// What the experiments store holds: the solver-core state plus the run settings the design
+/// What the experiments store holds: the learning-lab state plus the run settings the design
 /// does not carry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExperimentRecord {
@@ -294,54 +290,20 @@ fn finish_if_idle(runner: &Runner) {
     commit(runner);
 }
 
-/// The puzzle of `order`: givens, solution and the record to store.
-fn puzzle_for(order: &RunOrder) -> Result<PuzzleRecord, String> {
-    let (givens, solution, size, seed) = match &order.puzzle.source {
-        PuzzleSource::Generate(options) => {
-            let p = generate(options)
-                .map_err(|e| format!("could not generate {}: {e}", order.puzzle.id))?;
-            (
-                p.givens,
-                p.solution,
-                options.size,
-                Some(options.seed as f64),
-            )
-        }
-        PuzzleSource::Line { line } => {
-            let givens = parse_line(line).map_err(|e| format!("{}: {e}", order.puzzle.id))?;
-            let solution = solve(&givens)
-                .into_solution()
-                .ok_or_else(|| format!("{} has no solution", order.puzzle.id))?
-                .grid;
-            let size = givens.size();
-            (givens, solution, size, None)
-        }
-    };
-    Ok(PuzzleRecord {
-        id: order.puzzle.id.clone(),
-        size: size as u8,
-        seed,
-        givens: givens.to_line(),
-        solution: solution.to_line(),
-        created_at: db::now(),
-    })
-}
-
-/// The unit a run's prompt draws from (module docs); the player picks the items relevant to
-/// each board.
+/// The unit a run's prompt draws from ([`RunOrder::unit`]); the player picks the items
+/// relevant to each board.
 async fn unit_for(order: &RunOrder) -> Result<Option<LearningUnit>, String> {
     let db = db::open().await.map_err(|e| e.to_string())?;
-    let unit: Option<LearningUnit> = match &order.unit_id {
-        Some(id) => Some(
-            db.unit(id)
+    match order.unit() {
+        RunUnit::Named(id) => Ok(Some(
+            db.unit::<LearningUnit>(id)
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("learning unit {id} is missing"))?,
-        ),
-        None if order.arm.memory => units::active_unit(&db, &order.arm.profile_id).await?,
-        None => None,
-    };
-    Ok(unit)
+        )),
+        RunUnit::ActiveOf(profile_id) => db::active_unit(&db, profile_id).await,
+        RunUnit::None => Ok(None),
+    }
 }
 
 /// Creates and stores the session of `order`.
@@ -350,36 +312,23 @@ async fn new_session(
     record: &ExperimentRecord,
     profile: &Profile,
 ) -> Result<(SessionRecord, Option<LearningUnit>), String> {
-    let puzzle = puzzle_for(order)?;
-    let givens = parse_line(&puzzle.givens).map_err(|e| e.to_string())?;
-    let solution = parse_line(&puzzle.solution).map_err(|e| e.to_string())?;
-    let limits = Limits {
-        max_attempts: record.max_attempts.max(1),
-        ..Limits::default()
-    };
-    let session =
-        PlaySession::new(givens, solution, limits).map_err(|e| format!("could not start: {e}"))?;
+    let puzzle = order.puzzle.materialise().map_err(|e| e.to_string())?;
     let unit = unit_for(order).await?;
     let now = db::now();
-    let mut session_record = SessionRecord {
-        id: format!("{}-run-{}-{}", record.id, order.run, now as u64),
-        profile_id: profile.id.clone(),
-        puzzle_id: puzzle.id.clone(),
-        model: profile.model.clone(),
-        unit_id: unit.as_ref().map(|u| u.id.clone()),
-        memory: order.arm.memory,
-        mode: order.arm.prompt_mode.clone(),
-        assisted_decoding: order.arm.assisted_decoding,
-        experiment_id: Some(record.id.clone()),
-        created_at: now,
-        updated_at: now,
-        state: String::new(),
-        notes: format!("experiment {} · arm {}", record.name, order.arm.label),
-        session,
-    };
-    session_record.touch(now);
+    let start = order.session_start(
+        &record.id,
+        &record.name,
+        record.max_attempts,
+        profile,
+        &puzzle,
+        unit.as_ref().map(|u| u.id.clone()),
+    );
+    let session_record = SessionRecord::start(start, now, db::nonce())
+        .map_err(|e| format!("could not start: {e}"))?;
     let db = db::open().await.map_err(|e| e.to_string())?;
-    db.save_puzzle(&puzzle).await.map_err(|e| e.to_string())?;
+    db.save_puzzle(&PuzzleRecord::new(&puzzle, now))
+        .await
+        .map_err(|e| e.to_string())?;
     db.put_session(&session_record)
         .await
         .map_err(|e| e.to_string())?;

@@ -12,9 +12,9 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use learning_lab::llm::{ChatRequest, Constraint, Delta, LlmError};
-use learning_lab::memory::{ExperienceRecord, SessionRecord};
-use learning_lab::play::{Experience, ExperienceContext, Status, TokenBudget};
+use learning_lab::llm::{ChatRequest, Delta, LlmError};
+use learning_lab::memory::SessionRecord;
+use learning_lab::play::{Status, TokenBudget};
 use learning_lab::profile::Profile;
 use learning_lab::unit::retrieve::{retrieve, RetrieveOptions};
 use learning_lab::unit::LearningUnit;
@@ -109,8 +109,7 @@ pub async fn run(
             return;
         }
     };
-    let size = record.session.board().size();
-    let budget = TokenBudget::for_size(size);
+    let budget = TokenBudget::for_size(record.session.board().size());
     loop {
         if handle.stop.get() || *record.session.status() != Status::Running {
             break;
@@ -119,12 +118,11 @@ pub async fn run(
             .as_ref()
             .map(|u| retrieve(u, record.session.board(), RetrieveOptions::default()));
         let prompt = record.session.prompt(HISTORY_LIMIT, items.as_ref(), budget);
-        let mut system = prompt.system;
-        if !profile.system_prompt_addition.trim().is_empty() {
-            system.push_str("\n\n");
-            system.push_str(profile.system_prompt_addition.trim());
-        }
-        live.prompt.set(format!("{system}\n\n{}", prompt.user));
+        // In assisted mode (research mode, opted into per play) answers are restricted to
+        // legal moves; every experience records whether the request really was, so it is
+        // never mistaken for the model's own skill.
+        let request = ChatRequest::for_play(&profile, &prompt, &record.session, record.mode);
+        live.prompt.set(request.transcript());
         live.reasoning.set(String::new());
         live.answer.set(String::new());
         live.status.set(format!(
@@ -132,14 +130,6 @@ pub async fn run(
             record.session.attempts().len() + 1,
             profile.model
         ));
-        let mut request = ChatRequest::for_move(&profile, &system, &prompt.user, size);
-        if record.assisted_decoding {
-            // Research mode, opted into per play: answers restricted to legal moves. Every
-            // experience records it (from the outcome's constraint), so it is never mistaken
-            // for the model's own skill.
-            request =
-                request.with_assisted_decoding(record.session.board(), record.session.banned());
-        }
         let result = client
             .chat(
                 request,
@@ -172,27 +162,17 @@ pub async fn run(
             }
         };
         let answer = &outcome.answer;
-        let separate = Some(answer.reasoning.as_str()).filter(|r| !r.trim().is_empty());
-        let attempt = match record.session.record_answer(&answer.content, separate) {
+        let attempt = match record
+            .session
+            .record_answer(&answer.content, answer.separate_reasoning())
+        {
             Ok(attempt) => attempt,
             Err(e) => {
                 live.status.set(format!("stopped: {e}"));
                 break;
             }
         };
-        let context = ExperienceContext {
-            session_id: record.id.clone(),
-            puzzle_id: record.puzzle_id.clone(),
-            model: profile.model.clone(),
-            profile_id: profile.id.clone(),
-            unit_id: record.unit_id.clone(),
-            mode: record.mode.clone(),
-            assisted_decoding: outcome.constraint == Constraint::AssistedDecoding,
-            timings: outcome.timings,
-            usage: answer.usage,
-        };
-        let experience = Experience::from_attempt(&record.session, attempt.number - 1, context);
-        let stored = ExperienceRecord::new(experience, answered_at);
+        let stored = record.experience(attempt.number - 1, &profile, &outcome, answered_at);
         record.touch(db::now());
         let committed = match db::open().await {
             Ok(db) => db

@@ -6,13 +6,14 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use learning_lab::memory::transfer::{header_line, raw_record_line, record_line, Kind};
+use learning_lab::memory::PuzzleRecord;
 use learning_lab::profile::{Profile, ProviderTemplate};
 use support::{played, synthetic, unique_db};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web::storage::{
-    estimate, stores, ClearScope, EntryRecord, ExperienceFilter, GameRecord, PuzzleRecord,
-    SessionFilter, Storage, SCHEMA_VERSION,
+    estimate, stores, ClearScope, EntryRecord, ExperienceFilter, GameRecord, SessionFilter,
+    Storage, SCHEMA_VERSION,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -139,6 +139,21 @@ pub enum Phase {
     Done,
 }
 
+impl Phase {
+    /// The stable name of the phase (`capture`, `triage`, `compression`, `abstraction`,
+    /// `verification`, `done`), its serialized form.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Capture => "capture",
+            Phase::Triage => "triage",
+            Phase::Compression => "compression",
+            Phase::Abstraction => "abstraction",
+            Phase::Verification => "verification",
+            Phase::Done => "done",
+        }
+    }
+}
+
 /// Where a dream is: phase and done/total of its steps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
@@ -1002,4 +1017,26 @@ pub fn dream_offline(
 ) -> DreamOutcome {
     options.use_llm = false;
     Dream::new(experiences, options).finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Phase;
+
+    #[test]
+    fn phase_names_are_the_serialized_names() {
+        for phase in [
+            Phase::Capture,
+            Phase::Triage,
+            Phase::Compression,
+            Phase::Abstraction,
+            Phase::Verification,
+            Phase::Done,
+        ] {
+            assert_eq!(
+                serde_json::to_value(phase).unwrap(),
+                serde_json::Value::String(phase.name().into())
+            );
+        }
+    }
 }

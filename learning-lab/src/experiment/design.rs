@@ -6,10 +6,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use solver_core::format::parse_line;
-use solver_core::generate::GenerateOptions;
+use crate::play::{PromptMode, ReadyPuzzle};
+use solver_core::format::{parse_line, ParseError};
+use solver_core::generate::{generate, GenerateError, GenerateOptions};
 use solver_core::grid::Shape;
 use solver_core::human::Band;
+use solver_core::solve::solve;
 
 /// Which learning unit an arm plays with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,8 +26,29 @@ pub enum UnitChoice {
     NewestAfterDream,
 }
 
+impl UnitChoice {
+    /// A form's value for this choice: `none`, `after-dream`, or the unit's id.
+    pub fn key(&self) -> &str {
+        match self {
+            UnitChoice::None => "none",
+            UnitChoice::NewestAfterDream => "after-dream",
+            UnitChoice::Fixed(id) => id,
+        }
+    }
+
+    /// The choice a form's value names ([`UnitChoice::key`]); any other value is a unit id.
+    pub fn from_key(key: &str) -> UnitChoice {
+        match key {
+            "none" => UnitChoice::None,
+            "after-dream" => UnitChoice::NewestAfterDream,
+            id => UnitChoice::Fixed(id.to_string()),
+        }
+    }
+}
+
 /// One configuration under test.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "ArmWire", into = "ArmWire")]
 pub struct Arm {
     /// Unique within the experiment; used in results and exports.
     pub id: String,
@@ -35,12 +58,76 @@ pub struct Arm {
     pub profile_id: String,
     /// The learning unit in the prompt.
     pub unit: UnitChoice,
-    /// Whether similar past experiences are searched and shown.
+    /// Whether its plays use the profile's active unit when `unit` names none.
     pub memory: bool,
-    /// Prompt mode (e.g. `standard`, `compact`).
-    pub prompt_mode: String,
-    /// Whether decoding is constrained to the move grammar.
-    pub assisted_decoding: bool,
+    /// How its plays ask for moves (standard, or assisted decoding).
+    pub prompt_mode: PromptMode,
+}
+
+impl Arm {
+    /// Arm number `index` (0-based) of a comparison: id `arm-{index + 1}`, the label given
+    /// (blank: `Arm {index + 1}`), standard prompts.
+    pub fn numbered(
+        index: usize,
+        label: &str,
+        profile_id: &str,
+        unit: UnitChoice,
+        memory: bool,
+    ) -> Arm {
+        let label = label.trim();
+        Arm {
+            id: format!("arm-{}", index + 1),
+            label: if label.is_empty() {
+                format!("Arm {}", index + 1)
+            } else {
+                label.to_string()
+            },
+            profile_id: profile_id.to_string(),
+            unit,
+            memory,
+            prompt_mode: PromptMode::Standard,
+        }
+    }
+}
+
+/// The stored form of [`Arm`]: the prompt mode as its name plus the assisted-decoding flag,
+/// the fields stored experiments have always had.
+#[derive(Serialize, Deserialize)]
+struct ArmWire {
+    id: String,
+    label: String,
+    profile_id: String,
+    unit: UnitChoice,
+    memory: bool,
+    prompt_mode: String,
+    assisted_decoding: bool,
+}
+
+impl From<ArmWire> for Arm {
+    fn from(w: ArmWire) -> Arm {
+        Arm {
+            id: w.id,
+            label: w.label,
+            profile_id: w.profile_id,
+            unit: w.unit,
+            memory: w.memory,
+            prompt_mode: PromptMode::from_stored(&w.prompt_mode, w.assisted_decoding),
+        }
+    }
+}
+
+impl From<Arm> for ArmWire {
+    fn from(a: Arm) -> ArmWire {
+        ArmWire {
+            id: a.id,
+            label: a.label,
+            profile_id: a.profile_id,
+            unit: a.unit,
+            memory: a.memory,
+            prompt_mode: a.prompt_mode.name().to_string(),
+            assisted_decoding: a.prompt_mode.assisted_decoding(),
+        }
+    }
 }
 
 /// Where the puzzles come from.
@@ -85,7 +172,92 @@ pub struct PlannedPuzzle {
     pub source: PuzzleSource,
 }
 
+/// Why a planned puzzle could not be made ready to play; the message names the puzzle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MaterialiseError {
+    /// The generator refused its options.
+    Generate {
+        /// The planned puzzle's id.
+        id: String,
+        /// Why.
+        error: GenerateError,
+    },
+    /// Its line does not parse.
+    Parse {
+        /// The planned puzzle's id.
+        id: String,
+        /// Why.
+        error: ParseError,
+    },
+    /// Its givens have no solution.
+    NoSolution {
+        /// The planned puzzle's id.
+        id: String,
+    },
+}
+
+impl fmt::Display for MaterialiseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MaterialiseError::Generate { id, error } => {
+                write!(f, "could not generate {id}: {error}")
+            }
+            MaterialiseError::Parse { id, error } => write!(f, "{id}: {error}"),
+            MaterialiseError::NoSolution { id } => write!(f, "{id} has no solution"),
+        }
+    }
+}
+
+impl std::error::Error for MaterialiseError {}
+
+impl PlannedPuzzle {
+    /// The puzzle ready to play, under the plan's id: generated from its options, or its
+    /// line parsed and solved (its first solution).
+    ///
+    /// # Errors
+    /// Options the generator refuses, a line that does not parse, givens without a solution.
+    pub fn materialise(&self) -> Result<ReadyPuzzle, MaterialiseError> {
+        let id = || self.id.clone();
+        match &self.source {
+            PuzzleSource::Generate(options) => {
+                let p = generate(options)
+                    .map_err(|error| MaterialiseError::Generate { id: id(), error })?;
+                Ok(ReadyPuzzle {
+                    id: id(),
+                    seed: Some(options.seed),
+                    givens: p.givens,
+                    solution: p.solution,
+                })
+            }
+            PuzzleSource::Line { line } => {
+                let givens = parse_line(line)
+                    .map_err(|error| MaterialiseError::Parse { id: id(), error })?;
+                let solution = solve(&givens)
+                    .into_solution()
+                    .ok_or_else(|| MaterialiseError::NoSolution { id: id() })?
+                    .grid;
+                Ok(ReadyPuzzle {
+                    id: id(),
+                    seed: None,
+                    givens,
+                    solution,
+                })
+            }
+        }
+    }
+}
+
 impl PuzzleSet {
+    /// Every seed from `first` to `last` (either order) of one size and band.
+    pub fn seed_range(size: usize, band: Option<Band>, first: u64, last: u64) -> PuzzleSet {
+        let (from, to) = (first.min(last), first.max(last));
+        PuzzleSet::Generated {
+            sizes: vec![size],
+            bands: vec![band],
+            seeds: (from..=to).collect(),
+        }
+    }
+
     /// The puzzles in a fixed order.
     pub fn puzzles(&self) -> Vec<PlannedPuzzle> {
         match self {
@@ -149,7 +321,7 @@ pub struct LearningCurve {
     /// The `Profile` that plays (and whose experiences are dreamt).
     pub profile_id: String,
     /// Prompt mode of every phase.
-    pub prompt_mode: String,
+    pub prompt_mode: PromptMode,
     /// Grid size of the generated puzzles.
     pub size: usize,
     /// Difficulty band; `None` for any.
@@ -168,7 +340,7 @@ impl LearningCurve {
     pub fn new(profile_id: &str, size: usize, puzzles_per_phase: usize) -> LearningCurve {
         LearningCurve {
             profile_id: profile_id.to_string(),
-            prompt_mode: "standard".to_string(),
+            prompt_mode: PromptMode::Standard,
             size,
             band: None,
             first_seed: 1,
@@ -358,8 +530,7 @@ impl Experiment {
                 UnitChoice::NewestAfterDream
             },
             memory: false,
-            prompt_mode: prompt_mode.clone(),
-            assisted_decoding: false,
+            prompt_mode,
         };
         let phases = dreams + 1;
         Experiment {
@@ -392,8 +563,7 @@ pub(crate) mod tests {
             profile_id: "local".to_string(),
             unit,
             memory: false,
-            prompt_mode: "standard".to_string(),
-            assisted_decoding: false,
+            prompt_mode: PromptMode::Standard,
         }
     }
 
@@ -415,6 +585,92 @@ pub(crate) mod tests {
             schedule: Schedule::Interleaved,
             created_at_ms: 1_700_000_000_000,
         }
+    }
+
+    #[test]
+    fn planned_puzzles_materialise_under_their_plan_id() {
+        let set = PuzzleSet::seed_range(4, None, 3, 2);
+        let planned = set.puzzles();
+        assert_eq!(planned.len(), 2);
+        let ready = planned[0].materialise().unwrap();
+        assert_eq!(ready.id, "4x4-any-s2");
+        assert_eq!(ready.seed, Some(2));
+        assert!(ready.givens.agrees_with(&ready.solution));
+        let line = PlannedPuzzle {
+            id: "line-1".into(),
+            source: PuzzleSource::Line {
+                line: "1..4.41.2.4..3.1".into(),
+            },
+        };
+        let ready = line.materialise().unwrap();
+        assert_eq!((ready.id.as_str(), ready.seed), ("line-1", None));
+        assert_eq!(ready.solution.to_line(), "1234341221434321");
+        let bad = PlannedPuzzle {
+            id: "line-2".into(),
+            source: PuzzleSource::Line { line: "12x".into() },
+        };
+        assert!(bad
+            .materialise()
+            .unwrap_err()
+            .to_string()
+            .starts_with("line-2: "));
+        let stuck = PlannedPuzzle {
+            id: "line-3".into(),
+            source: PuzzleSource::Line {
+                line: "11..............".into(),
+            },
+        };
+        assert_eq!(
+            stuck.materialise().unwrap_err().to_string(),
+            "line-3 has no solution"
+        );
+        let huge = PlannedPuzzle {
+            id: "5x5".into(),
+            source: PuzzleSource::Generate(GenerateOptions::new(5, 1)),
+        };
+        assert!(huge
+            .materialise()
+            .unwrap_err()
+            .to_string()
+            .starts_with("could not generate 5x5: "));
+    }
+
+    #[test]
+    fn unit_choices_have_form_keys() {
+        for choice in [
+            UnitChoice::None,
+            UnitChoice::NewestAfterDream,
+            UnitChoice::Fixed("unit-1".into()),
+        ] {
+            assert_eq!(UnitChoice::from_key(choice.key()), choice);
+        }
+    }
+
+    #[test]
+    fn numbered_arms_get_an_id_and_a_label() {
+        let a = Arm::numbered(0, "  ", "p", UnitChoice::None, true);
+        assert_eq!((a.id.as_str(), a.label.as_str()), ("arm-1", "Arm 1"));
+        let b = Arm::numbered(1, " memory on ", "p", UnitChoice::None, true);
+        assert_eq!((b.id.as_str(), b.label.as_str()), ("arm-2", "memory on"));
+        assert_eq!(b.prompt_mode, PromptMode::Standard);
+    }
+
+    #[test]
+    fn arms_keep_their_stored_fields() {
+        let mut a = arm("a", UnitChoice::None);
+        a.prompt_mode = PromptMode::Assisted;
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["prompt_mode"], "assisted");
+        assert_eq!(json["assisted_decoding"], true);
+        assert_eq!(serde_json::from_value::<Arm>(json).unwrap(), a);
+        // Stored before the mode was one field: `standard` with the flag set.
+        let old = serde_json::json!({"id": "b", "label": "B", "profile_id": "p",
+            "unit": {"kind": "none"}, "memory": false,
+            "prompt_mode": "standard", "assisted_decoding": true});
+        assert_eq!(
+            serde_json::from_value::<Arm>(old).unwrap().prompt_mode,
+            PromptMode::Assisted
+        );
     }
 
     #[test]

@@ -33,13 +33,13 @@ pub mod stats;
 
 pub use chart::{accuracy_chart, learning_curve_chart, outcome_mix_chart};
 pub use design::{
-    Arm, DesignError, Experiment, LearningCurve, PlannedPuzzle, PuzzleSet, PuzzleSource, Schedule,
-    UnitChoice,
+    Arm, DesignError, Experiment, LearningCurve, MaterialiseError, PlannedPuzzle, PuzzleSet,
+    PuzzleSource, Schedule, UnitChoice,
 };
 pub use plan::{DreamRequest, ExperimentState, Next, PlannedRun, Progress, RunStatus, StateError};
 pub use results::{
     arms_csv, export_json, runs_csv, ArmSummary, Comparison, CurvePoint, ExperimentResults, Metric,
     Verdict,
 };
-pub use run::{OutcomeCounts, RunOrder, RunResult};
+pub use run::{OutcomeCounts, RunOrder, RunResult, RunUnit};
 pub use stats::{Estimate, Interval, SessionMoves};

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::design::{Arm, PlannedPuzzle};
-use crate::play::{PlaySession, Status};
+use crate::memory::SessionStart;
+use crate::play::{Limits, PlaySession, ReadyPuzzle, Status};
+use crate::profile::Profile;
 
 /// A run to start now: which arm plays which puzzle, with the unit already resolved.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +20,58 @@ pub struct RunOrder {
     pub repeat: usize,
     /// The learning unit to use (a fixed unit, the dream's unit, or none).
     pub unit_id: Option<String>,
+}
+
+/// Where the learning unit of a run's prompt comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunUnit<'a> {
+    /// This unit (the arm names one, or the dream before its phase made it).
+    Named(&'a str),
+    /// The active unit of this profile when the run starts (the arm's memory is on and it
+    /// names no unit).
+    ActiveOf(&'a str),
+    /// None: memory off.
+    None,
+}
+
+impl RunOrder {
+    /// Which unit the run's prompt draws from: the order's unit when there is one; otherwise,
+    /// with the arm's memory on, the profile's active unit; with memory off, none.
+    pub fn unit(&self) -> RunUnit<'_> {
+        match &self.unit_id {
+            Some(id) => RunUnit::Named(id),
+            None if self.arm.memory => RunUnit::ActiveOf(&self.arm.profile_id),
+            None => RunUnit::None,
+        }
+    }
+
+    /// The new play of this run: `puzzle` (from `PlannedPuzzle::materialise`) played by
+    /// `profile` (the arm's), at most `max_attempts` attempts (at least 1), with `unit_id`
+    /// (what [`RunOrder::unit`] resolved to), the arm's memory and prompt mode, labelled with
+    /// the experiment in its notes.
+    pub fn session_start<'a>(
+        &self,
+        experiment_id: &str,
+        experiment_name: &str,
+        max_attempts: usize,
+        profile: &'a Profile,
+        puzzle: &'a ReadyPuzzle,
+        unit_id: Option<String>,
+    ) -> SessionStart<'a> {
+        SessionStart {
+            profile,
+            puzzle,
+            limits: Limits {
+                max_attempts: max_attempts.max(1),
+                ..Limits::default()
+            },
+            unit_id,
+            memory: self.arm.memory,
+            mode: self.arm.prompt_mode,
+            experiment_id: Some(experiment_id.to_string()),
+            notes: format!("experiment {experiment_name} · arm {}", self.arm.label),
+        }
+    }
 }
 
 /// How the attempts of a run were judged.
@@ -155,8 +209,7 @@ mod tests {
                 profile_id: "local".to_string(),
                 unit: UnitChoice::None,
                 memory: false,
-                prompt_mode: "standard".to_string(),
-                assisted_decoding: false,
+                prompt_mode: crate::play::PromptMode::Standard,
             },
             puzzle: PlannedPuzzle {
                 id: "line-1".to_string(),
@@ -181,6 +234,27 @@ mod tests {
 
     /// Upstream bug (UPSTREAM.md §5.18): the A/B/X scripts labelled every unsolved run
     /// TIMEOUT by scraping logs. The record takes the session's real status and reason.
+    #[test]
+    fn a_run_names_its_unit_source_and_its_session() {
+        let mut o = order();
+        assert_eq!(o.unit(), RunUnit::None);
+        o.arm.memory = true;
+        assert_eq!(o.unit(), RunUnit::ActiveOf("local"));
+        o.unit_id = Some("u1".into());
+        assert_eq!(o.unit(), RunUnit::Named("u1"));
+        let profile =
+            Profile::from_template(crate::profile::ProviderTemplate::LlamaCpp, "local", 0.0);
+        let puzzle = o.puzzle.materialise().unwrap();
+        let start = o.session_start("e1", "Curve", 0, &profile, &puzzle, Some("u1".into()));
+        assert_eq!(start.limits.max_attempts, 1);
+        assert_eq!(start.experiment_id.as_deref(), Some("e1"));
+        assert_eq!(start.notes, "experiment Curve · arm A");
+        assert!(start.memory);
+        let record = crate::memory::SessionRecord::start(start, 9.0, 3).unwrap();
+        assert_eq!(record.puzzle_id, "line-1");
+        assert_eq!(record.unit_id.as_deref(), Some("u1"));
+    }
+
     #[test]
     fn unsolved_run_keeps_its_real_abandon_reason() {
         let mut s = session(2);

@@ -13,8 +13,10 @@ use serde_json::{json, Value};
 
 use super::sse::SseEvent;
 use super::LlmError;
+use crate::dream::llm::LlmRequest;
 use crate::play::experience::TokenUsage;
 use crate::play::judge::Move;
+use crate::play::{BuiltPrompt, PlaySession, PromptMode};
 use crate::profile::Profile;
 use solver_core::grid::Grid;
 
@@ -100,15 +102,15 @@ pub struct ChatRequest {
 }
 
 impl ChatRequest {
-    /// A streaming request for one move: the profile's model and sampling, the system and
-    /// user messages, the move schema when `profile.json_output` (for a grid of `size`).
-    pub fn for_move(profile: &Profile, system: &str, user: &str, size: usize) -> ChatRequest {
+    /// A streaming request with the profile's model and sampling and these system and user
+    /// messages (no system message when `system` is empty); free text.
+    fn for_profile(profile: &Profile, system: &str, user: &str) -> ChatRequest {
         let mut messages = Vec::with_capacity(2);
         if !system.is_empty() {
             messages.push(ChatMessage::new(Role::System, system));
         }
         messages.push(ChatMessage::new(Role::User, user));
-        let mut request = ChatRequest {
+        ChatRequest {
             model: profile.model.clone(),
             messages,
             temperature: profile.sampling.temperature,
@@ -120,12 +122,67 @@ impl ChatRequest {
             }),
             response_format: None,
             constraint: Constraint::None,
-        };
+        }
+    }
+
+    /// A streaming request for one move: the profile's model and sampling, the system and
+    /// user messages, the move schema when `profile.json_output` (for a grid of `size`).
+    pub fn for_move(profile: &Profile, system: &str, user: &str, size: usize) -> ChatRequest {
+        let mut request = ChatRequest::for_profile(profile, system, user);
         if profile.json_output {
             request.response_format = Some(json_schema_format(move_schema(size)));
             request.constraint = Constraint::MoveSchema;
         }
         request
+    }
+
+    /// The request for the next move of `session`: `prompt` (from `PlaySession::prompt`)
+    /// with the profile's system prompt addition after the built system prompt, the move
+    /// schema when the profile asks for JSON, and — in [`PromptMode::Assisted`] — restricted
+    /// to the board's legal moves ([`ChatRequest::with_assisted_decoding`]).
+    pub fn for_play(
+        profile: &Profile,
+        prompt: &BuiltPrompt,
+        session: &PlaySession,
+        mode: PromptMode,
+    ) -> ChatRequest {
+        let addition = profile.system_prompt_addition.trim();
+        let system = if addition.is_empty() {
+            prompt.system.clone()
+        } else {
+            format!("{}\n\n{addition}", prompt.system)
+        };
+        let request = ChatRequest::for_move(profile, &system, &prompt.user, session.board().size());
+        if mode.assisted_decoding() {
+            request.with_assisted_decoding(session.board(), session.banned())
+        } else {
+            request
+        }
+    }
+
+    /// The chat request for one of a dream's requests: the profile's model and sampling,
+    /// the request's messages and token cap, never the move schema (its answers are not
+    /// moves); when the profile asks for JSON output, the dream request's own answer schema
+    /// instead (format only), which keeps small models readable.
+    pub fn for_dream(profile: &Profile, request: &LlmRequest) -> ChatRequest {
+        let mut chat = ChatRequest::for_profile(profile, &request.system, &request.user);
+        chat.response_format = profile.json_output.then(|| {
+            json!({
+                "type": "json_schema",
+                "json_schema": { "name": "dream_answer", "strict": true, "schema": request.json_schema },
+            })
+        });
+        chat.max_tokens = request.max_tokens;
+        chat
+    }
+
+    /// Every message's text, blank-line separated: what the model is shown, for a screen.
+    pub fn transcript(&self) -> String {
+        self.messages
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
     }
 
     /// Research mode (opt-in): restricts the answer to the legal moves of `board` that are not
@@ -404,6 +461,11 @@ pub struct ChatAnswer {
 }
 
 impl ChatAnswer {
+    /// The reasoning that arrived apart from the answer, when there is any (not blank).
+    pub fn separate_reasoning(&self) -> Option<&str> {
+        Some(self.reasoning.as_str()).filter(|r| !r.trim().is_empty())
+    }
+
     /// The text to hand to the move parser and to record (`PlaySession::record`): the
     /// content, with reasoning that arrived apart wrapped in `<think>…</think>` in front, so
     /// the parser keeps it as hidden reasoning and never reads a move from it.
@@ -777,5 +839,78 @@ mod tests {
             .with_assisted_decoding(&full, &BTreeSet::new());
         assert!(!unchanged.assisted_decoding());
         assert!(unchanged.response_format.is_none());
+    }
+
+    #[test]
+    fn play_request_adds_the_profile_addition_and_follows_the_mode() {
+        let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "p", 0.0);
+        let givens = solver_core::format::parse_line("1..4.41.2.4..3.1").unwrap();
+        let solution = solver_core::format::parse_line("1234341221434321").unwrap();
+        let session = PlaySession::new(givens, solution, crate::play::Limits::default()).unwrap();
+        let prompt = session.prompt(8, None, crate::play::TokenBudget::for_size(4));
+        let plain = ChatRequest::for_play(&profile, &prompt, &session, PromptMode::Standard);
+        assert_eq!(
+            plain,
+            ChatRequest::for_move(&profile, &prompt.system, &prompt.user, 4)
+        );
+        assert_eq!(
+            plain.transcript(),
+            format!("{}\n\n{}", prompt.system, prompt.user)
+        );
+        profile.system_prompt_addition = "  Think briefly.  ".into();
+        let added = ChatRequest::for_play(&profile, &prompt, &session, PromptMode::Standard);
+        assert_eq!(
+            added.messages[0].content,
+            format!("{}\n\nThink briefly.", prompt.system)
+        );
+        let assisted = ChatRequest::for_play(&profile, &prompt, &session, PromptMode::Assisted);
+        assert!(assisted.assisted_decoding());
+        assert_eq!(
+            assisted,
+            ChatRequest::for_move(&profile, &added.messages[0].content, &prompt.user, 4)
+                .with_assisted_decoding(session.board(), session.banned())
+        );
+    }
+
+    #[test]
+    fn dream_request_is_the_profile_request_with_the_dream_schema_and_cap() {
+        let request = LlmRequest {
+            system: "coach".into(),
+            user: "facts".into(),
+            max_tokens: 77,
+            purpose: "strategy for cluster 1".into(),
+            json_schema: json!({"type": "object"}),
+        };
+        for json_output in [false, true] {
+            let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "p", 0.0);
+            profile.json_output = json_output;
+            let chat = ChatRequest::for_dream(&profile, &request);
+            // What the app built before this constructor existed: a move request, then its
+            // schema, constraint and cap replaced.
+            let mut before = ChatRequest::for_move(&profile, "coach", "facts", 4);
+            before.response_format = json_output.then(|| {
+                json!({
+                    "type": "json_schema",
+                    "json_schema": { "name": "dream_answer", "strict": true, "schema": request.json_schema },
+                })
+            });
+            before.constraint = Constraint::None;
+            before.max_tokens = 77;
+            assert_eq!(chat, before);
+            assert_eq!(chat.constraint, Constraint::None);
+            assert_eq!(chat.response_format.is_some(), json_output);
+        }
+    }
+
+    #[test]
+    fn separate_reasoning_only_when_not_blank() {
+        let mut answer = ChatAnswer {
+            content: "ROW: 1".into(),
+            reasoning: "  \n".into(),
+            ..ChatAnswer::default()
+        };
+        assert_eq!(answer.separate_reasoning(), None);
+        answer.reasoning = "because".into();
+        assert_eq!(answer.separate_reasoning(), Some("because"));
     }
 }

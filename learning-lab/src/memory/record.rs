@@ -1,4 +1,5 @@
-//! Stored records: [`ExperienceRecord`] (one attempt) and [`SessionRecord`] (one play).
+//! Stored records: [`ExperienceRecord`] (one attempt), [`SessionRecord`] (one play) and
+//! [`PuzzleRecord`] (one puzzle), with the one constructor and id scheme of each.
 //!
 //! Index fields are plain top-level values because IndexedDB indexes key paths and rejects
 //! booleans as keys: `consolidated` is stored as `0`/`1`, the outcome is reachable as
@@ -7,7 +8,12 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::play::{Experience, PlaySession, Status};
+use crate::llm::ChatOutcome;
+use crate::play::{
+    Experience, ExperienceContext, Limits, PlaySession, PromptMode, ReadyPuzzle, SessionError,
+    Status,
+};
+use crate::profile::Profile;
 use solver_core::format::parse_line;
 
 /// A record failed validation (imports, corrupt storage); the message names the field.
@@ -127,7 +133,11 @@ impl ExperienceRecord {
 }
 
 /// One play of one puzzle by one profile, with its full state so it resumes after a reload.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Made by [`SessionRecord::start`] only; stored with the fields it always had (`mode` as a
+/// name next to `assisted_decoding`), see [`PromptMode`].
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(from = "SessionWire")]
 pub struct SessionRecord {
     /// Unique id.
     pub id: String,
@@ -141,10 +151,8 @@ pub struct SessionRecord {
     pub unit_id: Option<String>,
     /// Whether memory (a learning unit) was on.
     pub memory: bool,
-    /// Prompt mode (e.g. `standard`).
-    pub mode: String,
-    /// Whether answers were restricted to legal moves (research mode).
-    pub assisted_decoding: bool,
+    /// How moves are asked for: standard, or assisted decoding (research mode).
+    pub mode: PromptMode,
     /// Experiment run this play belongs to, if any.
     pub experiment_id: Option<String>,
     /// Created (ms since the epoch).
@@ -160,7 +168,94 @@ pub struct SessionRecord {
     pub session: PlaySession,
 }
 
+/// What a new play is: who plays which puzzle, and how. [`SessionRecord::start`] makes the
+/// record; an experiment's run fills this in with `RunOrder::session_start`.
+#[derive(Clone, Debug)]
+pub struct SessionStart<'a> {
+    /// Who plays (its id and model are recorded).
+    pub profile: &'a Profile,
+    /// What is played.
+    pub puzzle: &'a ReadyPuzzle,
+    /// The play's limits.
+    pub limits: Limits,
+    /// The learning unit injected, if any.
+    pub unit_id: Option<String>,
+    /// Whether memory is on.
+    pub memory: bool,
+    /// How moves are asked for.
+    pub mode: PromptMode,
+    /// The experiment this play is a run of, if any.
+    pub experiment_id: Option<String>,
+    /// Notes to start with.
+    pub notes: String,
+}
+
 impl SessionRecord {
+    /// The id of a play started at `now` (ms): `session-{now}-{nonce}`. `nonce` tells apart
+    /// plays started in the same millisecond (the app draws it at random).
+    pub fn id_for(now: f64, nonce: u32) -> String {
+        format!("session-{}-{nonce}", now as u64)
+    }
+
+    /// A new, running play of `start.puzzle`, created at `now` (ms), with the id
+    /// [`SessionRecord::id_for`] gives.
+    ///
+    /// # Errors
+    /// When the puzzle cannot be played (see [`PlaySession::new`]).
+    pub fn start(
+        start: SessionStart<'_>,
+        now: f64,
+        nonce: u32,
+    ) -> Result<SessionRecord, SessionError> {
+        let session = start.puzzle.session(start.limits)?;
+        let mut record = SessionRecord {
+            id: SessionRecord::id_for(now, nonce),
+            profile_id: start.profile.id.clone(),
+            puzzle_id: start.puzzle.id.clone(),
+            model: start.profile.model.clone(),
+            unit_id: start.unit_id,
+            memory: start.memory,
+            mode: start.mode,
+            experiment_id: start.experiment_id,
+            created_at: now,
+            updated_at: now,
+            state: String::new(),
+            notes: start.notes,
+            session,
+        };
+        record.touch(now);
+        Ok(record)
+    }
+
+    /// The stored experience of attempt `index` (0-based) of this play, answered by
+    /// `profile`'s model in `outcome` and judged at `answered_at` (ms). Its mode says what
+    /// the request really did: assisted only when the answer was restricted to legal moves.
+    ///
+    /// # Panics
+    /// When `index` is not an attempt of the session.
+    pub fn experience(
+        &self,
+        index: usize,
+        profile: &Profile,
+        outcome: &ChatOutcome,
+        answered_at: f64,
+    ) -> ExperienceRecord {
+        let context = ExperienceContext {
+            session_id: self.id.clone(),
+            puzzle_id: self.puzzle_id.clone(),
+            model: profile.model.clone(),
+            profile_id: profile.id.clone(),
+            unit_id: self.unit_id.clone(),
+            mode: PromptMode::from_assisted_decoding(outcome.assisted_decoding()),
+            timings: outcome.timings,
+            usage: outcome.answer.usage,
+        };
+        ExperienceRecord::new(
+            Experience::from_attempt(&self.session, index, context),
+            answered_at,
+        )
+    }
+
     /// The index label of a status.
     pub fn state_label(status: &Status) -> &'static str {
         match status {
@@ -200,6 +295,117 @@ impl SessionRecord {
     }
 }
 
+/// The stored form of a [`SessionRecord`], field for field as it has always been stored.
+#[derive(Serialize)]
+struct SessionWireRef<'a> {
+    id: &'a str,
+    profile_id: &'a str,
+    puzzle_id: &'a str,
+    model: &'a str,
+    unit_id: &'a Option<String>,
+    memory: bool,
+    mode: &'static str,
+    assisted_decoding: bool,
+    experiment_id: &'a Option<String>,
+    created_at: f64,
+    updated_at: f64,
+    state: &'a str,
+    notes: &'a str,
+    session: &'a PlaySession,
+}
+
+/// [`SessionWireRef`], owned, for reading.
+#[derive(Deserialize)]
+struct SessionWire {
+    id: String,
+    profile_id: String,
+    puzzle_id: String,
+    model: String,
+    unit_id: Option<String>,
+    memory: bool,
+    mode: String,
+    assisted_decoding: bool,
+    experiment_id: Option<String>,
+    created_at: f64,
+    updated_at: f64,
+    state: String,
+    notes: String,
+    session: PlaySession,
+}
+
+impl Serialize for SessionRecord {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SessionWireRef {
+            id: &self.id,
+            profile_id: &self.profile_id,
+            puzzle_id: &self.puzzle_id,
+            model: &self.model,
+            unit_id: &self.unit_id,
+            memory: self.memory,
+            mode: self.mode.name(),
+            assisted_decoding: self.mode.assisted_decoding(),
+            experiment_id: &self.experiment_id,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            state: &self.state,
+            notes: &self.notes,
+            session: &self.session,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl From<SessionWire> for SessionRecord {
+    fn from(w: SessionWire) -> SessionRecord {
+        SessionRecord {
+            id: w.id,
+            profile_id: w.profile_id,
+            puzzle_id: w.puzzle_id,
+            model: w.model,
+            unit_id: w.unit_id,
+            memory: w.memory,
+            mode: PromptMode::from_stored(&w.mode, w.assisted_decoding),
+            experiment_id: w.experiment_id,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+            state: w.state,
+            notes: w.notes,
+            session: w.session,
+        }
+    }
+}
+
+/// A puzzle as stored: one-line forms, so every size round-trips exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PuzzleRecord {
+    /// Unique id: the [`ReadyPuzzle`]'s (e.g. `9x9-seed-7`, or an experiment plan's id).
+    pub id: String,
+    /// Side length.
+    pub size: u8,
+    /// Generator seed, when the puzzle was generated (kept below 2^53 so JS numbers hold it).
+    pub seed: Option<f64>,
+    /// Givens in one-line form.
+    pub givens: String,
+    /// Solution in one-line form.
+    pub solution: String,
+    /// Created (ms since the epoch).
+    pub created_at: f64,
+}
+
+impl PuzzleRecord {
+    /// The record of `puzzle`, created at `created_at` (ms), under the puzzle's id.
+    pub fn new(puzzle: &ReadyPuzzle, created_at: f64) -> PuzzleRecord {
+        PuzzleRecord {
+            id: puzzle.id.clone(),
+            size: puzzle.size() as u8,
+            seed: puzzle.seed.map(|s| s as f64),
+            givens: puzzle.givens.to_line(),
+            solution: puzzle.solution.to_line(),
+            created_at,
+        }
+    }
+}
+
 fn bool_as_number<S: Serializer>(value: &bool, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_u8(u8::from(*value))
 }
@@ -223,7 +429,7 @@ fn bool_from_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::play::{ExperienceContext, Limits};
+    use crate::play::Limits;
     use solver_core::generate::{generate, GenerateOptions};
 
     fn played() -> (PlaySession, Vec<Experience>) {
@@ -299,26 +505,32 @@ mod tests {
         assert!(text.contains(&experiences[1].attempt.feedback));
     }
 
+    fn profile() -> Profile {
+        Profile::from_template(crate::profile::ProviderTemplate::LlamaCpp, "local", 1.0)
+    }
+
     #[test]
     fn session_record_state_follows_the_session() {
-        let (mut session, _) = played();
-        session.pause().unwrap();
-        let mut record = SessionRecord {
-            id: "s1".into(),
-            profile_id: "local".into(),
-            puzzle_id: "p1".into(),
-            model: "m".into(),
-            unit_id: None,
-            memory: false,
-            mode: "standard".into(),
-            assisted_decoding: false,
-            experiment_id: None,
-            created_at: 1.0,
-            updated_at: 1.0,
-            state: "running".into(),
-            notes: String::new(),
-            session,
-        };
+        let (session, _) = played();
+        let mut record = SessionRecord::start(
+            SessionStart {
+                profile: &profile(),
+                puzzle: &ReadyPuzzle::generate(4, 7).unwrap(),
+                limits: Limits::default(),
+                unit_id: None,
+                memory: false,
+                mode: PromptMode::Standard,
+                experiment_id: None,
+                notes: String::new(),
+            },
+            1.0,
+            5,
+        )
+        .unwrap();
+        record.validate().unwrap();
+        assert_eq!(record.state, "running");
+        record.session = session;
+        record.session.pause().unwrap();
         assert!(record.validate().is_err());
         record.touch(2.0);
         assert_eq!(record.state, "paused");
@@ -326,5 +538,144 @@ mod tests {
         let back: SessionRecord =
             serde_json::from_str(&serde_json::to_string(&record).unwrap()).unwrap();
         assert_eq!(back, record);
+    }
+
+    #[test]
+    fn a_session_starts_with_one_id_scheme_and_its_puzzle() {
+        let puzzle = ReadyPuzzle::generate(4, 7).unwrap();
+        let record = SessionRecord::start(
+            SessionStart {
+                profile: &profile(),
+                puzzle: &puzzle,
+                limits: Limits {
+                    max_attempts: 3,
+                    ..Limits::default()
+                },
+                unit_id: Some("u1".into()),
+                memory: true,
+                mode: PromptMode::Assisted,
+                experiment_id: Some("e1".into()),
+                notes: "n".into(),
+            },
+            1_700_000_000_123.0,
+            42,
+        )
+        .unwrap();
+        assert_eq!(record.id, "session-1700000000123-42");
+        assert_eq!(record.id, SessionRecord::id_for(1_700_000_000_123.0, 42));
+        assert_eq!(record.puzzle_id, "4x4-seed-7");
+        assert_eq!(record.profile_id, "local");
+        assert_eq!(record.model, profile().model);
+        assert_eq!(record.session.givens(), &puzzle.givens);
+        assert_eq!(record.session.limits().max_attempts, 3);
+        assert_eq!(
+            (record.created_at, record.updated_at),
+            (1_700_000_000_123.0, 1_700_000_000_123.0)
+        );
+        assert_eq!(record.state, "running");
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["mode"], "assisted");
+        assert_eq!(json["assisted_decoding"], true);
+    }
+
+    #[test]
+    fn sessions_stored_with_the_two_mode_fields_read_back() {
+        let puzzle = ReadyPuzzle::generate(4, 7).unwrap();
+        let record = SessionRecord::start(
+            SessionStart {
+                profile: &profile(),
+                puzzle: &puzzle,
+                limits: Limits::default(),
+                unit_id: None,
+                memory: false,
+                mode: PromptMode::Standard,
+                experiment_id: None,
+                notes: String::new(),
+            },
+            1.0,
+            1,
+        )
+        .unwrap();
+        let mut json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["mode"], "standard");
+        assert_eq!(json["assisted_decoding"], false);
+        // An experiment arm's play was stored as `standard` with the flag set.
+        json["assisted_decoding"] = true.into();
+        let back: SessionRecord = serde_json::from_value(json).unwrap();
+        assert_eq!(back.mode, PromptMode::Assisted);
+    }
+
+    #[test]
+    fn an_answer_becomes_the_experience_of_its_attempt() {
+        use crate::llm::{ChatAnswer, ChatOutcome, Constraint};
+        use crate::play::{Timings, TokenUsage};
+        let puzzle = ReadyPuzzle::generate(4, 7).unwrap();
+        let mut record = SessionRecord::start(
+            SessionStart {
+                profile: &profile(),
+                puzzle: &puzzle,
+                limits: Limits::default(),
+                unit_id: Some("u1".into()),
+                memory: true,
+                mode: PromptMode::Assisted,
+                experiment_id: None,
+                notes: String::new(),
+            },
+            1.0,
+            1,
+        )
+        .unwrap();
+        record.session.record("I am not sure.").unwrap();
+        let usage = TokenUsage {
+            prompt_tokens: Some(10),
+            ..TokenUsage::default()
+        };
+        let outcome = |constraint| ChatOutcome {
+            answer: ChatAnswer {
+                content: "I am not sure.".into(),
+                usage,
+                ..ChatAnswer::default()
+            },
+            attempts: 1,
+            retries: 0,
+            length_retries: 0,
+            continuations: 0,
+            max_tokens: 512,
+            constraint,
+            timings: Timings {
+                first_token_ms: Some(5),
+                total_ms: Some(9),
+            },
+        };
+        let stored = record.experience(0, &profile(), &outcome(Constraint::AssistedDecoding), 7.0);
+        let c = &stored.experience.context;
+        assert_eq!(stored.id, ExperienceRecord::id_for(&record.id, 1));
+        assert_eq!(stored.created_at, 7.0);
+        assert_eq!(
+            (c.session_id.as_str(), c.puzzle_id.as_str()),
+            (record.id.as_str(), "4x4-seed-7")
+        );
+        assert_eq!(
+            (c.profile_id.as_str(), c.unit_id.as_deref()),
+            ("local", Some("u1"))
+        );
+        assert_eq!(c.mode, PromptMode::Assisted);
+        assert_eq!(c.usage, usage);
+        assert_eq!(c.timings.total_ms, Some(9));
+        // The board left no legal move: the request was not restricted, and says so.
+        let free = record.experience(0, &profile(), &outcome(Constraint::None), 7.0);
+        assert_eq!(free.experience.context.mode, PromptMode::Standard);
+    }
+
+    #[test]
+    fn a_puzzle_record_keeps_the_ready_puzzle() {
+        let puzzle = ReadyPuzzle::generate(9, 11).unwrap();
+        let record = PuzzleRecord::new(&puzzle, 3.0);
+        assert_eq!(record.id, "9x9-seed-11");
+        assert_eq!(record.size, 9);
+        assert_eq!(record.seed, Some(11.0));
+        assert_eq!(parse_line(&record.givens).unwrap(), puzzle.givens);
+        assert_eq!(parse_line(&record.solution).unwrap(), puzzle.solution);
+        assert_eq!(record.created_at, 3.0);
     }
 }

@@ -30,6 +30,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::judge::{InvalidReason, Judgement, Move};
+use super::mode::PromptMode;
 use super::session::{Attempt, PlaySession};
 use solver_core::format::parse_line;
 
@@ -55,6 +56,7 @@ pub struct TokenUsage {
 
 /// Who played and how, supplied by the caller.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "ContextWire", into = "ContextWire")]
 pub struct ExperienceContext {
     /// Session id.
     pub session_id: String,
@@ -66,14 +68,60 @@ pub struct ExperienceContext {
     pub profile_id: String,
     /// Learning unit id, if one was injected.
     pub unit_id: Option<String>,
-    /// Play mode (e.g. `standard`).
-    pub mode: String,
-    /// Whether answers were restricted to legal moves (research mode, off by default).
-    pub assisted_decoding: bool,
+    /// How this answer was asked for: [`PromptMode::Assisted`] only when the request really
+    /// restricted it to legal moves (research mode, off by default).
+    pub mode: PromptMode,
     /// Timings of the request.
     pub timings: Timings,
     /// Token usage of the request.
     pub usage: TokenUsage,
+}
+
+/// The stored form of [`ExperienceContext`]: the mode as its name and the assisted-decoding
+/// flag, the two fields experiences have always had. The flag is what the request did, so
+/// it alone decides the mode when reading.
+#[derive(Serialize, Deserialize)]
+struct ContextWire {
+    session_id: String,
+    puzzle_id: String,
+    model: String,
+    profile_id: String,
+    unit_id: Option<String>,
+    mode: String,
+    assisted_decoding: bool,
+    timings: Timings,
+    usage: TokenUsage,
+}
+
+impl From<ContextWire> for ExperienceContext {
+    fn from(w: ContextWire) -> ExperienceContext {
+        ExperienceContext {
+            session_id: w.session_id,
+            puzzle_id: w.puzzle_id,
+            model: w.model,
+            profile_id: w.profile_id,
+            unit_id: w.unit_id,
+            mode: PromptMode::from_assisted_decoding(w.assisted_decoding),
+            timings: w.timings,
+            usage: w.usage,
+        }
+    }
+}
+
+impl From<ExperienceContext> for ContextWire {
+    fn from(c: ExperienceContext) -> ContextWire {
+        ContextWire {
+            session_id: c.session_id,
+            puzzle_id: c.puzzle_id,
+            model: c.model,
+            profile_id: c.profile_id,
+            unit_id: c.unit_id,
+            mode: c.mode.name().to_string(),
+            assisted_decoding: c.mode.assisted_decoding(),
+            timings: c.timings,
+            usage: c.usage,
+        }
+    }
 }
 
 /// One attempt as remembered.
@@ -197,8 +245,7 @@ mod tests {
             model: "smollm2".into(),
             profile_id: "local".into(),
             unit_id: None,
-            mode: "standard".into(),
-            assisted_decoding: false,
+            mode: PromptMode::Standard,
             timings: Timings {
                 first_token_ms: Some(12),
                 total_ms: Some(800),
@@ -310,7 +357,7 @@ mod tests {
             &s,
             0,
             ExperienceContext {
-                assisted_decoding: true,
+                mode: PromptMode::Assisted,
                 ..ctx()
             },
         );
@@ -318,6 +365,7 @@ mod tests {
         assert_eq!(e.attempt.hidden_reasoning.as_deref(), Some("long thought"));
         let json = serde_json::to_string(&e).unwrap();
         assert!(json.contains("\"assisted_decoding\":true"));
+        assert!(json.contains("\"mode\":\"assisted\""));
         assert!(json.contains("\"total_ms\":800"));
         let back: Experience = serde_json::from_str(&json).unwrap();
         assert_eq!(back, e);

@@ -6,6 +6,8 @@
 //! - [`parse`] — reading a move (line form, JSON, `r{row}c{col}`) and `<think>` reasoning out
 //!   of an answer;
 //! - [`judge`](mod@judge) — [`Move`], the ordered checks and the feedback sentence;
+//! - [`mode`] — [`PromptMode`]: standard, or assisted decoding (research mode);
+//! - [`puzzle`] — [`ReadyPuzzle`]: a puzzle ready to play, with its id and solution;
 //! - [`session`] — [`PlaySession`]: limits, abandon reasons, pause/resume, stats;
 //! - [`experience`] — the stored record of one attempt and its importance score.
 //!
@@ -13,17 +15,21 @@
 
 pub mod experience;
 pub mod judge;
+pub mod mode;
 pub mod parse;
 pub mod prompt;
+pub mod puzzle;
 pub mod session;
 
 pub use experience::{importance, Experience, ExperienceContext, Timings, TokenUsage};
 pub use judge::{judge, InvalidReason, Judgement, Move, ParseFailure};
+pub use mode::PromptMode;
 pub use parse::{parse_response, ParsedResponse};
 pub use prompt::{
     build_prompt, render_board, system_prompt, BuiltPrompt, PromptInput, PromptUnit, TokenBudget,
     Trimmed,
 };
+pub use puzzle::ReadyPuzzle;
 pub use session::{
     AbandonReason, Attempt, Limits, PlaySession, SessionError, SessionStats, Status,
 };

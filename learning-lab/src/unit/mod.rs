@@ -20,8 +20,8 @@ use solver_core::grid::Unit;
 
 pub use retrieve::{board_traits, retrieve, BoardTraits, RetrieveOptions};
 pub use store::{
-    active_unit, export_json, export_jsonl, import_json, import_jsonl, merge, normalize_text,
-    ImportError, UnitError, UnknownUnit, EXPORT_FORMAT, EXPORT_VERSION,
+    active_unit, export_json, export_jsonl, import_any, import_json, import_jsonl, merge,
+    normalize_text, ImportError, UnitError, UnknownUnit, EXPORT_FORMAT, EXPORT_VERSION,
 };
 
 /// A clustering/derivation algorithm and its version, recorded in every unit it made.
@@ -282,6 +282,14 @@ impl LearningUnit {
             verification: VerificationReport::default(),
             merged_from: Vec::new(),
         }
+    }
+
+    /// Items in all: strategies + anti-patterns + corrections + few-shots.
+    pub fn item_count(&self) -> usize {
+        self.strategies.len()
+            + self.anti_patterns.len()
+            + self.corrections.len()
+            + self.few_shots.len()
     }
 
     /// Whether the unit has nothing to inject.

@@ -406,6 +406,23 @@ pub fn import_jsonl(text: &str) -> Result<Vec<LearningUnit>, ImportError> {
     check_all(units)
 }
 
+/// Imports a file in either form: the JSON envelope (or bare array) [`export_json`] writes,
+/// or JSON lines ([`export_jsonl`]). An envelope starts with `[`, or with `{` alone on its
+/// first line (pretty-printed); anything else is read as one unit per line.
+///
+/// # Errors
+/// See [`import_json`] and [`import_jsonl`].
+pub fn import_any(text: &str) -> Result<Vec<LearningUnit>, ImportError> {
+    let trimmed = text.trim_start();
+    let envelope = trimmed.starts_with('[')
+        || (trimmed.starts_with('{') && trimmed.lines().next().is_some_and(|l| l.trim() == "{"));
+    if envelope {
+        import_json(text)
+    } else {
+        import_jsonl(text)
+    }
+}
+
 /// A unit id that the caller asked for but that does not exist for the profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownUnit(pub String);

@@ -162,7 +162,6 @@ pub fn experiences(size: usize, seed: u64, count: usize) -> Played {
                 puzzle_id: pid.clone(),
                 model: "scripted".into(),
                 profile_id: "local".into(),
-                mode: "standard".into(),
                 ..ExperienceContext::default()
             };
             out.push((

@@ -1,7 +1,7 @@
-//! The browser's LLM client: fetch + a ReadableStream reader moving bytes into solver-core's
+//! The browser's LLM client: fetch + a ReadableStream reader moving bytes into learning-lab's
 //! SSE decoder and chat accumulator, AbortController for cancel and timeouts, setTimeout for
 //! backoff waits, `Date.now()` for timings. Every decision (retry, backoff, more budget,
-//! breaker) is solver-core's [`ChatDriver`] / [`CircuitBreaker`]; this module only executes.
+//! breaker) is learning-lab's [`ChatDriver`] / [`CircuitBreaker`]; this module only executes.
 //!
 //! The token is put into the `Authorization` header and nowhere else: never logged, never in
 //! an error message.

@@ -1,6 +1,6 @@
 //! The Experiments screen: design an A/B/X experiment (or the learning-curve preset), run it
 //! (resumable after a reload), and read the results: per-arm table with intervals, verdicts,
-//! charts, CSV/JSON export. Statistics and charts come from solver-core.
+//! charts, CSV/JSON export. Statistics and charts come from learning-lab.
 
 use learning_lab::experiment::{
     accuracy_chart, arms_csv, export_json, learning_curve_chart, outcome_mix_chart, runs_csv, Arm,
@@ -24,7 +24,7 @@ use crate::units;
 struct ArmForm {
     label: String,
     profile_id: String,
-    /// `none`, `after-dream`, or a unit id.
+    /// [`UnitChoice::key`]: `none`, `after-dream`, or a unit id.
     unit: String,
     memory: bool,
 }
@@ -41,11 +41,7 @@ fn estimate(e: &Option<Estimate>) -> String {
     }
 }
 
-fn band_from(name: &str) -> Option<Band> {
-    Band::ALL.into_iter().find(|b| b.name() == name)
-}
-
-/// The design the form describes, validated by solver-core.
+/// The design the form describes, validated by learning-lab.
 #[allow(clippy::too_many_arguments)]
 fn design(
     name: &str,
@@ -69,36 +65,18 @@ fn design(
         options.dreams = dreams.max(1);
         Experiment::learning_curve(&id, name.trim(), &options, now)
     } else {
-        let (from, to) = (seeds.0.min(seeds.1), seeds.0.max(seeds.1));
         Experiment {
             id,
             name: name.trim().to_string(),
             arms: arms
                 .iter()
                 .enumerate()
-                .map(|(i, a)| Arm {
-                    id: format!("arm-{}", i + 1),
-                    label: if a.label.trim().is_empty() {
-                        format!("Arm {}", i + 1)
-                    } else {
-                        a.label.trim().to_string()
-                    },
-                    profile_id: a.profile_id.clone(),
-                    unit: match a.unit.as_str() {
-                        "none" => UnitChoice::None,
-                        "after-dream" => UnitChoice::NewestAfterDream,
-                        id => UnitChoice::Fixed(id.to_string()),
-                    },
-                    memory: a.memory,
-                    prompt_mode: "standard".into(),
-                    assisted_decoding: false,
+                .map(|(i, a)| {
+                    let unit = UnitChoice::from_key(&a.unit);
+                    Arm::numbered(i, &a.label, &a.profile_id, unit, a.memory)
                 })
                 .collect(),
-            puzzles: PuzzleSet::Generated {
-                sizes: vec![size],
-                bands: vec![band],
-                seeds: (from..=to).collect(),
-            },
+            puzzles: PuzzleSet::seed_range(size, band, seeds.0, seeds.1),
             runs_per_arm: runs_per_arm.max(1),
             concurrency: concurrency.max(1),
             schedule: Schedule::Interleaved,
@@ -152,13 +130,13 @@ pub fn ExperimentsPage() -> impl IntoView {
             ArmForm {
                 label: "memory off".into(),
                 profile_id: first.clone(),
-                unit: "none".into(),
+                unit: UnitChoice::None.key().into(),
                 memory: false,
             },
             ArmForm {
                 label: "memory on".into(),
                 profile_id: first,
-                unit: "none".into(),
+                unit: UnitChoice::None.key().into(),
                 memory: true,
             },
         ]);
@@ -198,7 +176,7 @@ pub fn ExperimentsPage() -> impl IntoView {
             &preset.get_untracked(),
             &arms.get_untracked(),
             size.get_untracked(),
-            band_from(&band.get_untracked()),
+            band.get_untracked().parse::<Band>().ok(),
             (seed_from.get_untracked(), seed_to.get_untracked()),
             runs_per_arm.get_untracked(),
             concurrency.get_untracked(),
@@ -316,8 +294,8 @@ pub fn ExperimentsPage() -> impl IntoView {
                         <label>" Unit "
                             <select class="arm-unit" prop:value=a.unit.clone()
                                 on:change=move |ev| { let v = event_target_value(&ev); set(&|a| a.unit = v.clone()) }>
-                                <option value="none">"none"</option>
-                                <option value="after-dream">"newest after dream"</option>
+                                <option value=UnitChoice::None.key()>"none"</option>
+                                <option value=UnitChoice::NewestAfterDream.key()>"newest after dream"</option>
                                 {unit_list.get().into_iter().map(|u| view! { <option value=u.id.clone()>{u.name.clone()}</option> }).collect_view()}
                             </select>
                         </label>
@@ -353,7 +331,7 @@ pub fn ExperimentsPage() -> impl IntoView {
                 <Show when=move || preset.get() == "ab">
                     <div id="experiment-arms">{arm_rows}</div>
                     <button id="experiment-add-arm" type="button" on:click=move |_| arms.update(|v| {
-                        let base = v.last().cloned().unwrap_or(ArmForm { label: String::new(), profile_id: String::new(), unit: "none".into(), memory: false });
+                        let base = v.last().cloned().unwrap_or(ArmForm { label: String::new(), profile_id: String::new(), unit: UnitChoice::None.key().into(), memory: false });
                         v.push(ArmForm { label: format!("arm {}", v.len() + 1), ..base });
                     })>"Add arm"</button>
                 </Show>

@@ -2,14 +2,13 @@
 //! model play: the live board with the last move, its reasoning as it streams, every move
 //! judged, accuracy, stop and resume. A session survives a reload: it is in IndexedDB.
 
-use learning_lab::memory::SessionRecord;
-use learning_lab::play::{Limits, PlaySession, Status};
+use learning_lab::memory::{PuzzleRecord, SessionRecord, SessionStart};
+use learning_lab::play::{Limits, PromptMode, ReadyPuzzle, Status};
 use learning_lab::profile::Profile;
 use learning_lab::unit::LearningUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
-use solver_core::generate::{generate, GenerateOptions};
 
 use crate::components::board_view::{BoardView, LastMove};
 use crate::components::move_list::MoveList;
@@ -18,7 +17,6 @@ use crate::components::size_select::SizeSelect;
 use crate::components::trend::Trend;
 use crate::db;
 use crate::player::{self, Live, StopHandle};
-use crate::storage::PuzzleRecord;
 
 /// The setting that remembers which session the screen shows, so a reload comes back to it.
 const ACTIVE_SESSION: &str = "active_llm_session";
@@ -32,48 +30,28 @@ async fn start_session(
     max_attempts: usize,
     memory: bool,
     unit_id: Option<String>,
-    assisted: bool,
+    mode: PromptMode,
 ) -> Result<SessionRecord, String> {
-    let puzzle = generate(&GenerateOptions::new(size, seed))
+    let puzzle = ReadyPuzzle::generate(size, seed)
         .map_err(|e| format!("could not generate a {size}x{size} puzzle for seed {seed}: {e}"))?;
     let now = db::now();
-    let puzzle_record = PuzzleRecord {
-        id: format!("{size}x{size}-seed-{seed}"),
-        size: size as u8,
-        seed: Some(seed as f64),
-        givens: puzzle.givens.to_line(),
-        solution: puzzle.solution.to_line(),
-        created_at: now,
-    };
-    let limits = Limits {
-        max_attempts,
-        ..Limits::default()
-    };
-    let session = PlaySession::new(puzzle.givens, puzzle.solution, limits)
-        .map_err(|e| format!("could not start: {e}"))?;
-    let mut record = SessionRecord {
-        id: format!(
-            "session-{}-{}",
-            now as u64,
-            (js_sys::Math::random() * 1e6) as u32
-        ),
-        profile_id: profile.id.clone(),
-        puzzle_id: puzzle_record.id.clone(),
-        model: profile.model.clone(),
+    let start = SessionStart {
+        profile,
+        puzzle: &puzzle,
+        limits: Limits {
+            max_attempts,
+            ..Limits::default()
+        },
         unit_id,
         memory,
-        mode: if assisted { "assisted" } else { "standard" }.into(),
-        assisted_decoding: assisted,
+        mode,
         experiment_id: None,
-        created_at: now,
-        updated_at: now,
-        state: String::new(),
         notes: String::new(),
-        session,
     };
-    record.touch(now);
+    let record = SessionRecord::start(start, now, db::nonce())
+        .map_err(|e| format!("could not start: {e}"))?;
     let db = db::open().await.map_err(|e| e.to_string())?;
-    db.save_puzzle(&puzzle_record)
+    db.save_puzzle(&PuzzleRecord::new(&puzzle, now))
         .await
         .map_err(|e| e.to_string())?;
     db.put_session(&record).await.map_err(|e| e.to_string())?;
@@ -219,7 +197,8 @@ pub fn LlmPlayPage() -> impl IntoView {
             "starting a new play…".into()
         });
         spawn_local(async move {
-            match start_session(&profile, size, seed, max, memory, unit_id, assisted).await {
+            let mode = PromptMode::from_assisted_decoding(assisted);
+            match start_session(&profile, size, seed, max, memory, unit_id, mode).await {
                 Ok(record) => {
                     live.record.set(Some(record.clone()));
                     launch(record, profile);

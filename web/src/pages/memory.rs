@@ -274,7 +274,7 @@ fn ExperienceDetail(record: ExperienceRecord) -> impl IntoView {
                 e.context.model, e.context.profile_id,
                 e.context.unit_id.clone().unwrap_or_else(|| "none".into()),
                 e.context.mode,
-                if e.context.assisted_decoding { " · assisted decoding (research mode)" } else { "" },
+                e.context.mode.research_note().map(|n| format!(" · {n}")).unwrap_or_default(),
                 e.importance
             )}</p>
             <h4>"Board before"</h4>

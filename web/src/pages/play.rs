@@ -3,15 +3,16 @@
 
 use std::rc::Rc;
 
+use learning_lab::memory::PuzzleRecord;
+use learning_lab::play::ReadyPuzzle;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use solver_core::generate::{generate, GenerateOptions};
 use solver_core::Grid;
 
 use crate::components::board::Board;
 use crate::db;
 use crate::game::{conflict_cells, describe_conflicts, parse_entry};
-use crate::storage::{EntryRecord, GameRecord, PuzzleRecord, Storage, StorageError};
+use crate::storage::{EntryRecord, GameRecord, Storage, StorageError};
 
 const CURRENT_PUZZLE: &str = "current_puzzle";
 const FIRST_SEED: u64 = 1;
@@ -22,17 +23,9 @@ fn now() -> f64 {
 
 /// Generate the 9x9 puzzle for `seed` and describe it as a record.
 fn new_puzzle(seed: u64) -> Result<PuzzleRecord, String> {
-    let options = GenerateOptions::new(9, seed);
-    let puzzle =
-        generate(&options).map_err(|e| format!("could not generate puzzle {seed}: {e}"))?;
-    Ok(PuzzleRecord {
-        id: format!("9x9-seed-{seed}"),
-        size: 9,
-        seed: Some(seed as f64),
-        givens: puzzle.givens.to_line(),
-        solution: puzzle.solution.to_line(),
-        created_at: now(),
-    })
+    let puzzle = ReadyPuzzle::generate(9, seed)
+        .map_err(|e| format!("could not generate puzzle {seed}: {e}"))?;
+    Ok(PuzzleRecord::new(&puzzle, now()))
 }
 
 /// Everything the screen shows about the current game.

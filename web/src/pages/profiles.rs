@@ -9,17 +9,6 @@ use crate::db;
 use crate::download::{download_text, read_file_text};
 use crate::llm::LlmClient;
 
-fn template_key(t: ProviderTemplate) -> String {
-    serde_json::to_value(t)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn template_from_key(key: &str) -> Option<ProviderTemplate> {
-    serde_json::from_value(serde_json::Value::String(key.to_string())).ok()
-}
-
 /// Reload every profile (a handful: no paging needed).
 async fn load(profiles: RwSignal<Vec<Profile>>, message: RwSignal<String>) {
     match db::open().await {
@@ -59,11 +48,11 @@ pub fn ProfilesPage() -> impl IntoView {
     let editing = RwSignal::new(None::<Profile>);
     let message = RwSignal::new(String::new());
     let test_result = RwSignal::new(String::new());
-    let template = RwSignal::new(template_key(ProviderTemplate::LlamaCpp));
+    let template = RwSignal::new(ProviderTemplate::LlamaCpp.key().to_string());
     spawn_local(load(profiles, message));
 
     let create = move |_| {
-        let Some(t) = template_from_key(&template.get_untracked()) else {
+        let Some(t) = ProviderTemplate::from_key(&template.get_untracked()) else {
             return;
         };
         let id = format!("profile-{}", db::now() as u64);
@@ -187,7 +176,7 @@ pub fn ProfilesPage() -> impl IntoView {
 
     let options = ProviderTemplate::ALL
         .iter()
-        .map(|t| view! { <option value=template_key(*t)>{t.label()}</option> })
+        .map(|t| view! { <option value=t.key()>{t.label()}</option> })
         .collect_view();
 
     view! {

@@ -13,7 +13,6 @@ use leptos_router::hooks::use_query_map;
 
 use crate::db;
 use crate::download::{download_text, read_file_text};
-use crate::dreamer::item_count;
 use crate::units;
 
 /// Everything in one unit, for reading.
@@ -52,18 +51,6 @@ pub fn UnitDetail(unit: LearningUnit) -> impl IntoView {
             <p class="unit-verification">{format!("{} of {} checks passed; {} items dropped", u.verification.passed, u.verification.checked, u.verification.dropped.len())}</p>
             <ul>{u.verification.dropped.iter().map(|d| view! { <li>{format!("{:?}: {} — {}", d.item, d.text, d.reason)}</li> }).collect_view()}</ul>
         </article>
-    }
-}
-
-/// Reads an import file: JSON lines, or the JSON envelope (or array) `export_json` writes.
-fn parse_import(text: &str) -> Result<Vec<LearningUnit>, store::ImportError> {
-    let trimmed = text.trim_start();
-    let envelope = trimmed.starts_with('[')
-        || (trimmed.starts_with('{') && trimmed.lines().next().is_some_and(|l| l.trim() == "{"));
-    if envelope {
-        store::import_json(text)
-    } else {
-        store::import_jsonl(text)
     }
 }
 
@@ -160,7 +147,7 @@ pub fn UnitsPage() -> impl IntoView {
                         message.set(format!(
                             "merged into {} ({} items)",
                             merged.name,
-                            item_count(&merged)
+                            merged.item_count()
                         ));
                         selected.set(Some(merged.id.clone()));
                         ticked.set(Vec::new());
@@ -193,7 +180,7 @@ pub fn UnitsPage() -> impl IntoView {
                 Err(e) => return message.set(e),
             };
             // Validated as a whole first: one bad unit and nothing is stored.
-            let imported = match parse_import(&text) {
+            let imported = match store::import_any(&text) {
                 Ok(units) => units,
                 Err(e) => return message.set(format!("nothing imported: {e}")),
             };
@@ -273,7 +260,7 @@ pub fn UnitsPage() -> impl IntoView {
                                 }}/>
                                 <span class="sr-only">"select "</span>{u.name.clone()}</label>
                             " "{move || is_active.get().then_some(view! { <strong class="active-mark">"active"</strong> })}
-                            <span class="muted">{format!(" · {} · {} items · {}", profile_name(&u.profile_id), item_count(&u), created.chars().take(16).collect::<String>())}</span>
+                            <span class="muted">{format!(" · {} · {} items · {}", profile_name(&u.profile_id), u.item_count(), created.chars().take(16).collect::<String>())}</span>
                             " "<button type="button" class="unit-show" on:click=move |_| selected.set(Some(id_show.clone()))>"Show"</button>
                             <button type="button" class="unit-activate" disabled=is_active on:click=move |_| set_active(u1.clone())>"Set active"</button>
                             <button type="button" class="unit-delete" on:click=move |_| delete(u2.clone())>

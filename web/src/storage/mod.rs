@@ -46,7 +46,6 @@ use wasm_bindgen::{JsCast, JsValue};
 pub use experiences::ExperienceFilter;
 pub use games::{EntryRecord, GameRecord};
 pub use maintenance::{estimate, ClearScope, StorageEstimate};
-pub use puzzles::PuzzleRecord;
 pub use schema::{stores, SCHEMA_VERSION};
 pub use sessions::SessionFilter;
 pub use transfer::{download, ImportSummary};

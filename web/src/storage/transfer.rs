@@ -1,4 +1,4 @@
-//! Export and import of memory in solver-core's JSON-lines format
+//! Export and import of memory in learning-lab's JSON-lines format
 //! (`learning_lab::memory::transfer`).
 //!
 //! Export is streamed: one readonly transaction (a consistent snapshot) walks each store with a
