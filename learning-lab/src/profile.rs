@@ -322,6 +322,29 @@ impl Profile {
         Ok(profile)
     }
 
+    /// This profile stored next to `existing`: it stays the default only when no other
+    /// profile already is one (a person's choice wins over an announcement).
+    pub fn offered_among(mut self, existing: &[Profile]) -> Profile {
+        self.is_default = !existing.iter().any(|p| p.is_default && p.id != self.id);
+        self
+    }
+
+    /// The other profiles that stop being the default when this one is saved (all of them
+    /// when this one is the default, none otherwise), already changed.
+    pub fn demoted_by_saving(&self, others: &[Profile]) -> Vec<Profile> {
+        if !self.is_default {
+            return Vec::new();
+        }
+        others
+            .iter()
+            .filter(|o| o.id != self.id && o.is_default)
+            .map(|o| Profile {
+                is_default: false,
+                ..o.clone()
+            })
+            .collect()
+    }
+
     /// The token as a screen may show it: `md_…last4`, or `None` without a token.
     pub fn masked_token(&self) -> Option<String> {
         self.edge_token.as_ref().map(|token| {
@@ -407,6 +430,11 @@ impl Profile {
     }
 }
 
+/// The profile new plays start with: the default one, else the first; `None` without any.
+pub fn default_profile(profiles: &[Profile]) -> Option<&Profile> {
+    profiles.iter().find(|p| p.is_default).or(profiles.first())
+}
+
 /// Profiles as JSON lines, one per profile, without tokens.
 pub fn export_profiles(profiles: &[Profile]) -> String {
     profiles
@@ -439,6 +467,36 @@ pub fn import_profiles(text: &str) -> Result<Vec<Profile>, ProfileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_default_profile_and_who_gives_it_up() {
+        let p = |id: &str, default: bool| Profile {
+            is_default: default,
+            ..Profile::from_template(ProviderTemplate::Ollama, id, 1.0)
+        };
+        assert_eq!(default_profile(&[]), None);
+        assert_eq!(
+            default_profile(&[p("a", false), p("b", false)]).unwrap().id,
+            "a"
+        );
+        assert_eq!(
+            default_profile(&[p("a", false), p("b", true)]).unwrap().id,
+            "b"
+        );
+
+        assert!(p("n", true).offered_among(&[p("a", false)]).is_default);
+        assert!(!p("n", true).offered_among(&[p("a", true)]).is_default);
+        assert!(p("n", true).offered_among(&[p("n", true)]).is_default);
+
+        let others = [p("a", true), p("b", false), p("n", true)];
+        let demoted = p("n", true).demoted_by_saving(&others);
+        assert_eq!(demoted.len(), 1);
+        assert_eq!(
+            (demoted[0].id.as_str(), demoted[0].is_default),
+            ("a", false)
+        );
+        assert!(p("n", false).demoted_by_saving(&others).is_empty());
+    }
 
     #[test]
     fn template_keys_are_the_serialized_names() {

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::components::profile_select::ProfileSelect;
 use crate::db;
-use crate::dreamer::{self, DreamLive, DreamRun, Scope};
+use crate::drivers::dreamer::{self, DreamLive, DreamRun, Scope};
 use crate::llm::CancelHandle;
 use crate::pages::units::UnitDetail;
 

@@ -7,7 +7,7 @@ use learning_lab::experiment::{
     Estimate, Experiment, ExperimentResults, ExperimentState, LearningCurve, PuzzleSet, RunStatus,
     Schedule, UnitChoice,
 };
-use learning_lab::profile::Profile;
+use learning_lab::profile::{default_profile, Profile};
 use learning_lab::unit::LearningUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,8 +16,8 @@ use solver_core::Band;
 use crate::components::size_select::SizeSelect;
 use crate::db;
 use crate::download::download_text;
-use crate::experiment_runner::{ExperimentRecord, Runner, RunnerLive};
-use crate::units;
+use crate::drivers::experiment_runner::{Runner, RunnerLive};
+use crate::storage::ExperimentRecord;
 
 /// One arm as the form edits it.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,7 +56,7 @@ fn design(
     dreams: usize,
     profile_id: &str,
 ) -> Result<Experiment, String> {
-    let id = units::new_id("experiment");
+    let id = db::new_id("experiment");
     let now = db::now() as u64;
     let experiment = if preset == "learning-curve" {
         let mut options = LearningCurve::new(profile_id, size, per_phase);
@@ -112,7 +112,7 @@ pub fn ExperimentsPage() -> impl IntoView {
     let load_past = move || {
         spawn_local(async move {
             let Ok(db) = db::open().await else { return };
-            if let Ok(page) = db.page_experiments::<ExperimentRecord>(None, 20).await {
+            if let Ok(page) = db.page_experiments(None, 20).await {
                 past.set(page.items);
             }
         });
@@ -124,8 +124,10 @@ pub fn ExperimentsPage() -> impl IntoView {
             Ok(db) => db,
             Err(e) => return live.status.set(e.to_string()),
         };
-        let ps = db::all_profiles(&db).await.unwrap_or_default();
-        let first = db::default_profile_id(&ps).unwrap_or_default();
+        let ps = db.all_profiles().await.unwrap_or_default();
+        let first = default_profile(&ps)
+            .map(|p| p.id.clone())
+            .unwrap_or_default();
         arms.set(vec![
             ArmForm {
                 label: "memory off".into(),
@@ -141,7 +143,7 @@ pub fn ExperimentsPage() -> impl IntoView {
             },
         ]);
         profiles.set(ps);
-        unit_list.set(units::all_units(&db, None).await.unwrap_or_default());
+        unit_list.set(db.all_units(None).await.unwrap_or_default());
         if let Some(current) = Runner::current() {
             // Still running in this tab (the screen was left and opened again).
             current.attach(live);
@@ -149,7 +151,7 @@ pub fn ExperimentsPage() -> impl IntoView {
             load_past();
             return;
         }
-        if let Ok(page) = db.page_experiments::<ExperimentRecord>(None, 20).await {
+        if let Ok(page) = db.page_experiments(None, 20).await {
             if let Some(mut newest) = page.items.first().cloned() {
                 let requeued = newest.state.requeue_running();
                 if requeued > 0 {
@@ -191,14 +193,12 @@ pub fn ExperimentsPage() -> impl IntoView {
                 Ok(state) => state,
                 Err(e) => return live.status.set(format!("cannot run this design: {e}")),
             };
-        let record = ExperimentRecord {
-            id: experiment.experiment.id.clone(),
-            created_at: db::now(),
-            name: experiment.experiment.name.clone(),
-            max_attempts: max_attempts.get_untracked(),
-            dream_with_model: dream_with_model.get_untracked(),
-            state: experiment,
-        };
+        let record = ExperimentRecord::new(
+            experiment,
+            max_attempts.get_untracked(),
+            dream_with_model.get_untracked(),
+            db::now(),
+        );
         live.record.set(Some(record.clone()));
         spawn_local(async move {
             let saved = match db::open().await {

@@ -16,7 +16,7 @@ use crate::components::profile_select::ProfileSelect;
 use crate::components::size_select::SizeSelect;
 use crate::components::trend::Trend;
 use crate::db;
-use crate::player::{self, Live, StopHandle};
+use crate::drivers::player::{self, Live, StopHandle};
 
 /// The setting that remembers which session the screen shows, so a reload comes back to it.
 const ACTIVE_SESSION: &str = "active_llm_session";
@@ -161,7 +161,7 @@ pub fn LlmPlayPage() -> impl IntoView {
         spawn_local(async move {
             // The unit the session was started with (memory on), read again after a reload.
             let chosen = match (&record.unit_id, db::open().await) {
-                (Some(id), Ok(db)) => db.unit::<LearningUnit>(id).await.ok().flatten(),
+                (Some(id), Ok(db)) => db.unit(id).await.ok().flatten(),
                 _ => None,
             };
             if record.unit_id.is_some() && chosen.is_none() {

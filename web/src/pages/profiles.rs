@@ -23,21 +23,15 @@ async fn load(profiles: RwSignal<Vec<Profile>>, message: RwSignal<String>) {
 /// Every profile, after storing the deployment's announced one if it is new here.
 async fn offer_then_list(db: &crate::storage::Storage) -> Result<Vec<Profile>, String> {
     db::offer_announced_profile(db).await?;
-    db::all_profiles(db).await.map_err(|e| e.to_string())
+    db.all_profiles().await.map_err(|e| e.to_string())
 }
 
 /// Save `profile`; when it is the default, every other profile stops being one.
 async fn save(profile: Profile, others: Vec<Profile>) -> Result<(), String> {
     profile.validate().map_err(|e| e.to_string())?;
     let db = db::open().await.map_err(|e| e.to_string())?;
-    if profile.is_default {
-        for mut other in others
-            .into_iter()
-            .filter(|o| o.id != profile.id && o.is_default)
-        {
-            other.is_default = false;
-            db.put_profile(&other).await.map_err(|e| e.to_string())?;
-        }
+    for other in profile.demoted_by_saving(&others) {
+        db.put_profile(&other).await.map_err(|e| e.to_string())?;
     }
     db.put_profile(&profile).await.map_err(|e| e.to_string())
 }

@@ -13,7 +13,6 @@ use leptos_router::hooks::use_query_map;
 
 use crate::db;
 use crate::download::{download_text, read_file_text};
-use crate::units;
 
 /// Everything in one unit, for reading.
 #[component]
@@ -71,17 +70,17 @@ pub fn UnitsPage() -> impl IntoView {
                 Ok(db) => db,
                 Err(e) => return message.set(e.to_string()),
             };
-            let all = match units::all_units(&db, None).await {
+            let all = match db.all_units(None).await {
                 Ok(all) => all,
                 Err(e) => return message.set(e.to_string()),
             };
-            let ps = db::all_profiles(&db).await.unwrap_or_default();
+            let ps = db.all_profiles().await.unwrap_or_default();
             let mut act = BTreeMap::new();
             let mut profile_ids: Vec<String> = all.iter().map(|u| u.profile_id.clone()).collect();
             profile_ids.sort();
             profile_ids.dedup();
             for p in profile_ids {
-                match units::active_unit(&db, &p).await {
+                match db::active_unit(&db, &p).await {
                     Ok(Some(u)) => {
                         act.insert(p, u.id);
                     }
@@ -119,7 +118,7 @@ pub fn UnitsPage() -> impl IntoView {
     let set_active = move |unit: LearningUnit| {
         spawn_local(async move {
             let result = match db::open().await {
-                Ok(db) => units::set_active(&db, &unit.profile_id, &unit.id).await,
+                Ok(db) => db.pin_unit(&unit.profile_id, &unit.id).await,
                 Err(e) => Err(e),
             };
             match result {
@@ -137,7 +136,7 @@ pub fn UnitsPage() -> impl IntoView {
             return;
         }
         let refs: Vec<&LearningUnit> = chosen.iter().collect();
-        let id = units::new_id("unit");
+        let id = db::new_id("unit");
         let name = format!("merge of {}", chosen.len());
         let merged = store::merge(&refs, &id, &name, db::now());
         spawn_local(async move {
@@ -208,7 +207,7 @@ pub fn UnitsPage() -> impl IntoView {
         confirm_delete.set(None);
         spawn_local(async move {
             let result = match db::open().await {
-                Ok(db) => units::delete(&db, &unit).await,
+                Ok(db) => db.delete_unit(&unit).await,
                 Err(e) => Err(e),
             };
             match result {

@@ -42,4 +42,20 @@ impl Storage {
         )
         .await
     }
+
+    /// Every profile (a handful), oldest first, read page by page.
+    pub async fn all_profiles(&self) -> Result<Vec<Profile>> {
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.page_profiles(after.as_ref(), 100).await?;
+            all.extend(page.items);
+            match page.next_cursor {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        all.reverse();
+        Ok(all)
+    }
 }

@@ -13,37 +13,19 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use learning_lab::experiment::{ExperimentState, Next, RunOrder, RunResult, RunUnit};
+use learning_lab::experiment::{Next, RunOrder, RunResult, RunUnit};
 use learning_lab::memory::{PuzzleRecord, SessionRecord};
 use learning_lab::play::Status;
 use learning_lab::profile::Profile;
 use learning_lab::unit::LearningUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
 
 use crate::db;
-use crate::dreamer::{self, DreamLive, Scope};
+use crate::drivers::dreamer::{self, DreamLive, Scope};
+use crate::drivers::player::{self, Live, StopHandle};
 use crate::llm::CancelHandle;
-use crate::player::{self, Live, StopHandle};
-
-/// What the experiments store holds: the learning-lab state plus the run settings the design
-/// does not carry.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ExperimentRecord {
-    /// The experiment's id (the store's key).
-    pub id: String,
-    /// Creation time, ms since the epoch (the store's index).
-    pub created_at: f64,
-    /// Its name.
-    pub name: String,
-    /// Attempt limit of every session.
-    pub max_attempts: usize,
-    /// Whether dreams at barriers ask the model for item texts.
-    pub dream_with_model: bool,
-    /// The plan and every result so far.
-    pub state: ExperimentState,
-}
+use crate::storage::ExperimentRecord;
 
 /// What the Experiments screen watches.
 #[derive(Clone, Copy)]
@@ -296,7 +278,7 @@ async fn unit_for(order: &RunOrder) -> Result<Option<LearningUnit>, String> {
     let db = db::open().await.map_err(|e| e.to_string())?;
     match order.unit() {
         RunUnit::Named(id) => Ok(Some(
-            db.unit::<LearningUnit>(id)
+            db.unit(id)
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("learning unit {id} is missing"))?,

@@ -19,7 +19,6 @@ use leptos::prelude::*;
 use crate::db;
 use crate::llm::{CancelHandle, LlmClient};
 use crate::storage::{ExperienceFilter, PageCursor, Storage};
-use crate::units;
 
 /// At most this many experiences (the newest) go into one dream: `Dream::new` takes one
 /// list, and a browser tab should not hold more than that at once.
@@ -206,7 +205,7 @@ async fn dream_inner(
         }
     }
     let now = db::now();
-    let unit_id = units::new_id("unit");
+    let unit_id = db::new_id("unit");
     let name = format!(
         "{} dream {}",
         profile.name,
@@ -289,7 +288,7 @@ async fn dream_inner(
         .mark_consolidated(&outcome.report.consolidated_ids)
         .await
         .map_err(|e| format!("unit saved, but experiences not marked consolidated: {e}"))?;
-    units::set_active(&db, &profile.id, &outcome.unit.id)
+    db.pin_unit(&profile.id, &outcome.unit.id)
         .await
         .map_err(|e| format!("unit saved, but not made active: {e}"))?;
     Ok(DreamRun {
