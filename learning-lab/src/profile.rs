@@ -329,6 +329,13 @@ impl Profile {
         self
     }
 
+    /// This profile imported next to `existing`: an import never takes the default from a
+    /// profile already there.
+    pub fn imported_among(mut self, existing: &[Profile]) -> Profile {
+        self.is_default = self.is_default && !existing.iter().any(|p| p.is_default);
+        self
+    }
+
     /// The other profiles that stop being the default when this one is saved (all of them
     /// when this one is the default, none otherwise), already changed.
     pub fn demoted_by_saving(&self, others: &[Profile]) -> Vec<Profile> {
@@ -487,6 +494,10 @@ mod tests {
         assert!(p("n", true).offered_among(&[p("a", false)]).is_default);
         assert!(!p("n", true).offered_among(&[p("a", true)]).is_default);
         assert!(p("n", true).offered_among(&[p("n", true)]).is_default);
+
+        assert!(p("n", true).imported_among(&[p("a", false)]).is_default);
+        assert!(!p("n", true).imported_among(&[p("a", true)]).is_default);
+        assert!(!p("n", false).imported_among(&[]).is_default);
 
         let others = [p("a", true), p("b", false), p("n", true)];
         let demoted = p("n", true).demoted_by_saving(&others);

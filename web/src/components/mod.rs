@@ -1,6 +1,10 @@
+//! The parts screens are built from.
+
 pub mod board;
 pub mod board_view;
 pub mod move_list;
+pub mod number_field;
 pub mod profile_select;
 pub mod size_select;
 pub mod trend;
+pub mod unit_detail;

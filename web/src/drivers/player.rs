@@ -13,8 +13,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use learning_lab::llm::{ChatRequest, Delta, LlmError};
-use learning_lab::memory::SessionRecord;
-use learning_lab::play::{Status, TokenBudget};
+use learning_lab::memory::{PuzzleRecord, SessionRecord, SessionStart};
+use learning_lab::play::{Limits, PromptMode, ReadyPuzzle, Status, TokenBudget};
 use learning_lab::profile::Profile;
 use learning_lab::unit::retrieve::{retrieve, RetrieveOptions};
 use learning_lab::unit::LearningUnit;
@@ -77,6 +77,56 @@ impl StopHandle {
         self.stop.set(true);
         self.cancel.cancel();
     }
+}
+
+/// A free play to start: the puzzle of `size` and `seed`, and how it is played.
+pub struct NewPlay {
+    pub size: usize,
+    pub seed: u64,
+    pub max_attempts: usize,
+    pub memory: bool,
+    /// The learning unit to inject (memory on and the profile has one).
+    pub unit_id: Option<String>,
+    pub mode: PromptMode,
+}
+
+/// Creates and stores a new play of `profile`: its puzzle and its session, ready for [`run`].
+///
+/// # Errors
+/// A puzzle that cannot be generated or played, or storage failures.
+pub async fn start(profile: &Profile, play: NewPlay) -> Result<SessionRecord, String> {
+    let NewPlay {
+        size,
+        seed,
+        max_attempts,
+        memory,
+        unit_id,
+        mode,
+    } = play;
+    let puzzle = ReadyPuzzle::generate(size, seed)
+        .map_err(|e| format!("could not generate a {size}x{size} puzzle for seed {seed}: {e}"))?;
+    let now = db::now();
+    let start = SessionStart {
+        profile,
+        puzzle: &puzzle,
+        limits: Limits {
+            max_attempts,
+            ..Limits::default()
+        },
+        unit_id,
+        memory,
+        mode,
+        experiment_id: None,
+        notes: String::new(),
+    };
+    let record = SessionRecord::start(start, now, db::nonce())
+        .map_err(|e| format!("could not start: {e}"))?;
+    let db = db::open().await.map_err(|e| e.to_string())?;
+    db.save_puzzle(&PuzzleRecord::new(&puzzle, now))
+        .await
+        .map_err(|e| e.to_string())?;
+    db.put_session(&record).await.map_err(|e| e.to_string())?;
+    Ok(record)
 }
 
 /// Commit `record` alone (pause, resume, notes).

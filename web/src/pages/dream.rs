@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::profile_select::ProfileSelect;
+use crate::components::unit_detail::UnitDetail;
 use crate::db;
 use crate::drivers::dreamer::{self, DreamLive, DreamRun, Scope};
 use crate::llm::CancelHandle;
-use crate::pages::units::UnitDetail;
 
 #[component]
 pub fn DreamPage() -> impl IntoView {

@@ -2,63 +2,33 @@
 //! model play: the live board with the last move, its reasoning as it streams, every move
 //! judged, accuracy, stop and resume. A session survives a reload: it is in IndexedDB.
 
-use learning_lab::memory::{PuzzleRecord, SessionRecord, SessionStart};
-use learning_lab::play::{Limits, PromptMode, ReadyPuzzle, Status};
+use learning_lab::memory::SessionRecord;
+use learning_lab::play::{PromptMode, Status};
 use learning_lab::profile::Profile;
 use learning_lab::unit::LearningUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::board_view::{BoardView, LastMove};
-use crate::components::move_list::MoveList;
+use crate::components::number_field::NumberField;
 use crate::components::profile_select::ProfileSelect;
 use crate::components::size_select::SizeSelect;
-use crate::components::trend::Trend;
 use crate::db;
-use crate::drivers::player::{self, Live, StopHandle};
+use crate::drivers::player::{self, Live, NewPlay, StopHandle};
+
+mod live;
+
+use live::LiveView;
 
 /// The setting that remembers which session the screen shows, so a reload comes back to it.
 const ACTIVE_SESSION: &str = "active_llm_session";
-/// Moves shown in the live list (the Sessions screen replays all of them).
-const LIST_WINDOW: usize = 50;
 
-async fn start_session(
-    profile: &Profile,
-    size: usize,
-    seed: u64,
-    max_attempts: usize,
-    memory: bool,
-    unit_id: Option<String>,
-    mode: PromptMode,
-) -> Result<SessionRecord, String> {
-    let puzzle = ReadyPuzzle::generate(size, seed)
-        .map_err(|e| format!("could not generate a {size}x{size} puzzle for seed {seed}: {e}"))?;
-    let now = db::now();
-    let start = SessionStart {
-        profile,
-        puzzle: &puzzle,
-        limits: Limits {
-            max_attempts,
-            ..Limits::default()
-        },
-        unit_id,
-        memory,
-        mode,
-        experiment_id: None,
-        notes: String::new(),
-    };
-    let record = SessionRecord::start(start, now, db::nonce())
-        .map_err(|e| format!("could not start: {e}"))?;
+/// Remembers `session_id` as the play the screen shows.
+async fn remember(session_id: &str) -> Result<(), String> {
     let db = db::open().await.map_err(|e| e.to_string())?;
-    db.save_puzzle(&PuzzleRecord::new(&puzzle, now))
+    db.set_setting(ACTIVE_SESSION, session_id)
         .await
-        .map_err(|e| e.to_string())?;
-    db.put_session(&record).await.map_err(|e| e.to_string())?;
-    db.set_setting(ACTIVE_SESSION, &record.id)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(record)
+        .map_err(|e| e.to_string())
 }
 
 #[component]
@@ -197,8 +167,19 @@ pub fn LlmPlayPage() -> impl IntoView {
             "starting a new play…".into()
         });
         spawn_local(async move {
-            let mode = PromptMode::from_assisted_decoding(assisted);
-            match start_session(&profile, size, seed, max, memory, unit_id, mode).await {
+            let play = NewPlay {
+                size,
+                seed,
+                max_attempts: max,
+                memory,
+                unit_id,
+                mode: PromptMode::from_assisted_decoding(assisted),
+            };
+            let started = match player::start(&profile, play).await {
+                Ok(record) => remember(&record.id).await.map(|()| record),
+                Err(e) => Err(e),
+            };
+            match started {
                 Ok(record) => {
                     live.record.set(Some(record.clone()));
                     launch(record, profile);
@@ -227,42 +208,6 @@ pub fn LlmPlayPage() -> impl IntoView {
         live.status.set("stopping…".into());
     };
 
-    let shape_givens = Signal::derive(move || {
-        live.record.with(|r| {
-            r.as_ref().map_or_else(
-                || solver_core::Grid::empty(solver_core::Shape::new(4).expect("4 is a size")),
-                |r| r.session.givens().clone(),
-            )
-        })
-    });
-    let board = Signal::derive(move || {
-        live.record.with(|r| {
-            r.as_ref()
-                .map_or_else(|| shape_givens.get(), |r| r.session.board().clone())
-        })
-    });
-    let last = Signal::derive(move || {
-        live.record.with(|r| {
-            let a = r.as_ref()?.session.attempts().last()?;
-            let mv = a.mv()?;
-            Some(LastMove {
-                row: mv.row,
-                col: mv.col,
-                value: mv.value,
-                outcome: a.judgement.label(),
-            })
-        })
-    });
-    let window = Signal::derive(move || {
-        live.record.with(|r| {
-            r.as_ref().map_or_else(Vec::new, |r| {
-                let all = r.session.attempts();
-                all[all.len().saturating_sub(LIST_WINDOW)..].to_vec()
-            })
-        })
-    });
-    let stats = Memo::new(move |_| live.record.with(|r| r.as_ref().map(|r| r.session.stats())));
-    let trend = Signal::derive(move || stats.get().map(|s| s.trend).unwrap_or_default());
     let can_resume = move || {
         !live.running.get()
             && live.record.with(|r| {
@@ -270,17 +215,6 @@ pub fn LlmPlayPage() -> impl IntoView {
                     .is_some_and(|r| matches!(r.session.status(), Status::Running | Status::Paused))
             })
     };
-    let median_overhead = move || {
-        live.overhead_ms.with(|v| {
-            if v.is_empty() {
-                return String::new();
-            }
-            let mut sorted = v.clone();
-            sorted.sort_by(f64::total_cmp);
-            format!("{:.1}", sorted[sorted.len() / 2])
-        })
-    };
-
     view! {
         <section aria-labelledby="llm-title" class="llm-play">
             <h2 id="llm-title">"LLM Play"</h2>
@@ -291,10 +225,7 @@ pub fn LlmPlayPage() -> impl IntoView {
                     <input id="llm-seed" type="number" min="0" prop:value=move || seed.get().to_string()
                         on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { seed.set(v) } }/>
                 </label>
-                <label>"Max attempts "
-                    <input id="llm-max-attempts" type="number" min="1" max="2000" prop:value=move || max_attempts.get().to_string()
-                        on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<usize>() { max_attempts.set(v.clamp(1, 2000)) } }/>
-                </label>
+                <NumberField id="llm-max-attempts" label="Max attempts " value=max_attempts min=1 max=2000/>
                 <label><input id="llm-memory" type="checkbox" prop:checked=move || memory.get()
                     on:change=move |ev| memory.set(event_target_checked(&ev))/>" Memory (inject the active learning unit)"</label>
                 <label><input id="llm-assisted" type="checkbox" prop:checked=move || assisted.get()
@@ -308,32 +239,7 @@ pub fn LlmPlayPage() -> impl IntoView {
                 </div>
             </form>
             <p id="llm-status" role="status" aria-live="polite">{move || live.status.get()}</p>
-            <p id="llm-session-id" class="muted">{move || live.record.with(|r| r.as_ref().map(|r| format!("{} · {}", r.id, r.puzzle_id)).unwrap_or_default())}</p>
-            <div class="llm-live">
-                <BoardView id="llm-board" givens=shape_givens board=board last=last/>
-                <div class="stream">
-                    <h3>"Reasoning"</h3>
-                    <pre id="llm-reasoning" class="reasoning" aria-live="off">{move || live.reasoning.get()}</pre>
-                    <h3>"Answer"</h3>
-                    <pre id="llm-answer" class="answer" aria-live="off">{move || live.answer.get()}</pre>
-                </div>
-            </div>
-            <p id="llm-stats"
-                data-attempts=move || stats.get().map(|s| s.attempts).unwrap_or(0)
-                data-correct=move || stats.get().map(|s| s.correct).unwrap_or(0)
-                data-overhead-ms=median_overhead>
-                {move || stats.get().map(|s| format!(
-                    "{} attempts · {} correct · {} invalid · {} valid but wrong · {} unparseable · accuracy {:.0}%",
-                    s.attempts, s.correct, s.invalid + s.banned_repeats, s.valid_but_wrong, s.unparseable, s.accuracy * 100.0
-                )).unwrap_or_default()}
-                {move || { let m = median_overhead(); (!m.is_empty()).then(|| format!(" · app time per move {m} ms")) }}
-            </p>
-            <details id="llm-prompt">
-                <summary>"Last prompt sent"</summary>
-                <pre class="answer">{move || live.prompt.get()}</pre>
-            </details>
-            <Trend trend=trend/>
-            <MoveList attempts=window/>
+            <LiveView live/>
         </section>
     }
 }
