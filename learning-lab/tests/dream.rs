@@ -183,10 +183,10 @@ fn progress_walks_the_phases() {
     let p = d.progress();
     assert_eq!((p.phase, p.done, p.total), (Phase::Compression, 0, 1));
     assert_eq!(
-        d.next_request().map(|r| r.purpose.as_str()),
+        d.poll_request().map(|r| r.purpose.as_str()),
         Some("cluster")
     );
-    d.skip("timeout");
+    d.handle_error("timeout");
     let p = d.progress();
     assert_eq!(p.phase, Phase::Abstraction);
     assert_eq!(p.done, 0);
@@ -194,10 +194,10 @@ fn progress_walks_the_phases() {
     let total = p.total;
     for i in 0..total {
         assert_eq!(d.progress().done, i);
-        assert!(d.next_request().is_some());
-        d.skip("timeout");
+        assert!(d.poll_request().is_some());
+        d.handle_error("timeout");
     }
-    assert!(d.next_request().is_none());
+    assert!(d.poll_request().is_none());
     assert_eq!(d.progress().phase, Phase::Verification);
     let out = d.finish();
     assert_eq!(out.report.llm_requests, total + 1);
@@ -234,12 +234,12 @@ fn llm_dream(
     o.use_llm = true;
     let mut d = Dream::new(exps, o);
     let (mut s, mut a, mut c) = (0, 0, 0);
-    while let Some(req) = d.next_request() {
+    while let Some(req) = d.poll_request() {
         assert!(req.user.len() < 4_000, "small-model sized prompts");
         assert!(req.system.contains("JSON"));
         if req.purpose == "cluster" {
             // These fixtures write item texts; the grouping is tested on its own below.
-            d.skip("no grouping in this fixture");
+            d.handle_error("no grouping in this fixture");
             continue;
         }
         assert_eq!(
@@ -258,7 +258,7 @@ fn llm_dream(
             c += 1;
             f.correction[(c - 1) % f.correction.len()].clone()
         };
-        d.answer(&answer);
+        d.handle_answer(&answer);
     }
     d.finish()
 }
@@ -361,8 +361,8 @@ proptest! {
         o.use_llm = true;
         let mut d = Dream::new(exps, o);
         let mut i = 0;
-        while d.next_request().is_some() {
-            d.answer(&answers[i % answers.len()]);
+        while d.poll_request().is_some() {
+            d.handle_answer(&answers[i % answers.len()]);
             i += 1;
         }
         let out = d.finish();
@@ -404,13 +404,13 @@ fn replay(answers: &[RecordedAnswer]) {
     o.use_llm = true;
     let mut d = Dream::new(exps, o);
     let mut answered = 0;
-    while let Some(req) = d.next_request() {
+    while let Some(req) = d.poll_request() {
         match by_purpose.get(req.purpose.as_str()) {
             Some(answer) => {
                 answered += 1;
-                d.answer(answer);
+                d.handle_answer(answer);
             }
-            None => d.skip("not recorded"),
+            None => d.handle_error("not recorded"),
         }
     }
     assert_eq!(answered, answers.len(), "every recording matches a request");
@@ -455,7 +455,7 @@ fn a_dream_without_experiences_gives_an_empty_valid_unit() {
     out.unit.validate().unwrap();
     let mut o = options(&[]);
     o.use_llm = true;
-    assert!(Dream::new(Vec::new(), o).next_request().is_none());
+    assert!(Dream::new(Vec::new(), o).poll_request().is_none());
 }
 
 #[test]
@@ -486,14 +486,14 @@ fn cluster_dream(
     let mut o = options(sols);
     o.use_llm = true;
     let mut d = Dream::new(exps, o);
-    let req = d.next_request().expect("a cluster request").clone();
+    let req = d.poll_request().expect("a cluster request").clone();
     assert_eq!(req.purpose, "cluster");
     assert_eq!(d.progress().phase, Phase::Compression);
-    d.answer(&grouping(&req));
+    d.handle_answer(&grouping(&req));
     assert_ne!(d.progress().phase, Phase::Compression);
-    while let Some(r) = d.next_request() {
+    while let Some(r) = d.poll_request() {
         assert_ne!(r.purpose, "cluster", "one cluster request only");
-        d.skip("item texts not under test");
+        d.handle_error("item texts not under test");
     }
     d.finish()
 }
@@ -603,9 +603,9 @@ fn without_llm_clustering_there_is_no_cluster_request() {
     o.llm_clustering = false;
     let mut d = Dream::new(exps.clone(), o);
     assert_eq!(d.progress().phase, Phase::Abstraction);
-    while let Some(r) = d.next_request() {
+    while let Some(r) = d.poll_request() {
         assert_ne!(r.purpose, "cluster");
-        d.skip("not under test");
+        d.handle_error("not under test");
     }
     assert_eq!(d.finish().unit.algorithm.name, ALGORITHM_NAME);
     // use_llm off: fully offline, `leader` v1.

@@ -17,8 +17,8 @@
 //!    fails is dropped and reported.
 //!
 //! The driver is sans-I/O: [`Dream::new`] runs phases 1–3 (with LLM clustering, phase 3 ends
-//! when the cluster request is answered), [`Dream::next_request`] / [`Dream::answer`] (or
-//! [`Dream::skip`]) run phase 4, [`Dream::finish`] runs phase 5.
+//! when the cluster request is answered), [`Dream::poll_request`] / [`Dream::handle_answer`] (or
+//! [`Dream::handle_error`]) run phase 4, [`Dream::finish`] runs phase 5.
 
 pub mod cluster;
 pub mod derive;
@@ -348,7 +348,7 @@ impl Dream {
             dream.options.max_clusters,
         );
         if dream.options.use_llm && dream.options.llm_clustering && clusters.len() >= 2 {
-            // Items and their requests wait for the grouping (`answer` / `skip` / `finish`).
+            // Items and their requests wait for the grouping (`handle_answer` / `handle_error` / `finish`).
             let request = dream.cluster_request(&kept, &clusters);
             dream.cluster_requests = 1;
             dream.pending = Some(PendingClusters {
@@ -698,18 +698,18 @@ impl Dream {
         }
     }
 
-    /// The next LLM request to send, if any are left.
-    pub fn next_request(&self) -> Option<&LlmRequest> {
+    /// The next thing to do: the LLM request to send, if any are left.
+    pub fn poll_request(&self) -> Option<&LlmRequest> {
         if let Some(p) = &self.pending {
             return Some(&p.request);
         }
         self.requests.get(self.next).map(|(r, _)| r)
     }
 
-    /// Feeds the answer to [`Dream::next_request`]. An unusable answer keeps the derived text
-    /// and is reported as dropped; an unusable cluster grouping keeps the leader clusters and
+    /// Feeds the answer to [`Dream::poll_request`] back. An unusable answer keeps the
+    /// derived text and is reported as dropped; an unusable cluster grouping keeps the leader clusters and
     /// is reported. Does nothing when no request is outstanding.
-    pub fn answer(&mut self, text: &str) {
+    pub fn handle_answer(&mut self, text: &str) {
         if let Some(p) = self.pending.take() {
             self.resolve_clusters(p, Ok(text));
             return;
@@ -766,9 +766,9 @@ impl Dream {
         }
     }
 
-    /// Records that the next request failed (network, timeout …): the derived text is kept.
-    /// A failed cluster request keeps the leader clusters.
-    pub fn skip(&mut self, reason: &str) {
+    /// Feeds a failed request back (network, timeout, cancelled …): the derived text is
+    /// kept. A failed cluster request keeps the leader clusters.
+    pub fn handle_error(&mut self, reason: &str) {
         if let Some(p) = self.pending.take() {
             self.resolve_clusters(p, Err(reason));
             return;

@@ -356,13 +356,13 @@ mod tests {
         let mut st = ExperimentState::new(ab(1, vec![1, 2, 3])).unwrap();
         st.experiment.arms[1].label = "Unit <new> & memory".to_string();
         loop {
-            let orders = st.next_runs(2);
+            let orders = st.poll_runs(2);
             if orders.is_empty() {
                 break;
             }
             for o in orders {
                 let solved = o.arm.id == "b";
-                st.record_result(result_for(&o, 5 + o.run as u64, 20, solved))
+                st.handle_result(result_for(&o, 5 + o.run as u64, 20, solved))
                     .unwrap();
             }
         }

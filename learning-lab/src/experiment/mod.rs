@@ -19,7 +19,7 @@
 //! // Play 2 puzzles of 4x4, dream, play 2 new ones with the new unit.
 //! let design = Experiment::learning_curve("lc-1", "Curve", &LearningCurve::new("local", 4, 2), 0);
 //! let mut state = ExperimentState::new(design).unwrap();
-//! let Next::Run { runs } = state.next(1) else { unreachable!() };
+//! let Next::Run { runs } = state.poll_next(1) else { unreachable!() };
 //! assert_eq!(runs[0].puzzle.id, "4x4-any-s1");
 //! assert!(ExperimentResults::from_state(&state).arms[0].solve_rate.is_none());
 //! ```

@@ -31,7 +31,7 @@ pub struct PlannedRun {
 pub enum RunStatus {
     /// Not started.
     Pending,
-    /// Handed out by [`ExperimentState::next`], no result yet.
+    /// Handed out by [`ExperimentState::poll_next`], no result yet.
     Running,
     /// Finished, with its full record.
     Done {
@@ -54,7 +54,7 @@ pub enum Next {
         /// The runs.
         runs: Vec<RunOrder>,
     },
-    /// Dream now, then call [`ExperimentState::record_dream`] with the new unit's id.
+    /// Dream now, then call [`ExperimentState::handle_dream`] with the new unit's id.
     Dream(DreamRequest),
     /// Nothing new can start until a running run reports back (concurrency limit or a
     /// barrier ahead).
@@ -224,9 +224,9 @@ impl ExperimentState {
             .count()
     }
 
-    /// What to do next. At most `min(max_concurrency, experiment.concurrency)` runs are
+    /// The next thing to do: runs to start, a dream, wait, or finished. At most `min(max_concurrency, experiment.concurrency)` runs are
     /// running at once; the runs handed out are marked running.
-    pub fn next(&mut self, max_concurrency: usize) -> Next {
+    pub fn poll_next(&mut self, max_concurrency: usize) -> Next {
         let Some(phase) = self.current_phase() else {
             return Next::Finished;
         };
@@ -265,20 +265,20 @@ impl ExperimentState {
         Next::Run { runs }
     }
 
-    /// The runs to start now (see [`ExperimentState::next`]); empty when the caller must
+    /// The runs to start now (see [`ExperimentState::poll_next`]); empty when the caller must
     /// wait, dream or is finished.
-    pub fn next_runs(&mut self, max_concurrency: usize) -> Vec<RunOrder> {
-        match self.next(max_concurrency) {
+    pub fn poll_runs(&mut self, max_concurrency: usize) -> Vec<RunOrder> {
+        match self.poll_next(max_concurrency) {
             Next::Run { runs } => runs,
             _ => Vec::new(),
         }
     }
 
-    /// Takes a finished run's record.
+    /// Feeds a finished run's result back.
     ///
     /// # Errors
     /// The run is unknown, not running, or the record names another arm or puzzle.
-    pub fn record_result(&mut self, result: RunResult) -> Result<(), StateError> {
+    pub fn handle_result(&mut self, result: RunResult) -> Result<(), StateError> {
         let i = result.run;
         let run = self.runs.get(i).ok_or(StateError::UnknownRun(i))?;
         if self.status[i] != RunStatus::Running {
@@ -291,11 +291,12 @@ impl ExperimentState {
         Ok(())
     }
 
-    /// Marks a running run as failed.
+    /// Feeds a run's failure back: it is marked failed ([`ExperimentState::retry_failed`]
+    /// puts it back).
     ///
     /// # Errors
     /// The run is unknown or not running.
-    pub fn record_failure(&mut self, run: usize, error: &str) -> Result<(), StateError> {
+    pub fn handle_failure(&mut self, run: usize, error: &str) -> Result<(), StateError> {
         match self.status.get(run) {
             None => Err(StateError::UnknownRun(run)),
             Some(RunStatus::Running) => {
@@ -308,11 +309,11 @@ impl ExperimentState {
         }
     }
 
-    /// Takes the unit made by the dream [`Next::Dream`] asked for.
+    /// Feeds the dream [`Next::Dream`] asked for back: the id of the unit it made.
     ///
     /// # Errors
     /// [`StateError::NoDreamDue`] when the experiment is not waiting for that dream.
-    pub fn record_dream(&mut self, phase: usize, unit_id: &str) -> Result<(), StateError> {
+    pub fn handle_dream(&mut self, phase: usize, unit_id: &str) -> Result<(), StateError> {
         let due = self.current_phase() == Some(phase)
             && self.phase_needs_dream(phase)
             && !self.dream_units.contains_key(&phase);
@@ -443,15 +444,15 @@ pub(crate) mod tests {
         let mut st = ExperimentState::new(ab(2, vec![1, 2, 3])).unwrap();
         assert_eq!(st.progress().total, 12);
         // The design allows 2 at once even if the caller offers 5.
-        let first = st.next_runs(5);
+        let first = st.poll_runs(5);
         assert_eq!(first.len(), 2);
         assert_eq!(first[0].arm.id, "a");
         assert_eq!(first[1].arm.id, "b");
         assert_eq!(first[0].puzzle.id, first[1].puzzle.id);
         assert_eq!(first[1].unit_id.as_deref(), Some("unit-1"));
-        assert_eq!(st.next(5), Next::Wait);
-        st.record_result(result_for(&first[0], 3, 4, true)).unwrap();
-        let more = st.next_runs(5);
+        assert_eq!(st.poll_next(5), Next::Wait);
+        st.handle_result(result_for(&first[0], 3, 4, true)).unwrap();
+        let more = st.poll_runs(5);
         assert_eq!(more.len(), 1);
         assert_eq!(more[0].run, 2);
         assert_eq!(st.progress().running, 2);
@@ -461,44 +462,44 @@ pub(crate) mod tests {
     #[test]
     fn refuses_wrong_reports() {
         let mut st = ExperimentState::new(ab(1, vec![1])).unwrap();
-        let orders = st.next_runs(1);
+        let orders = st.poll_runs(1);
         let mut r = result_for(&orders[0], 1, 1, true);
         r.arm_id = "b".to_string();
-        assert_eq!(st.record_result(r), Err(StateError::Mismatch(0)));
+        assert_eq!(st.handle_result(r), Err(StateError::Mismatch(0)));
         let r = result_for(&orders[0], 1, 1, true);
-        st.record_result(r.clone()).unwrap();
-        assert_eq!(st.record_result(r), Err(StateError::NotRunning(0)));
+        st.handle_result(r.clone()).unwrap();
+        assert_eq!(st.handle_result(r), Err(StateError::NotRunning(0)));
         let mut r = result_for(&orders[0], 1, 1, true);
         r.run = 9;
-        assert_eq!(st.record_result(r), Err(StateError::UnknownRun(9)));
-        assert_eq!(st.record_failure(1, "x"), Err(StateError::NotRunning(1)));
+        assert_eq!(st.handle_result(r), Err(StateError::UnknownRun(9)));
+        assert_eq!(st.handle_failure(1, "x"), Err(StateError::NotRunning(1)));
     }
 
     #[test]
     fn resumes_after_a_reload_mid_run() {
         let mut st = ExperimentState::new(ab(1, vec![1, 2])).unwrap();
-        let orders = st.next_runs(2);
-        st.record_result(result_for(&orders[0], 2, 3, false))
+        let orders = st.poll_runs(2);
+        st.handle_result(result_for(&orders[0], 2, 3, false))
             .unwrap();
         // The page reloads: the state comes back from storage, run 1 lost its player.
         let mut back = ExperimentState::from_json(&st.to_json()).unwrap();
         assert_eq!(back, st);
         assert_eq!(back.requeue_running(), 1);
-        let again = back.next_runs(2);
+        let again = back.poll_runs(2);
         assert_eq!(again.iter().map(|o| o.run).collect::<Vec<_>>(), vec![1, 2]);
         for o in &again {
-            back.record_result(result_for(o, 1, 1, true)).unwrap();
+            back.handle_result(result_for(o, 1, 1, true)).unwrap();
         }
-        let last = back.next_runs(2);
-        back.record_failure(last[0].run, "model unreachable")
+        let last = back.poll_runs(2);
+        back.handle_failure(last[0].run, "model unreachable")
             .unwrap();
-        assert_eq!(back.next(2), Next::Finished);
+        assert_eq!(back.poll_next(2), Next::Finished);
         assert_eq!(back.progress().failed, 1);
         assert_eq!(back.retry_failed(), 1);
-        let retried = back.next_runs(2);
-        back.record_result(result_for(&retried[0], 1, 1, true))
+        let retried = back.poll_runs(2);
+        back.handle_result(result_for(&retried[0], 1, 1, true))
             .unwrap();
-        assert_eq!(back.next(2), Next::Finished);
+        assert_eq!(back.poll_next(2), Next::Finished);
         assert_eq!(back.progress().fraction(), 1.0);
     }
 
@@ -523,18 +524,18 @@ pub(crate) mod tests {
         };
         let e = Experiment::learning_curve("lc", "Curve", &options, 0);
         let mut st = ExperimentState::new(e).unwrap();
-        let phase0 = st.next_runs(4);
+        let phase0 = st.poll_runs(4);
         assert_eq!(phase0.len(), 1, "the preset plays one at a time");
         assert_eq!(phase0[0].unit_id, None);
-        st.record_result(result_for(&phase0[0], 1, 2, false))
+        st.handle_result(result_for(&phase0[0], 1, 2, false))
             .unwrap();
-        let second = st.next_runs(4);
+        let second = st.poll_runs(4);
         assert_eq!(second[0].puzzle.id, "4x4-any-s11");
         // No dream while phase 0 still runs.
-        assert_eq!(st.record_dream(1, "u"), Err(StateError::NoDreamDue(1)));
-        st.record_result(result_for(&second[0], 2, 2, true))
+        assert_eq!(st.handle_dream(1, "u"), Err(StateError::NoDreamDue(1)));
+        st.handle_result(result_for(&second[0], 2, 2, true))
             .unwrap();
-        let Next::Dream(request) = st.next(4) else {
+        let Next::Dream(request) = st.poll_next(4) else {
             panic!("a dream is due");
         };
         assert_eq!(request.phase, 1);
@@ -545,10 +546,10 @@ pub(crate) mod tests {
         // Asking again before reporting the dream asks for the same dream (and survives a
         // reload).
         let mut st = ExperimentState::from_json(&st.to_json()).unwrap();
-        assert_eq!(st.next(4), Next::Dream(request));
-        st.record_dream(1, "unit-after").unwrap();
-        assert_eq!(st.record_dream(1, "again"), Err(StateError::NoDreamDue(1)));
-        let phase1 = st.next_runs(4);
+        assert_eq!(st.poll_next(4), Next::Dream(request));
+        st.handle_dream(1, "unit-after").unwrap();
+        assert_eq!(st.handle_dream(1, "again"), Err(StateError::NoDreamDue(1)));
+        let phase1 = st.poll_runs(4);
         assert_eq!(phase1[0].unit_id.as_deref(), Some("unit-after"));
         // New puzzles after the dream.
         assert_eq!(phase1[0].puzzle.id, "4x4-any-s12");
@@ -580,19 +581,19 @@ pub(crate) mod tests {
                     st.requeue_running();
                     in_flight.clear();
                 }
-                in_flight.extend(st.next_runs(want));
+                in_flight.extend(st.poll_runs(want));
                 if let Some(o) = in_flight.pop() {
                     if fail {
-                        st.record_failure(o.run, "flaky").unwrap();
+                        st.handle_failure(o.run, "flaky").unwrap();
                         st.retry_failed();
                     } else {
-                        st.record_result(result_for(&o, 1, 2, true)).unwrap();
+                        st.handle_result(result_for(&o, 1, 2, true)).unwrap();
                     }
                 }
                 let done_a = st.done_results().filter(|r| r.arm_id == "a").count();
                 let done_b = st.done_results().filter(|r| r.arm_id == "b").count();
                 prop_assert!(done_a.abs_diff(done_b) <= 2 + st.progress().running);
-                if st.next(4) == Next::Finished {
+                if st.poll_next(4) == Next::Finished {
                     break;
                 }
                 // `next(4)` above may have handed out runs: keep them.

@@ -570,7 +570,7 @@ mod tests {
     fn played(seeds: usize, a: (f64, bool), b: (f64, bool)) -> ExperimentState {
         let mut st = ExperimentState::new(ab(1, (0..seeds as u64).collect())).unwrap();
         loop {
-            let orders = st.next_runs(2);
+            let orders = st.poll_runs(2);
             if orders.is_empty() {
                 break;
             }
@@ -579,7 +579,7 @@ mod tests {
                 // Vary sessions a little so the bootstrap has something to resample.
                 let attempts = 20 + (o.run as u64 % 3);
                 let correct = ((attempts as f64) * acc).round() as u64;
-                st.record_result(result_for(&o, correct, attempts, solved))
+                st.handle_result(result_for(&o, correct, attempts, solved))
                     .unwrap();
             }
         }
@@ -651,12 +651,12 @@ mod tests {
         design.arms.push(third);
         let mut st = ExperimentState::new(design).unwrap();
         loop {
-            let orders = st.next_runs(2);
+            let orders = st.poll_runs(2);
             if orders.is_empty() {
                 break;
             }
             for o in orders {
-                st.record_result(result_for(&o, 5, 10, o.run % 2 == 0))
+                st.handle_result(result_for(&o, 5, 10, o.run % 2 == 0))
                     .unwrap();
             }
         }

@@ -258,8 +258,8 @@ mod tests {
     #[test]
     fn unsolved_run_keeps_its_real_abandon_reason() {
         let mut s = session(2);
-        s.record("r1c2=4").unwrap(); // INVALID: row 1 has its 4 already
-        s.record("no move here").unwrap();
+        s.handle_answer("r1c2=4", None).unwrap(); // INVALID: row 1 has its 4 already
+        s.handle_answer("no move here", None).unwrap();
         let r = RunResult::from_session(&order(), "sess-1", &s, 1234);
         assert!(!r.solved);
         assert_eq!(
@@ -281,7 +281,7 @@ mod tests {
         for mv in [
             "r1c2=2", "r1c3=3", "r2c1=3", "r2c4=2", "r3c2=1", "r3c4=3", "r4c1=4", "r4c3=2",
         ] {
-            s.record(mv).unwrap();
+            s.handle_answer(mv, None).unwrap();
         }
         let r = RunResult::from_session(&order(), "sess-2", &s, 10);
         assert!(r.solved, "{:?}", s.status());

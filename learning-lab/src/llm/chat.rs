@@ -136,7 +136,7 @@ impl ChatRequest {
         request
     }
 
-    /// The request for the next move of `session`: `prompt` (from `PlaySession::prompt`)
+    /// The request for the next move of `session`: `prompt` (from `PlaySession::poll_prompt`)
     /// with the profile's system prompt addition after the built system prompt, the move
     /// schema when the profile asks for JSON, and — in [`PromptMode::Assisted`] — restricted
     /// to the board's legal moves ([`ChatRequest::with_assisted_decoding`]).
@@ -466,7 +466,7 @@ impl ChatAnswer {
         Some(self.reasoning.as_str()).filter(|r| !r.trim().is_empty())
     }
 
-    /// The text to hand to the move parser and to record (`PlaySession::record`): the
+    /// The text to hand to the move parser and to record (`PlaySession::handle_answer`): the
     /// content, with reasoning that arrived apart wrapped in `<think>…</think>` in front, so
     /// the parser keeps it as hidden reasoning and never reads a move from it.
     pub fn text_for_parsing(&self) -> String {
@@ -847,7 +847,7 @@ mod tests {
         let givens = solver_core::format::parse_line("1..4.41.2.4..3.1").unwrap();
         let solution = solver_core::format::parse_line("1234341221434321").unwrap();
         let session = PlaySession::new(givens, solution, crate::play::Limits::default()).unwrap();
-        let prompt = session.prompt(8, None, crate::play::TokenBudget::for_size(4));
+        let prompt = session.poll_prompt(8, None, crate::play::TokenBudget::for_size(4));
         let plain = ChatRequest::for_play(&profile, &prompt, &session, PromptMode::Standard);
         assert_eq!(
             plain,

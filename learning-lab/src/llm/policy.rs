@@ -3,7 +3,7 @@
 //! alone (circuit breaker). No clock and no randomness source: the caller passes the time and
 //! a random number, so every decision is reproducible in tests.
 //!
-//! One move is one [`ChatDriver`]: the caller sends [`ChatDriver::request`], reports the
+//! One move is one [`ChatDriver`]: the caller sends [`ChatDriver::poll_request`], reports the
 //! answer or the error, and follows the returned [`Step`] until `Done` or `Failed`.
 //!
 //! The earlier version abandoned a run when an answer stopped with `finish_reason=length`
@@ -143,7 +143,7 @@ impl ChatOutcome {
 /// What the caller does next.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
-    /// Wait `delay_ms`, then send [`ChatDriver::request`] again.
+    /// Wait `delay_ms`, then send [`ChatDriver::poll_request`] again.
     Send {
         /// Backoff before sending.
         delay_ms: u64,
@@ -188,8 +188,8 @@ impl ChatDriver {
         }
     }
 
-    /// The request to send now.
-    pub fn request(&self) -> &ChatRequest {
+    /// The next thing to do: the request to send now.
+    pub fn poll_request(&self) -> &ChatRequest {
         &self.request
     }
 
@@ -198,9 +198,9 @@ impl ChatDriver {
         Step::Send { delay_ms, restart }
     }
 
-    /// The request failed. `answer_started`: answer text had arrived before the failure.
-    /// `random` in `[0, 1)` jitters the backoff.
-    pub fn on_error(&mut self, error: LlmError, answer_started: bool, random: f64) -> Step {
+    /// Feeds a failed request back. `answer_started`: answer text had arrived before the
+    /// failure. `random` in `[0, 1)` jitters the backoff.
+    pub fn handle_error(&mut self, error: LlmError, answer_started: bool, random: f64) -> Step {
         if !self
             .retry
             .should_retry(&error, self.retries, answer_started)
@@ -222,8 +222,8 @@ impl ChatDriver {
         self.send(delay, Some(reason))
     }
 
-    /// A complete answer arrived (possibly cut off).
-    pub fn on_answer(&mut self, answer: ChatAnswer) -> Step {
+    /// Feeds a complete answer back (possibly cut off).
+    pub fn handle_answer(&mut self, answer: ChatAnswer) -> Step {
         if answer.finish_reason != Some(FinishReason::Length) {
             return Step::Done(self.outcome(answer));
         }
@@ -429,13 +429,13 @@ mod tests {
         // Upstream abandoned the run on a cut-off answer (0/9 solved in one batch). Now the
         // budget grows ×2 to the cap and the final answer is used.
         let mut driver = ChatDriver::new(request(512), policy(), LengthPolicy::grow_from(512));
-        let mut budgets = vec![driver.request().max_tokens];
+        let mut budgets = vec![driver.poll_request().max_tokens];
         loop {
-            match driver.on_answer(cut("ROW: 3 COL:")) {
+            match driver.handle_answer(cut("ROW: 3 COL:")) {
                 Step::Send { delay_ms, restart } => {
                     assert_eq!(delay_ms, 0);
                     assert!(restart.unwrap().contains("cut off"));
-                    budgets.push(driver.request().max_tokens);
+                    budgets.push(driver.poll_request().max_tokens);
                     if budgets.len() == 3 {
                         break;
                     }
@@ -444,7 +444,7 @@ mod tests {
             }
         }
         assert_eq!(budgets, vec![512, 1024, 2048]);
-        let Step::Done(outcome) = driver.on_answer(stop("ROW: 3 COL: 5 VALUE: 7")) else {
+        let Step::Done(outcome) = driver.handle_answer(stop("ROW: 3 COL: 5 VALUE: 7")) else {
             panic!("a complete answer ends the exchange");
         };
         assert_eq!(outcome.answer.content, "ROW: 3 COL: 5 VALUE: 7");
@@ -459,7 +459,7 @@ mod tests {
         let mut driver = ChatDriver::new(request(512), policy(), length);
         let mut sends = 0;
         let error = loop {
-            match driver.on_answer(cut("thinking…")) {
+            match driver.handle_answer(cut("thinking…")) {
                 Step::Send { .. } => sends += 1,
                 Step::Failed(e) => break e,
                 Step::Done(_) => panic!("never done with a cut-off answer"),
@@ -483,20 +483,20 @@ mod tests {
         };
         let mut driver = ChatDriver::new(request(64), policy(), length);
         assert_eq!(
-            driver.on_answer(cut("ROW: 3 ")),
+            driver.handle_answer(cut("ROW: 3 ")),
             Step::Send {
                 delay_ms: 0,
                 restart: None
             }
         );
-        let messages = &driver.request().messages;
+        let messages = &driver.poll_request().messages;
         assert_eq!(messages.len(), 4);
         assert_eq!(messages[2], ChatMessage::new(Role::Assistant, "ROW: 3 "));
         assert_eq!(messages[3], ChatMessage::new(Role::User, CONTINUE_PROMPT));
-        assert_eq!(driver.request().max_tokens, 64);
-        let _ = driver.on_answer(cut("COL: 5 "));
-        assert_eq!(driver.request().messages[2].content, "ROW: 3 COL: 5 ");
-        let Step::Done(outcome) = driver.on_answer(stop("VALUE: 7")) else {
+        assert_eq!(driver.poll_request().max_tokens, 64);
+        let _ = driver.handle_answer(cut("COL: 5 "));
+        assert_eq!(driver.poll_request().messages[2].content, "ROW: 3 COL: 5 ");
+        let Step::Done(outcome) = driver.handle_answer(stop("VALUE: 7")) else {
             panic!()
         };
         assert_eq!(outcome.answer.content, "ROW: 3 COL: 5 VALUE: 7");
@@ -515,15 +515,15 @@ mod tests {
         };
         let mut driver = ChatDriver::new(request, policy(), length);
         assert!(matches!(
-            driver.on_answer(cut("{\"row\":")),
+            driver.handle_answer(cut("{\"row\":")),
             Step::Send {
                 restart: Some(_),
                 ..
             }
         ));
-        assert_eq!(driver.request().max_tokens, 1024);
-        assert_eq!(driver.request().messages.len(), 2);
-        let Step::Done(outcome) = driver.on_answer(stop("{\"row\":1}")) else {
+        assert_eq!(driver.poll_request().max_tokens, 1024);
+        assert_eq!(driver.poll_request().messages.len(), 2);
+        let Step::Done(outcome) = driver.handle_answer(stop("{\"row\":1}")) else {
             panic!()
         };
         assert_eq!(outcome.constraint, Constraint::MoveSchema);
@@ -536,36 +536,39 @@ mod tests {
         let refused = LlmError::Network {
             detail: "refused".into(),
         };
-        let Step::Send { delay_ms, .. } = driver.on_error(refused.clone(), false, 0.0) else {
+        let Step::Send { delay_ms, .. } = driver.handle_error(refused.clone(), false, 0.0) else {
             panic!()
         };
         assert_eq!(delay_ms, 250);
-        let Step::Send { delay_ms, .. } = driver.on_error(refused.clone(), false, 0.999) else {
+        let Step::Send { delay_ms, .. } = driver.handle_error(refused.clone(), false, 0.999) else {
             panic!()
         };
         assert!((999..=1000).contains(&delay_ms), "{delay_ms}");
         assert_eq!(
-            driver.on_error(refused.clone(), false, 0.5),
+            driver.handle_error(refused.clone(), false, 0.5),
             Step::Failed(refused.clone())
         );
 
         let mut driver = ChatDriver::new(request(512), policy(), LengthPolicy::grow_from(512));
         // Never after answer bytes arrived.
         assert_eq!(
-            driver.on_error(refused.clone(), true, 0.5),
+            driver.handle_error(refused.clone(), true, 0.5),
             Step::Failed(refused)
         );
         // Never for a rejected request or a cancel.
         let bad = crate::llm::http_error(400, "{}", None);
-        assert_eq!(driver.on_error(bad.clone(), false, 0.5), Step::Failed(bad));
         assert_eq!(
-            driver.on_error(LlmError::Cancelled, false, 0.5),
+            driver.handle_error(bad.clone(), false, 0.5),
+            Step::Failed(bad)
+        );
+        assert_eq!(
+            driver.handle_error(LlmError::Cancelled, false, 0.5),
             Step::Failed(LlmError::Cancelled)
         );
         // 429 waits at least Retry-After.
         let busy = crate::llm::http_error(429, "", Some(5_000));
         assert!(matches!(
-            driver.on_error(busy, false, 0.0),
+            driver.handle_error(busy, false, 0.0),
             Step::Send {
                 delay_ms: 5_000,
                 ..
@@ -585,12 +588,12 @@ mod tests {
         let timeout = LlmError::Timeout { after_ms: 60_000 };
         for _ in 0..3 {
             assert!(matches!(
-                driver.on_error(timeout.clone(), false, 0.5),
+                driver.handle_error(timeout.clone(), false, 0.5),
                 Step::Send { .. }
             ));
         }
         assert_eq!(
-            driver.on_error(timeout.clone(), false, 0.5),
+            driver.handle_error(timeout.clone(), false, 0.5),
             Step::Failed(timeout)
         );
     }

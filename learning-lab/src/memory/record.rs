@@ -446,9 +446,12 @@ mod tests {
             .unwrap();
         let right = puzzle.solution.get(r, c).unwrap();
         session
-            .record(&format!("ROW: {} COL: {} VALUE: {right}", r + 1, c + 1))
+            .handle_answer(
+                &format!("ROW: {} COL: {} VALUE: {right}", r + 1, c + 1),
+                None,
+            )
             .unwrap();
-        session.record("I am not sure.").unwrap();
+        session.handle_answer("I am not sure.", None).unwrap();
         let context = ExperienceContext {
             session_id: "s1".into(),
             puzzle_id: "p1".into(),
@@ -625,7 +628,10 @@ mod tests {
             1,
         )
         .unwrap();
-        record.session.record("I am not sure.").unwrap();
+        record
+            .session
+            .handle_answer("I am not sure.", None)
+            .unwrap();
         let usage = TokenUsage {
             prompt_tokens: Some(10),
             ..TokenUsage::default()

@@ -424,7 +424,7 @@ mod tests {
             PlayLimits::default(),
         )
         .unwrap();
-        play.record("no idea").unwrap();
+        play.handle_answer("no idea", None).unwrap();
         let context = ExperienceContext {
             session_id: session.into(),
             puzzle_id: "p1".into(),

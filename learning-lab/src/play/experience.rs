@@ -279,7 +279,7 @@ mod tests {
             "ROW: 1 COL: 3 VALUE: 1", // 8 banned repeat again? cell now filled but banned first
         ];
         for a in answers {
-            s.record(a).unwrap();
+            s.handle_answer(a, None).unwrap();
         }
         let scores: Vec<f64> = (0..answers.len())
             .map(|i| Experience::from_attempt(&s, i, ctx()).importance)
@@ -329,7 +329,7 @@ mod tests {
         let mut nearly = solution.clone();
         nearly.set(0, 0, None);
         let mut s = PlaySession::new(nearly, solution.clone(), Limits::default()).unwrap();
-        s.record("r1c1=1").unwrap();
+        s.handle_answer("r1c1=1", None).unwrap();
         let easy = Experience::from_attempt(&s, 0, ctx()).importance;
         let mut s = PlaySession::new(
             solver_core::grid::Grid::empty(solution.shape()),
@@ -337,7 +337,7 @@ mod tests {
             Limits::default(),
         )
         .unwrap();
-        s.record("r1c1=1").unwrap();
+        s.handle_answer("r1c1=1", None).unwrap();
         let hard = Experience::from_attempt(&s, 0, ctx()).importance;
         assert!(hard > easy + 0.3, "{hard} vs {easy}");
     }
@@ -351,7 +351,7 @@ mod tests {
             Limits::default(),
         )
         .unwrap();
-        s.record("<think>long thought</think>I cannot decide.")
+        s.handle_answer("<think>long thought</think>I cannot decide.", None)
             .unwrap();
         let e = Experience::from_attempt(
             &s,

@@ -1,8 +1,9 @@
 //! [`PlaySession`]: one model playing one puzzle, attempt by attempt.
 //!
-//! Every call to [`PlaySession::record`] parses the answer, judges it, applies a correct move,
-//! bans rejected moves, updates the counters and checks the limits. The whole state is
-//! serde-serialisable so a session survives a reload.
+//! The driver takes the next prompt with [`PlaySession::poll_prompt`], sends it, and feeds the
+//! model's answer back with [`PlaySession::handle_answer`], which parses it, judges it, applies
+//! a correct move, bans rejected moves, updates the counters and checks the limits. The whole
+//! state is serde-serialisable so a session survives a reload.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -267,22 +268,15 @@ impl PlaySession {
         self.consecutive_failures
     }
 
-    /// Parses, judges and records one answer; applies a correct move; ends the session when
-    /// it is solved or a limit is reached.
+    /// Feeds the model's answer back: parses, judges and records it; applies a correct move;
+    /// ends the session when it is solved or a limit is reached. `separate_reasoning` is
+    /// reasoning the server sent apart (`reasoning_content` / `reasoning` fields): it is kept
+    /// as hidden reasoning, before any `<think>` block of the answer itself. Only `answer` is
+    /// parsed for a move.
     ///
     /// # Errors
     /// [`SessionError::NotRunning`] unless the session is running.
-    pub fn record(&mut self, response_text: &str) -> Result<Attempt, SessionError> {
-        self.record_answer(response_text, None)
-    }
-
-    /// Like [`PlaySession::record`] for an answer whose server sent its reasoning separately
-    /// (`reasoning_content` / `reasoning` fields): that text is kept as hidden reasoning,
-    /// before any `<think>` block of the answer itself. Only `answer` is parsed for a move.
-    ///
-    /// # Errors
-    /// [`SessionError::NotRunning`] unless the session is running.
-    pub fn record_answer(
+    pub fn handle_answer(
         &mut self,
         answer: &str,
         separate_reasoning: Option<&str>,
@@ -421,9 +415,9 @@ impl PlaySession {
         }
     }
 
-    /// The prompt for the next move: last feedback, board, the last `history_limit` attempts,
-    /// all banned moves and `unit`, trimmed to `budget`.
-    pub fn prompt(
+    /// The next thing to do: the prompt for the next move — last feedback, board, the last
+    /// `history_limit` attempts, all banned moves and `unit`, trimmed to `budget`.
+    pub fn poll_prompt(
         &self,
         history_limit: usize,
         unit: Option<&PromptUnit>,
@@ -475,7 +469,7 @@ mod tests {
     fn a_full_game_with_every_outcome() {
         let mut s = session(Limits::default());
         let a = s
-            .record("ROW: 1 COL: 4 VALUE: 1\nThe answer is 1.")
+            .handle_answer("ROW: 1 COL: 4 VALUE: 1\nThe answer is 1.", None)
             .unwrap();
         assert_eq!(
             a.judgement,
@@ -485,13 +479,15 @@ mod tests {
             a.feedback,
             "INVALID: r1c4 is a given clue (4); choose an empty cell."
         );
-        let a = s.record("ROW: 1 COL: 4 VALUE: 1").unwrap();
+        let a = s.handle_answer("ROW: 1 COL: 4 VALUE: 1", None).unwrap();
         assert_eq!(a.judgement, Judgement::Invalid(InvalidReason::BannedRepeat));
-        let a = s.record("The digits 1-4 must be placed").unwrap();
+        let a = s
+            .handle_answer("The digits 1-4 must be placed", None)
+            .unwrap();
         assert_eq!(a.judgement, Judgement::Unparseable(ParseFailure::NoMove));
         assert_eq!(a.failures_before, 2);
         for text in SOLVE {
-            let a = s.record(text).unwrap();
+            let a = s.handle_answer(text, None).unwrap();
             assert!(a.judgement.is_correct(), "{text}: {:?}", a.judgement);
         }
         assert_eq!(s.status(), &Status::Solved);
@@ -510,7 +506,7 @@ mod tests {
         );
         assert!((stats.accuracy - 8.0 / 11.0).abs() < 1e-9);
         assert_eq!(
-            s.record("r1c1=1"),
+            s.handle_answer("r1c1=1", None),
             Err(SessionError::NotRunning(Status::Solved))
         );
     }
@@ -520,7 +516,9 @@ mod tests {
         let solution = parse_line("1234341221434321").unwrap();
         let mut s =
             PlaySession::new(Grid::empty(solution.shape()), solution, Limits::default()).unwrap();
-        let a = s.record(r#"{"row": 1, "col": 1, "value": 2}"#).unwrap();
+        let a = s
+            .handle_answer(r#"{"row": 1, "col": 1, "value": 2}"#, None)
+            .unwrap();
         assert_eq!(a.judgement, Judgement::ValidButWrong);
         assert_eq!(s.board().empty_count(), 16);
         assert!(s.banned().contains(&Move::new(0, 0, 2)));
@@ -534,7 +532,7 @@ mod tests {
             ..Limits::default()
         });
         for _ in 0..3 {
-            s.record("nothing").unwrap();
+            s.handle_answer("nothing", None).unwrap();
         }
         assert_eq!(s.status(), &Status::Abandoned(AbandonReason::MaxAttempts));
 
@@ -542,25 +540,25 @@ mod tests {
             max_consecutive_failures: Some(2),
             ..Limits::default()
         });
-        s.record("nothing").unwrap();
-        s.record(SOLVE[0]).unwrap();
-        s.record("nothing").unwrap();
+        s.handle_answer("nothing", None).unwrap();
+        s.handle_answer(SOLVE[0], None).unwrap();
+        s.handle_answer("nothing", None).unwrap();
         assert_eq!(
             s.status(),
             &Status::Running,
             "a correct move resets the count"
         );
-        s.record("nothing").unwrap();
+        s.handle_answer("nothing", None).unwrap();
         assert_eq!(
             s.status(),
             &Status::Abandoned(AbandonReason::ConsecutiveFailures)
         );
 
         let mut s = session(Limits::default());
-        s.record("r1c1=2").unwrap();
+        s.handle_answer("r1c1=2", None).unwrap();
         for k in 0..10 {
             assert_eq!(s.status(), &Status::Running, "{k}");
-            s.record("r1c1=2").unwrap();
+            s.handle_answer("r1c1=2", None).unwrap();
         }
         assert_eq!(
             s.status(),
@@ -574,13 +572,13 @@ mod tests {
         let mut s = session(Limits::default());
         s.pause().unwrap();
         assert_eq!(
-            s.record(SOLVE[0]),
+            s.handle_answer(SOLVE[0], None),
             Err(SessionError::NotRunning(Status::Paused))
         );
         assert_eq!(s.pause(), Err(SessionError::NotRunning(Status::Paused)));
         s.resume().unwrap();
         assert_eq!(s.resume(), Err(SessionError::NotPaused(Status::Running)));
-        s.record(SOLVE[0]).unwrap();
+        s.handle_answer(SOLVE[0], None).unwrap();
         s.abandon(AbandonReason::LlmError("timeout".into()))
             .unwrap();
         assert_eq!(
@@ -597,17 +595,17 @@ mod tests {
     #[test]
     fn serde_round_trip_mid_session_then_continue() {
         let mut s = session(Limits::default());
-        s.record("ROW: 1 COL: 4 VALUE: 1").unwrap();
-        s.record("<think>hmm</think>ROW: 1 COL: 2 VALUE: 2")
+        s.handle_answer("ROW: 1 COL: 4 VALUE: 1", None).unwrap();
+        s.handle_answer("<think>hmm</think>ROW: 1 COL: 2 VALUE: 2", None)
             .unwrap();
-        s.record("nonsense").unwrap();
+        s.handle_answer("nonsense", None).unwrap();
         s.pause().unwrap();
         let json = serde_json::to_string(&s).unwrap();
         let mut back: PlaySession = serde_json::from_str(&json).unwrap();
         assert_eq!(back, s);
         back.resume().unwrap();
         for text in &SOLVE[1..] {
-            back.record(text).unwrap();
+            back.handle_answer(text, None).unwrap();
         }
         assert_eq!(back.status(), &Status::Solved);
         assert_eq!(back.attempts()[1].hidden_reasoning.as_deref(), Some("hmm"));
@@ -620,16 +618,16 @@ mod tests {
         givens.set(3, 3, None);
         let mut s = PlaySession::new(givens, solution, Limits::default()).unwrap();
         for _ in 0..25 {
-            s.record("no idea").unwrap();
+            s.handle_answer("no idea", None).unwrap();
         }
-        s.record("r4c4=1").unwrap();
+        s.handle_answer("r4c4=1", None).unwrap();
         let stats = s.stats();
         assert_eq!(stats.trend, vec![0.0, 1.0 / 6.0]);
         assert_eq!(s.status(), &Status::Solved);
 
         let mut s = session(Limits::default());
-        s.record("ROW: 1 COL: 4 VALUE: 1").unwrap();
-        let p = s.prompt(20, None, TokenBudget::for_size(4));
+        s.handle_answer("ROW: 1 COL: 4 VALUE: 1", None).unwrap();
+        let p = s.poll_prompt(20, None, TokenBudget::for_size(4));
         assert!(p
             .user
             .starts_with("LAST MOVE: INVALID: r1c4 is a given clue (4)"));
@@ -653,7 +651,7 @@ mod tests {
         let mut s = session(Limits::default());
         // The reasoning names a wrong move; only the answer may be read as the move.
         let a = s
-            .record_answer(
+            .handle_answer(
                 "ROW: 1 COL: 2 VALUE: 2",
                 Some("Maybe ROW: 1 COL: 2 VALUE: 4?"),
             )
@@ -664,7 +662,7 @@ mod tests {
             Some("Maybe ROW: 1 COL: 2 VALUE: 4?")
         );
         let b = s
-            .record_answer(
+            .handle_answer(
                 "<think>row 1 needs 3</think>ROW: 1 COL: 3 VALUE: 3",
                 Some("first"),
             )
@@ -678,9 +676,9 @@ mod tests {
     #[test]
     fn board_after_replays_only_correct_moves() {
         let mut s = session(Limits::default());
-        s.record(SOLVE[0]).unwrap();
-        s.record("ROW: 1 COL: 3 VALUE: 4").unwrap(); // conflict with the given 4 in row 1
-        s.record(SOLVE[1]).unwrap();
+        s.handle_answer(SOLVE[0], None).unwrap();
+        s.handle_answer("ROW: 1 COL: 3 VALUE: 4", None).unwrap(); // conflict with the given 4 in row 1
+        s.handle_answer(SOLVE[1], None).unwrap();
         assert_eq!(s.board_after(0), *s.givens());
         assert_eq!(s.board_after(1).get(0, 1), Some(2));
         assert_eq!(s.board_after(2), s.board_after(1));

@@ -154,7 +154,7 @@ pub fn experiences(size: usize, seed: u64, count: usize) -> Played {
             .expect("session");
         while s.status() == &Status::Running && out.len() < count {
             let text = next_answer(&s, &p.solution, &mut rng);
-            s.record(&text).expect("running");
+            s.handle_answer(&text, None).expect("running");
         }
         for i in 0..s.attempts().len() {
             let context = ExperienceContext {

@@ -236,7 +236,7 @@ async fn dream_inner(
         let edge_url = crate::edge::edge_url().await;
         match LlmClient::for_profile(profile, edge_url.as_deref()) {
             Ok(client) => {
-                while let Some(request) = dream.next_request().cloned() {
+                while let Some(request) = dream.poll_request().cloned() {
                     let p = dream.progress();
                     live.show(
                         p.phase,
@@ -251,13 +251,13 @@ async fn dream_inner(
                         ),
                     );
                     if cancel.is_cancelled() {
-                        dream.skip("cancelled");
+                        dream.handle_error("cancelled");
                         continue;
                     }
                     let chat = ChatRequest::for_dream(profile, &request);
                     match client.chat(chat, |_| {}, cancel).await {
-                        Ok(outcome) => dream.answer(&outcome.answer.content),
-                        Err(e) => dream.skip(&e.to_string()),
+                        Ok(outcome) => dream.handle_answer(&outcome.answer.content),
+                        Err(e) => dream.handle_error(&e.to_string()),
                     }
                     yield_now().await;
                 }
@@ -266,8 +266,8 @@ async fn dream_inner(
                 // Unreachable profile: every request is skipped (reported), the derived
                 // texts stay — the dream still finishes offline.
                 let reason = e.to_string();
-                while dream.next_request().is_some() {
-                    dream.skip(&reason);
+                while dream.poll_request().is_some() {
+                    dream.handle_error(&reason);
                 }
             }
         }

@@ -153,7 +153,7 @@ fn pump(runner: &Runner) {
             None
         } else {
             let limit = s.record.state.experiment.concurrency.max(1);
-            Some(s.record.state.next(limit))
+            Some(s.record.state.poll_next(limit))
         }
     };
     let Some(next) = next else {
@@ -215,7 +215,7 @@ fn pump(runner: &Runner) {
                     let mut s = r.0.borrow_mut();
                     s.dreaming = false;
                     match outcome {
-                        Ok(run) => match s.record.state.record_dream(request.phase, &run.unit.id) {
+                        Ok(run) => match s.record.state.handle_dream(request.phase, &run.unit.id) {
                             Ok(()) => true,
                             Err(e) => {
                                 s.live.status.set(format!("dream not recorded: {e:?}"));
@@ -364,7 +364,7 @@ async fn play(runner: Runner, order: RunOrder, handle: StopHandle) {
         s.handles.retain(|(run, _)| *run != order.run);
         match outcome {
             Ok(Some(result)) => {
-                if let Err(e) = s.record.state.record_result(result) {
+                if let Err(e) = s.record.state.handle_result(result) {
                     s.live.status.set(format!("result not recorded: {e:?}"));
                 }
             }
@@ -375,7 +375,7 @@ async fn play(runner: Runner, order: RunOrder, handle: StopHandle) {
                 } else {
                     e
                 };
-                let _ = s.record.state.record_failure(order.run, &reason);
+                let _ = s.record.state.handle_failure(order.run, &reason);
                 // A failure is usually the model being unreachable: stop rather than fail
                 // every remaining run the same way; Resume retries the failed ones.
                 s.stopped = true;

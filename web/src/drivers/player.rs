@@ -167,7 +167,9 @@ pub async fn run(
         let items = unit
             .as_ref()
             .map(|u| retrieve(u, record.session.board(), RetrieveOptions::default()));
-        let prompt = record.session.prompt(HISTORY_LIMIT, items.as_ref(), budget);
+        let prompt = record
+            .session
+            .poll_prompt(HISTORY_LIMIT, items.as_ref(), budget);
         // In assisted mode (research mode, opted into per play) answers are restricted to
         // legal moves; every experience records whether the request really was, so it is
         // never mistaken for the model's own skill.
@@ -214,7 +216,7 @@ pub async fn run(
         let answer = &outcome.answer;
         let attempt = match record
             .session
-            .record_answer(&answer.content, answer.separate_reasoning())
+            .handle_answer(&answer.content, answer.separate_reasoning())
         {
             Ok(attempt) => attempt,
             Err(e) => {

@@ -128,14 +128,17 @@ impl LlmClient {
                 first_token.get_or_insert_with(now);
                 on_delta(delta);
             };
-            let step = match self.attempt(driver.request(), &mut on_piece, cancel).await {
+            let step = match self
+                .attempt(driver.poll_request(), &mut on_piece, cancel)
+                .await
+            {
                 Ok(answer) => {
                     self.breaker(|b| b.record_success());
-                    driver.on_answer(answer)
+                    driver.handle_answer(answer)
                 }
                 Err((error, answer_started)) => {
                     self.breaker(|b| b.record(&error, now()));
-                    driver.on_error(error, answer_started, Math::random())
+                    driver.handle_error(error, answer_started, Math::random())
                 }
             };
             match step {

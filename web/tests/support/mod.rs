@@ -39,21 +39,27 @@ pub fn played(session_id: &str) -> (SessionRecord, Vec<ExperienceRecord>) {
     let right = puzzle.solution.get(r, c).unwrap();
     let wrong = if right == 9 { 1 } else { right + 1 };
     session
-        .record(&format!(
-            "The row lacks only one digit, so a naked single. ROW: {} COL: {} VALUE: {right}",
-            r + 1,
-            c + 1
-        ))
+        .handle_answer(
+            &format!(
+                "The row lacks only one digit, so a naked single. ROW: {} COL: {} VALUE: {right}",
+                r + 1,
+                c + 1
+            ),
+            None,
+        )
         .unwrap();
     let (r2, c2) = empty[1];
     session
-        .record(&format!(
-            "Guessing from the box. ROW: {} COL: {} VALUE: {wrong}",
-            r2 + 1,
-            c2 + 1
-        ))
+        .handle_answer(
+            &format!(
+                "Guessing from the box. ROW: {} COL: {} VALUE: {wrong}",
+                r2 + 1,
+                c2 + 1
+            ),
+            None,
+        )
         .unwrap();
-    session.record("I cannot decide.").unwrap();
+    session.handle_answer("I cannot decide.", None).unwrap();
     let context = ExperienceContext {
         session_id: session_id.into(),
         puzzle_id: "9x9-seed-11".into(),
