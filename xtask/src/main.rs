@@ -13,6 +13,8 @@
 //!
 //! Everything is idempotent: a tool of the right version is reused, caches live in ~/.cache/machine-dream.
 
+#[cfg(test)]
+mod architecture;
 mod bench;
 mod bench_storage;
 mod build;
