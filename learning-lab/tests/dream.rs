@@ -84,8 +84,7 @@ fn offline_dream_runs_every_phase_on_real_sessions() {
         }
         assert_eq!(a.frequency, a.source_ids.len());
     }
-    // Regression (upstream weak point 9, correctValue always 0): every correction carries the
-    // solution's value.
+    // Every correction carries the solution's value (a correction without it teaches nothing).
     assert!(!u.corrections.is_empty());
     for c in &u.corrections {
         let source = &by_id[&c.source_ids[0]];
@@ -124,8 +123,8 @@ fn offline_dream_runs_every_phase_on_real_sessions() {
 
 #[test]
 fn triage_dedupes_the_same_attempt_from_two_sessions() {
-    // Regression (upstream weak point 5: triage filtered nothing): duplicates and banned
-    // repeats are removed, and the ids of duplicates still count as consolidated.
+    // Triage really filters: duplicates and banned repeats are removed, and the ids of
+    // duplicates still count as consolidated.
     let (exps, sols) = data(4, 3, 60);
     let mut doubled = exps.clone();
     doubled.extend(

@@ -24,8 +24,7 @@ fn dreamed(size: usize, seed: u64, count: usize, id: &str, now: f64) -> Learning
 
 #[test]
 fn export_import_round_trip_is_lossless_in_both_forms() {
-    // Regression (upstream weak point 7: export/import dropped anti-patterns and corrections
-    // and reset dates and ids).
+    // Nothing is lost or reset on the way: anti-patterns, corrections, dates and ids.
     let a = dreamed(9, 7, 400, "u-a", 1.0);
     let b = dreamed(4, 3, 100, "u-b", 2.0);
     assert!(!a.anti_patterns.is_empty() && !a.corrections.is_empty());
@@ -188,8 +187,8 @@ fn import_errors_say_where() {
 
 #[test]
 fn the_newest_unit_is_active_unless_one_is_chosen() {
-    // Regression (upstream weak points 4 and 20): play after a dream uses the new unit; an
-    // unknown chosen id is an error, not a silent fallback.
+    // Play after a dream uses the new unit; an unknown chosen id is an error, not a silent
+    // fallback.
     let mut old = LearningUnit::empty("old", "old", "p", 10.0);
     old.profile_id = "p".into();
     let new = LearningUnit::empty("new", "new", "p", 20.0);

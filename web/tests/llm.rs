@@ -94,7 +94,7 @@ async fn a_streamed_answer_arrives_whole_with_usage_and_timings() {
 }
 
 #[wasm_bindgen_test]
-async fn regression_upstream_lost_runs_on_finish_reason_length_in_the_browser() {
+async fn a_cut_off_answer_never_loses_the_run_in_the_browser() {
     // A cut-off answer is asked again with twice the budget (the Restart delta tells the live
     // view), and past the cap the exchange ends in a recorded LengthExhausted error.
     let Some(base) = server() else { return };

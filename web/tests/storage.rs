@@ -197,8 +197,8 @@ async fn save_attempt_commits_session_and_experience_together() {
     );
 }
 
-/// Regression for UPSTREAM.md §5.11 ("every list/filter/show loads *all* experiences and
-/// filters in JS"): lists page through an index with a key range and resume exactly.
+/// Lists never load a whole store to show a page (that stops scaling long before 100k
+/// experiences): they page through an index with a key range and resume exactly.
 #[wasm_bindgen_test]
 async fn pages_walk_an_index_newest_first_without_gaps_or_repeats() {
     let storage = Storage::open(&unique_db("paging")).await.unwrap();
@@ -401,9 +401,8 @@ async fn export_then_import_restores_everything_but_tokens() {
     assert_eq!(hits[0].0.id, "s1#000001");
 }
 
-/// Issue 5: "import of a corrupt file changes nothing" — valid lines before a bad one must
-/// not be written. Regression for UPSTREAM.md §5.11 (JSON import was a stub) and §5.13
-/// (import skipped validation).
+/// An import of a corrupt file changes nothing: every line is validated first, and valid
+/// lines before a bad one are not written.
 #[wasm_bindgen_test]
 async fn a_corrupt_import_changes_nothing() {
     let storage = Storage::open(&unique_db("corrupt")).await.unwrap();
@@ -428,8 +427,8 @@ async fn a_corrupt_import_changes_nothing() {
     assert!(storage.import_text("").await.is_err());
 }
 
-/// Regression for UPSTREAM.md §5.11: `memory clear` deleted the whole database (units,
-/// sessions, everything) though its warning named only experiences; here the scope is explicit.
+/// Clearing memory removes exactly what its confirmation names: the scope is explicit, and
+/// profiles, puzzles and settings stay unless asked.
 #[wasm_bindgen_test]
 async fn clear_memory_keeps_profiles_puzzles_and_settings_unless_asked() {
     let storage = Storage::open(&unique_db("clear")).await.unwrap();

@@ -2,7 +2,7 @@
 //!
 //! - Banned repeats are dropped (the session already knew the move was wrong).
 //! - Experiences below `min_importance` are dropped; the importance score separates outcomes
-//!   (see [`crate::play::experience`]), so a threshold really filters (upstream weak point 5).
+//!   (see [`crate::play::experience`]), so a threshold really filters.
 //! - Duplicates — the same board, proposal and judgement, e.g. the same wrong move in two
 //!   sessions of one puzzle — are kept once (the most important, then the smallest id); the
 //!   others count as consolidated.

@@ -232,8 +232,6 @@ mod tests {
         PlaySession::new(givens, solution, limits).unwrap()
     }
 
-    /// Upstream bug (UPSTREAM.md §5.18): the A/B/X scripts labelled every unsolved run
-    /// TIMEOUT by scraping logs. The record takes the session's real status and reason.
     #[test]
     fn a_run_names_its_unit_source_and_its_session() {
         let mut o = order();
@@ -255,6 +253,8 @@ mod tests {
         assert_eq!(record.unit_id.as_deref(), Some("u1"));
     }
 
+    /// A result takes the session's real status and abandon reason, never a label guessed
+    /// from elsewhere (such as calling every unsolved run a timeout).
     #[test]
     fn unsolved_run_keeps_its_real_abandon_reason() {
         let mut s = session(2);

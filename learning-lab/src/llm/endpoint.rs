@@ -3,8 +3,9 @@
 //! Edge routes go to `{edgeApiUrl}/v1/…` with the profile's edge-API client token as
 //! `Authorization: Bearer` (when the profile has one; loopback development is anonymous).
 //! Direct routes go to the profile's local base URL without credentials: the browser never
-//! holds a provider key. The earlier version never sent the cloud API key at all
-//! (`tests::regression_upstream_never_sent_cloud_api_keys`). The token is never shown:
+//! holds a provider key. Edge routes always carry the profile's edge token, so a cloud model
+//! is reachable without any key in the browser (`tests::edge_routes_carry_the_edge_token`).
+//! The token is never shown:
 //! `Debug` masks it.
 
 use serde_json::Value;
@@ -153,9 +154,9 @@ mod tests {
     use crate::profile::ProviderTemplate;
 
     #[test]
-    fn regression_upstream_never_sent_cloud_api_keys() {
-        // The earlier client built requests to cloud providers without any credential. Edge
-        // routes now carry the profile's edge token as a bearer token.
+    fn edge_routes_carry_the_edge_token() {
+        // A request to a cloud provider without any credential would always be refused: edge
+        // routes carry the profile's edge token as a bearer token.
         let mut profile = Profile::from_template(ProviderTemplate::OpenAi, "p", 0.0);
         profile.edge_token = Some("md_live_abcd1234".into());
         let endpoint = Endpoint::for_profile(&profile, Some("https://edge.example/")).unwrap();

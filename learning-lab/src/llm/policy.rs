@@ -6,10 +6,10 @@
 //! One move is one [`ChatDriver`]: the caller sends [`ChatDriver::poll_request`], reports the
 //! answer or the error, and follows the returned [`Step`] until `Done` or `Failed`.
 //!
-//! The earlier version abandoned a run when an answer stopped with `finish_reason=length`
-//! (0/9 solved in one batch). Here a cut-off answer always leads to a larger budget, a
-//! continuation, or — past the cap — [`LlmError::LengthExhausted`] that the play loop records;
-//! never a silent abandon (`tests::regression_upstream_lost_runs_on_finish_reason_length`).
+//! An answer that stops with `finish_reason=length` is the usual case for small models that
+//! think at length, so giving up on it would lose most runs. A cut-off answer always leads to
+//! a larger budget, a continuation, or — past the cap — [`LlmError::LengthExhausted`] that the
+//! play loop records; never a silent abandon (`tests::a_cut_off_answer_never_loses_the_run`).
 
 use serde::{Deserialize, Serialize};
 
@@ -425,9 +425,8 @@ mod tests {
     }
 
     #[test]
-    fn regression_upstream_lost_runs_on_finish_reason_length() {
-        // Upstream abandoned the run on a cut-off answer (0/9 solved in one batch). Now the
-        // budget grows ×2 to the cap and the final answer is used.
+    fn a_cut_off_answer_never_loses_the_run() {
+        // The budget grows ×2 to the cap and the final answer is used.
         let mut driver = ChatDriver::new(request(512), policy(), LengthPolicy::grow_from(512));
         let mut budgets = vec![driver.poll_request().max_tokens];
         loop {
@@ -577,8 +576,8 @@ mod tests {
     }
 
     #[test]
-    fn regression_upstream_never_retried_timeouts_and_ignored_the_retries_field() {
-        // UPSTREAM.md §5 items 1 and 10: `retries` was unused and timeouts were never retried.
+    fn timeouts_are_retried_as_often_as_the_profile_says() {
+        // A profile's `retries` is what the policy uses, and a timeout is worth retrying.
         let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "p", 0.0);
         profile.retries = 3;
         let retry = RetryPolicy::from_profile(&profile);

@@ -3,8 +3,8 @@
 //! Network reads cut a stream anywhere: inside a line, between the `\r` and `\n` of a CRLF,
 //! inside a multi-byte UTF-8 character. The decoder keeps whatever is incomplete and emits an
 //! event only when its terminating blank line has arrived, so any chunking of the same bytes
-//! gives the same events (property-tested). The earlier version dropped events split across
-//! chunks; `tests::regression_upstream_dropped_sse_events_split_across_chunks` pins that.
+//! gives the same events (property-tested): an event whose line the network cut in two is
+//! never lost (`tests::events_split_across_chunks_are_kept`).
 //!
 //! Lines end in CRLF, LF or a lone CR. Lines starting with `:` are comments (keep-alives) and
 //! are skipped. `data:` lines of one event are joined with `\n`. `[DONE]` is an ordinary data
@@ -158,9 +158,8 @@ mod tests {
     }
 
     #[test]
-    fn regression_upstream_dropped_sse_events_split_across_chunks() {
-        // The earlier client parsed each network chunk on its own and lost the event whose
-        // line was cut in two.
+    fn events_split_across_chunks_are_kept() {
+        // Parsing each network chunk on its own would lose the event whose line is cut in two.
         let events = decode_all(&[b"data: {\"a\":", b"1}\n", b"\ndata: [DO", b"NE]\n\n"]);
         assert_eq!(events, vec![data("{\"a\":1}"), data("[DONE]")]);
         assert!(events[1].is_done());

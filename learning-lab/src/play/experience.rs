@@ -2,8 +2,9 @@
 //!
 //! # Importance (0..=1)
 //!
-//! The score says how much an attempt is worth learning from; it must separate events (the
-//! upstream score never went below 0.7). It is computed from the attempt and the attempts
+//! The score says how much an attempt is worth learning from; it must separate events (a
+//! score that is high for everything lets no threshold filter). It is computed from the
+//! attempt and the attempts
 //! before it in the same session:
 //!
 //! | outcome | base |

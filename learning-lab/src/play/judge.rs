@@ -1,6 +1,7 @@
 //! Moves, parse failures and the judgement of one proposed move.
 //!
-//! The order of checks is fixed (PRODUCT §3): banned repeat → cell filled (given or placed) →
+//! The order of checks is fixed, so one answer always gets the same verdict and feedback:
+//! banned repeat → cell filled (given or placed) →
 //! row / column / box conflict → legal but not the solution's value (`VALID_BUT_WRONG`, not
 //! applied) → `CORRECT` (applied by the session). A parse failure is its own outcome, never a
 //! fake move.

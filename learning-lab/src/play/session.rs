@@ -20,7 +20,8 @@ use solver_core::grid::Grid;
 pub struct Limits {
     /// Attempts of any outcome (parse failures and banned repeats included). Default 200.
     pub max_attempts: usize,
-    /// Consecutive non-correct attempts; `None` (default) = no limit, as upstream.
+    /// Consecutive non-correct attempts; `None` (default) = no limit: a struggling model keeps
+    /// every attempt up to `max_attempts`, which is where it may break through.
     pub max_consecutive_failures: Option<usize>,
     /// Consecutive banned repeats. Default 10.
     pub max_consecutive_banned_repeats: usize,

@@ -2,8 +2,9 @@
 //!
 //! A [`LearningUnit`] holds strategies, anti-patterns, corrections, few-shot examples and
 //! abstraction levels, each with its facts as fields (boards, moves, true values, source
-//! experience ids) — never meaning packed into an id (upstream weak point 21). Units survive
-//! JSON export → import without loss, anti-patterns and corrections included (weak point 7).
+//! experience ids) — never meaning packed into an id, which would be lost or misread the
+//! moment an id changes. Units survive JSON export → import without loss, anti-patterns and
+//! corrections included.
 //!
 //! - [`store`] — merge with dedupe, export/import (JSON envelope or JSON lines) with
 //!   validation and precise errors, and which unit a profile's next play uses;
@@ -152,7 +153,7 @@ pub struct Correction {
     pub board: String,
     /// The wrong (but legal) move.
     pub wrong: Move,
-    /// The solution's value of that cell (never 0: upstream weak point 9).
+    /// The solution's value of that cell (never 0: a correction without it teaches nothing).
     pub true_value: u8,
     /// The experiences it came from.
     pub source_ids: Vec<String>,

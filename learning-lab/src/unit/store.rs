@@ -436,8 +436,9 @@ impl fmt::Display for UnknownUnit {
 impl std::error::Error for UnknownUnit {}
 
 /// The unit a profile's next play uses: the one `chosen` if given (an unknown id is an error,
-/// never a silent fallback: upstream weak point 20), else the profile's newest unit by
-/// `created_at` (ties: the later in `units`), so the default workflow learns (weak point 4).
+/// never a silent fallback that would play with a unit nobody chose), else the profile's
+/// newest unit by `created_at` (ties: the later in `units`), so the next play after a dream
+/// learns from it without any other step.
 pub fn active_unit<'a>(
     units: &'a [LearningUnit],
     profile_id: &str,

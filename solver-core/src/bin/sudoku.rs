@@ -597,7 +597,8 @@ fn cmd_bench(args: &Args, out: &mut dyn Write) -> Outcome {
         .collect();
     emit(out, "top1465_rate", median(times), "ms/puzzle")?;
 
-    // The rating target is per puzzle: the share rated in under 10 ms each.
+    // The rating target is per puzzle (a hint must feel instant): the share rated in under
+    // 10 ms each.
     let under_10ms = grids
         .iter()
         .filter(|g| {

@@ -70,8 +70,8 @@ impl Default for GenerateOptions {
     }
 }
 
-/// The clue count aimed for when none is given: roughly the upstream "medium" to "hard"
-/// density, which greedy removal reaches reliably on every size.
+/// The clue count aimed for when none is given: a "medium" to "hard" density, which greedy
+/// removal reaches reliably on every size.
 pub fn default_target_clues(shape: Shape) -> usize {
     match shape.size() {
         4 => 6,
