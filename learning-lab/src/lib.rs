@@ -10,7 +10,7 @@
 //!   search, the JSON-lines export format;
 //! - [`dream`] — consolidating experiences into a learning unit, the
 //!   [`Dream`](dream::Dream) state machine;
-//! - [`unit`] — learning units: items, merge, import/export, which unit is active, retrieval
+//! - [`unit`](mod@unit) — learning units: items, merge, import/export, which unit is active, retrieval
 //!   for a prompt;
 //! - [`experiment`] — A/B/X experiments: design, the resumable
 //!   [`ExperimentState`](experiment::ExperimentState) plan, statistics, results, charts.
