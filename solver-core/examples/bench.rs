@@ -4,8 +4,9 @@
 use std::time::Instant;
 
 use solver_core::format::parse_lines;
-use solver_core::generate::{generate, GenerateOptions, Symmetry};
+use solver_core::generate::{generate, GenerateOptions};
 use solver_core::solve::{count_solutions, solve};
+use solver_core::symmetry::Symmetry;
 
 fn main() {
     let path = std::env::args()

@@ -765,7 +765,7 @@ mod tests {
             let puzzle = crate::generate::generate(&crate::generate::GenerateOptions {
                 size,
                 seed: 1,
-                symmetry: crate::generate::Symmetry::None,
+                symmetry: crate::symmetry::Symmetry::None,
                 target_clues: None,
                 band: None,
                 minimal: false,

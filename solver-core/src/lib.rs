@@ -1,11 +1,14 @@
 //! The Machine Dream puzzle engine: Sudoku grids of sizes 4, 6, 9, 12, 16 and 25, their file
-//! formats, an exact solver and a seeded generator.
+//! formats, an exact solver, a human-technique solver that explains and rates, and a seeded
+//! generator. The `sudoku` command line tool (`cli` feature) is the engine for scripts.
 //!
 //! Pure Rust with no I/O, clock or platform randomness, so the same code (and the same seed →
-//! puzzle mapping) runs natively and in wasm32 for the browser and the edge worker.
+//! puzzle mapping) runs natively and in wasm32 for the browser. The engine knows nothing of
+//! language models or learning: that is the `learning-lab` crate, built on top of this one.
 //!
 //! ```
-//! use solver_core::generate::{generate, GenerateOptions, Symmetry};
+//! use solver_core::generate::{generate, GenerateOptions};
+//! use solver_core::symmetry::Symmetry;
 //! use solver_core::solve::count_solutions;
 //!
 //! let puzzle = generate(&GenerateOptions {
@@ -23,21 +26,16 @@
 
 #![warn(missing_docs)]
 
-pub mod dream;
-pub mod experiment;
 pub mod format;
 pub mod game;
 pub mod generate;
 pub mod grid;
 pub mod human;
 pub mod library;
-pub mod llm;
-pub mod memory;
-pub mod play;
-pub mod profile;
 mod puzzle;
+pub mod rng;
 pub mod solve;
-pub mod unit;
+pub mod symmetry;
 
 pub use grid::{Grid, Shape};
 pub use human::{next_step, rate, solve_steps, Band, Rating, Step, Technique};

@@ -17,9 +17,9 @@
 //! ```
 
 use crate::format::UpstreamPuzzle;
-use crate::generate::Symmetry;
 use crate::human::Band;
 use crate::solve::{solve_unique, SolveError};
+use crate::symmetry::Symmetry;
 use crate::Grid;
 
 /// One checked puzzle of an import.

@@ -5,9 +5,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::format::{ParseError, ParseErrorKind, UpstreamPuzzle};
-use crate::generate::Symmetry;
 use crate::grid::{Grid, Shape};
 use crate::solve::{solve_unique, SolveError};
+use crate::symmetry::Symmetry;
 
 /// Givens together with their unique solution.
 ///
@@ -149,7 +149,8 @@ impl Puzzle {
     }
 
     /// The upstream record: `seed`, `size`, `symmetry`, `grid`, `solution` and a `metadata`
-    /// object with `clueCount` and `hasUniqueSolution`, so upstream tools can read it.
+    /// object with `clueCount` and `hasUniqueSolution`, the layout of the generator files in
+    /// `data/upstream-puzzles/`.
     pub fn to_upstream(&self) -> UpstreamPuzzle {
         let mut record = UpstreamPuzzle::from_grids(&self.givens, Some(&self.solution));
         record.seed = Some(self.seed);
@@ -191,7 +192,7 @@ mod tests {
 
     #[test]
     fn rejects_wrong_solution_and_non_unique_givens() {
-        // upstream 4x4-easy with the last row's 2 and 3 swapped in the solution.
+        // data/upstream-puzzles' 4x4-easy with the last row's 2 and 3 swapped in the solution.
         let wrong = r#"{"grid": [[0,3,1,4],[4,1,0,2],[3,2,4,1],[1,4,0,0]],
                         "solution": [[2,3,1,4],[4,1,3,2],[3,2,4,1],[1,4,3,2]]}"#;
         let err = Puzzle::from_json(wrong).unwrap_err();

@@ -1,5 +1,5 @@
 //! The engine against the repository's puzzle data (`data/`, see its README): the top1465 hard
-//! 9×9 collection and the upstream project's JSON puzzles. A missing file fails the test rather
+//! 9×9 collection and the JSON puzzles of `data/upstream-puzzles/`. A missing file fails the test rather
 //! than skipping it, so CI cannot pass without having checked the data.
 
 use std::path::PathBuf;

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 
 use solver_core::format::{parse_lines, UpstreamPuzzle};
-use solver_core::generate::{generate, generate_batch, GenerateOptions, Symmetry};
+use solver_core::generate::{generate, generate_batch, GenerateOptions};
 use solver_core::human::{next_step, rate, solve_steps, Band, Pencilmarks, Step, Technique};
 use solver_core::solve::solve_unique;
+use solver_core::symmetry::Symmetry;
 use solver_core::{Grid, Shape};
 
 fn data_dir() -> PathBuf {

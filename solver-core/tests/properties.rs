@@ -4,8 +4,9 @@
 use proptest::prelude::*;
 
 use solver_core::format::{parse_line, parse_lines, UpstreamPuzzle};
-use solver_core::generate::{generate, GenerateOptions, Symmetry};
+use solver_core::generate::{generate, GenerateOptions};
 use solver_core::solve::{count_solutions, solve, SolveOutcome};
+use solver_core::symmetry::Symmetry;
 use solver_core::{Grid, Puzzle, Shape};
 
 fn small_size() -> impl Strategy<Value = usize> {

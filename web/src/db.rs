@@ -7,8 +7,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use solver_core::profile::Profile;
-use solver_core::unit::LearningUnit;
+use learning_lab::profile::{default_profile, Profile};
+use learning_lab::unit::{store, LearningUnit, UnknownUnit};
 
 use crate::storage::{Storage, StorageError, DB_NAME};
 
@@ -34,26 +34,7 @@ pub fn now() -> f64 {
     js_sys::Date::now()
 }
 
-/// Every profile (a handful), oldest first, read page by page.
-///
-/// # Errors
-/// When storage fails.
-pub async fn all_profiles(db: &Storage) -> Result<Vec<Profile>, StorageError> {
-    let mut all = Vec::new();
-    let mut after = None;
-    loop {
-        let page = db.page_profiles(after.as_ref(), 100).await?;
-        all.extend(page.items);
-        match page.next_cursor {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
-    all.reverse();
-    Ok(all)
-}
-
-/// Every profile and the id of the one new plays start with ([`default_profile_id`]), for a
+/// Every profile and the id of the one new plays start with ([`default_profile`]), for a
 /// screen's profile picker.
 ///
 /// # Errors
@@ -61,8 +42,10 @@ pub async fn all_profiles(db: &Storage) -> Result<Vec<Profile>, StorageError> {
 pub async fn profiles_for_picker() -> Result<(Vec<Profile>, String), String> {
     let db = open().await.map_err(|e| e.to_string())?;
     offer_announced_profile(&db).await?;
-    let list = all_profiles(&db).await.map_err(|e| e.to_string())?;
-    let chosen = default_profile_id(&list).unwrap_or_default();
+    let list = db.all_profiles().await.map_err(|e| e.to_string())?;
+    let chosen = default_profile(&list)
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
     Ok((list, chosen))
 }
 
@@ -90,55 +73,44 @@ pub async fn offer_announced_profile(db: &Storage) -> Result<(), String> {
     if offered.as_deref() == Some(model.model.as_str()) {
         return Ok(());
     }
-    let mut profile = Profile::announced(&model, now()).map_err(|e| e.to_string())?;
-    let existing = all_profiles(db).await.map_err(|e| e.to_string())?;
-    profile.is_default = !existing.iter().any(|p| p.is_default && p.id != profile.id);
+    let existing = db.all_profiles().await.map_err(|e| e.to_string())?;
+    let profile = Profile::announced(&model, now())
+        .map_err(|e| e.to_string())?
+        .offered_among(&existing);
     db.put_profile(&profile).await.map_err(|e| e.to_string())?;
     db.set_setting(ANNOUNCED_OFFERED, &model.model)
         .await
         .map_err(|e| e.to_string())
 }
 
-/// The profile new plays start with: the default one, else the first; `None` without any.
-pub fn default_profile_id(profiles: &[Profile]) -> Option<String> {
-    profiles
-        .iter()
-        .find(|p| p.is_default)
-        .or(profiles.first())
-        .map(|p| p.id.clone())
+/// A random number that tells apart ids made in the same millisecond.
+pub fn nonce() -> u32 {
+    (js_sys::Math::random() * 1e6) as u32
 }
 
-/// The setting that pins a profile's learning unit (absent: the newest unit is used).
-pub fn active_unit_setting(profile_id: &str) -> String {
-    format!("active_unit:{profile_id}")
+/// A fresh id for a unit or experiment: `{prefix}-{ms}-{nonce}`.
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}-{}-{}", now() as u64, nonce())
 }
 
-/// The learning unit `profile_id`'s next play uses: the one pinned in its setting, else its
-/// newest (so after a dream the next play learns from it), else none.
+/// The learning unit `profile_id`'s next play uses, by learning-lab's rule
+/// ([`store::active_unit`]: the pinned one, else the newest). Storage only fetches what the
+/// rule looks at: the pinned unit and the profile's newest.
 ///
 /// # Errors
 /// Storage failures, or a pinned unit that no longer exists (never a silent fallback).
 pub async fn active_unit(db: &Storage, profile_id: &str) -> Result<Option<LearningUnit>, String> {
-    let pinned = db
-        .setting(&active_unit_setting(profile_id))
-        .await
-        .map_err(|e| e.to_string())?
-        .filter(|id| !id.is_empty());
-    if let Some(id) = pinned {
-        return match db
-            .unit::<LearningUnit>(&id)
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            Some(unit) => Ok(Some(unit)),
-            None => Err(format!(
-                "the pinned learning unit {id} is gone: pick another on the Learning Units screen"
-            )),
-        };
+    let s = |e: StorageError| e.to_string();
+    let pinned = db.pinned_unit_id(profile_id).await.map_err(s)?;
+    let mut fetched = Vec::with_capacity(2);
+    if let Some(id) = &pinned {
+        fetched.extend(db.unit(id).await.map_err(s)?);
     }
-    let newest = db
-        .page_units::<LearningUnit>(Some(profile_id), None, 1)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(newest.items.into_iter().next())
+    fetched.extend(db.newest_unit(profile_id).await.map_err(s)?);
+    match store::active_unit(&fetched, profile_id, pinned.as_deref()) {
+        Ok(unit) => Ok(unit.cloned()),
+        Err(UnknownUnit(id)) => Err(format!(
+            "the pinned learning unit {id} is gone: pick another on the Learning Units screen"
+        )),
+    }
 }

@@ -3,8 +3,8 @@
 
 use std::cell::RefCell;
 
+use learning_lab::profile::AnnouncedModel;
 use serde::Deserialize;
-use solver_core::profile::AnnouncedModel;
 
 /// `app-config.json`, served next to the app (under its base path): written by the operator for a deployment, or
 /// answered by `cargo xtask serve` for local development.

@@ -5,15 +5,15 @@
 
 mod support;
 
+use learning_lab::profile::{Profile, ProviderTemplate};
+use learning_lab::unit::LearningUnit;
 use leptos::prelude::GetUntracked;
-use solver_core::profile::{Profile, ProviderTemplate};
-use solver_core::unit::LearningUnit;
 use support::played;
 use wasm_bindgen_test::*;
-use web::dreamer::{self, DreamLive, Scope};
+use web::db;
+use web::drivers::dreamer::{self, DreamLive, Scope};
 use web::llm::CancelHandle;
 use web::storage::ExperienceFilter;
-use web::{db, units};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -72,7 +72,7 @@ async fn a_dream_stores_its_unit_marks_only_the_profiles_experiences_and_pins_th
             "another profile's experiences are left alone"
         );
     }
-    let active = units::active_unit(&db, &me).await.unwrap().unwrap();
+    let active = db::active_unit(&db, &me).await.unwrap().unwrap();
     assert_eq!(active.id, run.unit.id);
 
     // Nothing new to dream over: an error that says so, and no second unit.
@@ -85,7 +85,7 @@ async fn a_dream_stores_its_unit_marks_only_the_profiles_experiences_and_pins_th
     )
     .await;
     assert!(again.unwrap_err().contains("no experiences"));
-    assert_eq!(units::all_units(&db, Some(&me)).await.unwrap().len(), 1);
+    assert_eq!(db.all_units(Some(&me)).await.unwrap().len(), 1);
 
     // An experiment's dream reads its sessions even when already consolidated.
     let by_session = dreamer::dream(
@@ -99,15 +99,15 @@ async fn a_dream_stores_its_unit_marks_only_the_profiles_experiences_and_pins_th
     .unwrap();
     assert_eq!(by_session.report.captured, mine.len());
     assert_eq!(
-        units::active_unit(&db, &me).await.unwrap().unwrap().id,
+        db::active_unit(&db, &me).await.unwrap().unwrap().id,
         by_session.unit.id,
         "the newest dream's unit is pinned"
     );
 
     // Deleting the pinned unit unpins it: the older unit is active again, no error.
-    units::delete(&db, &by_session.unit).await.unwrap();
+    db.delete_unit(&by_session.unit).await.unwrap();
     assert_eq!(
-        units::active_unit(&db, &me).await.unwrap().unwrap().id,
+        db::active_unit(&db, &me).await.unwrap().unwrap().id,
         run.unit.id
     );
     let left = db
@@ -127,11 +127,15 @@ async fn put_units_stores_all_or_none() {
         serde_json::to_value(&unit).unwrap(),
         serde_json::json!({ "name": "no id", "profile_id": "p", "created_at": 2.0 }),
     ];
-    assert!(db.put_units(&bad).await.is_err());
-    assert!(db.unit::<LearningUnit>(&good).await.unwrap().is_none());
+    // Typed units always have an id, so the rule is shown on the primitive `put_units` uses.
+    assert!(db
+        .put_all_json(web::storage::stores::LEARNING_UNITS, &bad)
+        .await
+        .is_err());
+    assert!(db.unit(&good).await.unwrap().is_none());
     // A valid import, round-tripped through JSON lines, reads back identically.
-    let text = solver_core::unit::store::export_jsonl(std::slice::from_ref(&unit));
-    let imported = solver_core::unit::store::import_jsonl(&text).unwrap();
+    let text = learning_lab::unit::store::export_jsonl(std::slice::from_ref(&unit));
+    let imported = learning_lab::unit::store::import_jsonl(&text).unwrap();
     db.put_units(&imported).await.unwrap();
-    assert_eq!(db.unit::<LearningUnit>(&good).await.unwrap(), Some(unit));
+    assert_eq!(db.unit(&good).await.unwrap(), Some(unit));
 }

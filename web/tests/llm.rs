@@ -9,12 +9,12 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use learning_lab::llm::policy::LengthMode;
+use learning_lab::llm::{ChatRequest, Delta, Endpoint, LengthPolicy, LlmError, RetryPolicy};
+use learning_lab::play::parse::parse_response;
+use learning_lab::play::prompt::{render_board, system_prompt};
+use learning_lab::profile::{Profile, ProviderTemplate, Route};
 use solver_core::format::parse_line;
-use solver_core::llm::policy::LengthMode;
-use solver_core::llm::{ChatRequest, Delta, Endpoint, LengthPolicy, LlmError, RetryPolicy};
-use solver_core::play::parse::parse_response;
-use solver_core::play::prompt::{render_board, system_prompt};
-use solver_core::profile::{Profile, ProviderTemplate, Route};
 use wasm_bindgen_test::*;
 use web::llm::{CancelHandle, LlmClient};
 
@@ -94,7 +94,7 @@ async fn a_streamed_answer_arrives_whole_with_usage_and_timings() {
 }
 
 #[wasm_bindgen_test]
-async fn regression_upstream_lost_runs_on_finish_reason_length_in_the_browser() {
+async fn a_cut_off_answer_never_loses_the_run_in_the_browser() {
     // A cut-off answer is asked again with twice the budget (the Restart delta tells the live
     // view), and past the cap the exchange ends in a recorded LengthExhausted error.
     let Some(base) = server() else { return };

@@ -5,13 +5,16 @@ mod support;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use solver_core::memory::transfer::{header_line, raw_record_line, record_line, Kind};
-use solver_core::profile::{Profile, ProviderTemplate};
+use learning_lab::experiment::{Experiment, ExperimentState, LearningCurve};
+use learning_lab::memory::transfer::{header_line, raw_record_line, record_line, Kind};
+use learning_lab::memory::PuzzleRecord;
+use learning_lab::profile::{Profile, ProviderTemplate};
+use learning_lab::unit::LearningUnit;
 use support::{played, synthetic, unique_db};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web::storage::{
-    estimate, stores, ClearScope, EntryRecord, ExperienceFilter, GameRecord, PuzzleRecord,
+    estimate, stores, ClearScope, EntryRecord, ExperienceFilter, ExperimentRecord, GameRecord,
     SessionFilter, Storage, SCHEMA_VERSION,
 };
 
@@ -198,8 +201,8 @@ async fn save_attempt_commits_session_and_experience_together() {
     );
 }
 
-/// Regression for UPSTREAM.md §5.11 ("every list/filter/show loads *all* experiences and
-/// filters in JS"): lists page through an index with a key range and resume exactly.
+/// Lists never load a whole store to show a page (that stops scaling long before 100k
+/// experiences): they page through an index with a key range and resume exactly.
 #[wasm_bindgen_test]
 async fn pages_walk_an_index_newest_first_without_gaps_or_repeats() {
     let storage = Storage::open(&unique_db("paging")).await.unwrap();
@@ -367,12 +370,11 @@ async fn export_then_import_restores_everything_but_tokens() {
     source.save_puzzle(&puzzle()).await.unwrap();
     source.put_session(&session).await.unwrap();
     source.put_experiences(&experiences).await.unwrap();
-    let unit = serde_json::json!({"id": "u1", "profile_id": "local", "created_at": 5.5, "title": "scan rows"});
+    let unit = LearningUnit::empty("u1", "scan rows", "local", 5.5);
     source.put_unit(&unit).await.unwrap();
-    source
-        .put_experiment(&serde_json::json!({"id": "e1", "created_at": 6.0}))
-        .await
-        .unwrap();
+    let design = Experiment::learning_curve("e1", "curve", &LearningCurve::new("local", 4, 1), 6);
+    let experiment = ExperimentRecord::new(ExperimentState::new(design).unwrap(), 5, false, 6.0);
+    source.put_experiment(&experiment).await.unwrap();
     let text = blob_text(&source.export_blob(99.0).await.unwrap()).await;
     assert!(!text.contains("tok-secret"), "tokens are never exported");
     assert_eq!(text.lines().count(), 1 + 1 + 1 + 1 + 1 + 1 + 3);
@@ -389,11 +391,9 @@ async fn export_then_import_restores_everything_but_tokens() {
     }
     assert_eq!(target.session("s1").await.unwrap(), Some(session));
     assert_eq!(target.puzzle("9x9-seed-7").await.unwrap(), Some(puzzle()));
-    assert_eq!(
-        target.unit::<serde_json::Value>("u1").await.unwrap(),
-        Some(unit)
-    );
+    assert_eq!(target.unit("u1").await.unwrap(), Some(unit));
     assert_eq!(target.count_experiments().await.unwrap(), 1);
+    assert_eq!(target.experiment("e1").await.unwrap(), Some(experiment));
     let imported = target.profile("local").await.unwrap().unwrap();
     assert_eq!(
         imported.edge_token.as_deref(),
@@ -405,9 +405,8 @@ async fn export_then_import_restores_everything_but_tokens() {
     assert_eq!(hits[0].0.id, "s1#000001");
 }
 
-/// Issue 5: "import of a corrupt file changes nothing" — valid lines before a bad one must
-/// not be written. Regression for UPSTREAM.md §5.11 (JSON import was a stub) and §5.13
-/// (import skipped validation).
+/// An import of a corrupt file changes nothing: every line is validated first, and valid
+/// lines before a bad one are not written.
 #[wasm_bindgen_test]
 async fn a_corrupt_import_changes_nothing() {
     let storage = Storage::open(&unique_db("corrupt")).await.unwrap();
@@ -432,8 +431,8 @@ async fn a_corrupt_import_changes_nothing() {
     assert!(storage.import_text("").await.is_err());
 }
 
-/// Regression for UPSTREAM.md §5.11: `memory clear` deleted the whole database (units,
-/// sessions, everything) though its warning named only experiences; here the scope is explicit.
+/// Clearing memory removes exactly what its confirmation names: the scope is explicit, and
+/// profiles, puzzles and settings stay unless asked.
 #[wasm_bindgen_test]
 async fn clear_memory_keeps_profiles_puzzles_and_settings_unless_asked() {
     let storage = Storage::open(&unique_db("clear")).await.unwrap();
@@ -447,7 +446,7 @@ async fn clear_memory_keeps_profiles_puzzles_and_settings_unless_asked() {
     storage.save_puzzle(&puzzle()).await.unwrap();
     storage.set_setting("k", "v").await.unwrap();
     storage
-        .put_unit(&serde_json::json!({"id": "u1", "profile_id": "o", "created_at": 1.0}))
+        .put_unit(&LearningUnit::empty("u1", "u1", "o", 1.0))
         .await
         .unwrap();
     storage.clear_memory(ClearScope::default()).await.unwrap();

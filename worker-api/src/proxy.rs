@@ -280,9 +280,6 @@ pub fn wants_stream_usage(body: &serde_json::Map<String, Value>) -> bool {
         .unwrap_or(false)
 }
 
-#[cfg(target_arch = "wasm32")]
-pub use crate::upstream::forward_chat;
-
 #[cfg(test)]
 mod tests {
     use super::*;

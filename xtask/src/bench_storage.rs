@@ -3,7 +3,7 @@
 //! Runs `web/tests/storage_bench.rs` (compiled only with web's `bench-storage` feature) as a
 //! release wasm-bindgen-test — the same optimisation settings the app ships with — and prints
 //! its `BENCH` lines (insert, page, search, export at 10,000 and 100,000 experiences) with the
-//! targets from issue 5 next to them.
+//! targets (web/tests/storage_bench.rs) next to them.
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;

@@ -76,7 +76,7 @@ fn write_service_worker(dist: &Path) -> Result {
         fingerprint.extend_from_slice(file.as_bytes());
         fingerprint.extend(std::fs::read(dist.join(file)).map_err(|e| e.to_string())?);
     }
-    let version = format!("{:016x}", crate::setup::fnv1a(&fingerprint));
+    let version = format!("{:016x}", crate::fingerprint::fnv1a(&fingerprint));
     let list = std::iter::once("./".to_string())
         .chain(files.iter().map(|f| format!("./{f}")))
         .map(|f| format!("\"{f}\""))

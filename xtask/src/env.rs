@@ -44,7 +44,7 @@ pub fn target_dir() -> PathBuf {
     let checkout = root().display().to_string();
     cache_dir().join(format!(
         "target-{:016x}",
-        crate::setup::fnv1a(checkout.as_bytes())
+        crate::fingerprint::fnv1a(checkout.as_bytes())
     ))
 }
 

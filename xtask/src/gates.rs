@@ -20,7 +20,7 @@ type Env = [(String, String)];
 const COVERAGE_TOLERANCE: f64 = 3.0;
 const FLOOR_FILE: &str = "xtask/coverage-floor.toml";
 /// The crates whose coverage is measured (their native tests run under cargo-tarpaulin).
-pub const COVERED_CRATES: [&str; 2] = ["solver-core", "worker-api"];
+pub const COVERED_CRATES: [&str; 3] = ["solver-core", "learning-lab", "worker-api"];
 
 /// An advisory check without its data: `SKIPPED` and why, or a failure with
 /// `MD_REQUIRE_AUDITS=1` (for a machine that has network).
@@ -144,7 +144,8 @@ pub fn rustdoc(env: &Env) -> Result {
              Check again with `RUSTDOCFLAGS=\"-D warnings\" {again}`."
         )
     };
-    let native = "cargo doc --no-deps -p solver-core -p worker-api --features solver-core/cli";
+    let native =
+        "cargo doc --no-deps -p solver-core -p learning-lab -p worker-api --features solver-core/cli";
     proc::run(
         cargo(env)
             .args(native.split(' ').skip(1))
@@ -211,7 +212,12 @@ pub fn tarpaulin(env: &Env) -> Command {
     }
     c.args(["--features", "solver-core/cli"]);
     // Test helpers and the other crates' files are not what we measure.
-    for pattern in ["web/*", "xtask/*", "solver-core/tests/*"] {
+    for pattern in [
+        "web/*",
+        "xtask/*",
+        "solver-core/tests/*",
+        "learning-lab/tests/*",
+    ] {
         c.args(["--exclude-files", pattern]);
     }
     for file in wasm_only_modules() {

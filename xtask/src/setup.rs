@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::env::{self, cache_dir, cargo_bin_dir, root};
+use crate::fingerprint::fnv1a;
 use crate::model_server::{self, ModelServer};
 use crate::proc::{self, cmd, output};
 use crate::Result;
@@ -350,11 +351,4 @@ fn ensure_py_tools() -> Result {
             .arg(format!("openai=={OPENAI_PY_VERSION}")),
     )?;
     std::fs::write(&stamp, OPENAI_PY_VERSION).map_err(|e| e.to_string())
-}
-
-/// FNV-1a: a stable content fingerprint for cache stamps (not for security).
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, b| {
-        (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }

@@ -174,28 +174,24 @@ pub fn run(args: &[String]) -> Result {
         "warnings",
     ]))?;
     cheap_gates(&env)?;
-    // Native tests. solver-core's and worker-api's run once, under cargo-tarpaulin, which
-    // measures their coverage (a second, plain run would only cost time); their doctests,
-    // which tarpaulin does not run on stable, and the other crates' tests run plainly.
-    run_counted(
-        &mut cargo(&[
-            "test",
-            "--workspace",
-            "--exclude",
-            "solver-core",
-            "--exclude",
-            "worker-api",
-            "--features",
-            "solver-core/cli",
-        ]),
-        &mut tally,
-    )?;
+    // Native tests. The covered crates' (gates::COVERED_CRATES) run once, under
+    // cargo-tarpaulin, which measures their coverage (a second, plain run would only cost
+    // time); their doctests, which tarpaulin does not run on stable, and the other crates'
+    // tests run plainly.
+    let mut plain = vec!["test", "--workspace"];
+    for krate in gates::COVERED_CRATES {
+        plain.extend(["--exclude", krate]);
+    }
+    plain.extend(["--features", "solver-core/cli"]);
+    run_counted(&mut cargo(&plain), &mut tally)?;
     run_counted(
         &mut cargo(&[
             "test",
             "--doc",
             "-p",
             "solver-core",
+            "-p",
+            "learning-lab",
             "-p",
             "worker-api",
             "--features",

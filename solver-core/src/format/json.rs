@@ -1,4 +1,5 @@
-//! The upstream project's puzzle JSON (generator files, curated puzzles and legacy files).
+//! The upstream puzzle JSON: the format of the files in `data/upstream-puzzles/` (see
+//! data/README.md) — generator files, curated puzzles and legacy files.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,7 @@ pub struct UpstreamPuzzle {
     /// Curated puzzle identifier, e.g. `ai-escargot`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Identifier used by upstream test fixtures.
+    /// Identifier (the curated files have one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub puzzle_id: Option<String>,
     /// Human name of a curated puzzle.
@@ -39,7 +40,7 @@ pub struct UpstreamPuzzle {
     /// Free-text notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// Generator seed. Upstream seeds are 32-bit; ours are 64-bit.
+    /// Generator seed. Seeds in these files are 32-bit; ours are 64-bit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
     /// Declared side length; checked against the grids when present.

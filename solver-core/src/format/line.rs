@@ -1,6 +1,8 @@
 //! The one-line form (`4...3.......6..8...`) and files of one puzzle per line.
 
 use super::{ParseError, ParseErrorKind};
+use std::fmt;
+
 use crate::grid::{Grid, Shape};
 
 /// The character for a cell value in the one-line form: `.` for empty, `1`–`9`, then `A` = 10
@@ -98,6 +100,29 @@ impl Grid {
     /// The one-line form: `.` for empty, `1`–`9`, `A`–`P` for 10–25, row by row.
     pub fn to_line(&self) -> String {
         self.cells().iter().map(|&v| value_char(v)).collect()
+    }
+}
+
+/// `Grid({shape} {one-line form})`.
+impl fmt::Debug for Grid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Grid({} {})", self.shape(), self.to_line())
+    }
+}
+
+/// Serde reads a grid from its one-line form (see [`Grid`]).
+impl TryFrom<String> for Grid {
+    type Error = ParseError;
+
+    fn try_from(line: String) -> Result<Grid, Self::Error> {
+        Grid::from_line(&line)
+    }
+}
+
+/// Serde writes a grid as its one-line form (see [`Grid`]).
+impl From<Grid> for String {
+    fn from(grid: Grid) -> String {
+        grid.to_line()
     }
 }
 

@@ -1,7 +1,16 @@
 //! Readable multi-line rendering.
 
+use std::fmt;
+
 use super::line::value_char;
 use crate::grid::Grid;
+
+/// The readable multi-line rendering with box separators (see [`Grid::to_text`]).
+impl fmt::Display for Grid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
 
 impl Grid {
     /// A readable rendering: one line per row, cells separated by spaces, `|` between boxes and

@@ -16,8 +16,6 @@
 //! cancel between puzzles.
 
 mod batch;
-pub mod rng;
-mod symmetry;
 
 use std::fmt;
 
@@ -25,12 +23,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::grid::{Grid, Shape, ShapeError};
 use crate::human::{forced_by_peers, rate, solvable_within, Band, Pencilmarks};
+use crate::rng::Xoshiro256StarStar;
 use crate::solve::{search, SearchOptions, SearchStatus};
+use crate::symmetry::Symmetry;
 use crate::Puzzle;
-use rng::Xoshiro256StarStar;
 
 pub use batch::{random_seed, BatchError, BatchPlan, BatchState, BatchStep, MAX_BATCH, MAX_SEED};
-pub use symmetry::{Symmetry, UnknownSymmetry};
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,8 +77,8 @@ impl Default for GenerateOptions {
     }
 }
 
-/// The clue count aimed for when none is given: roughly the upstream "medium" to "hard"
-/// density, which greedy removal reaches reliably on every size.
+/// The clue count aimed for when none is given: a "medium" to "hard" density, which greedy
+/// removal reaches reliably on every size.
 pub fn default_target_clues(shape: Shape) -> usize {
     match shape.size() {
         4 => 6,

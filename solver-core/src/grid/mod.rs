@@ -17,7 +17,9 @@ pub use validate::Conflict;
 /// Rows and columns are 0-based everywhere in the API; only human-facing messages count from 1.
 /// A grid may break the rules (duplicates are representable, so a player's wrong move can be
 /// shown); [`Grid::conflicts`] says where. Serialised as its one-line form (see
-/// [`Grid::to_line`]), which is compact and readable in stored records.
+/// [`Grid::to_line`]), which is compact and readable in stored records; that form, its parse
+/// errors and the `String` conversions serde uses belong to the `format` module, which builds on
+/// this module (never the other way round).
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Grid {
@@ -215,33 +217,6 @@ impl Grid {
             .map(|(r, c)| self.cells[self.shape.index(r, c)])
             .collect();
         Candidates::full(self.size()).difference(used)
-    }
-}
-
-impl fmt::Debug for Grid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Grid({} {})", self.shape, self.to_line())
-    }
-}
-
-/// The readable multi-line rendering with box separators (see [`Grid::to_text`]).
-impl fmt::Display for Grid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_text())
-    }
-}
-
-impl TryFrom<String> for Grid {
-    type Error = crate::format::ParseError;
-
-    fn try_from(line: String) -> Result<Grid, Self::Error> {
-        Grid::from_line(&line)
-    }
-}
-
-impl From<Grid> for String {
-    fn from(grid: Grid) -> String {
-        grid.to_line()
     }
 }
 

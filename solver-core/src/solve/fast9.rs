@@ -495,8 +495,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::generate::rng::Xoshiro256StarStar;
     use crate::grid::{Grid, Shape};
+    use crate::rng::Xoshiro256StarStar;
     use crate::solve::{generic_search, SearchOptions};
 
     /// Fast and generic search agree on a grid: status, count up to `limit`, and (when there is

@@ -22,8 +22,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::generate::rng::Xoshiro256StarStar;
 use crate::grid::{Conflict, Grid, Shape};
+use crate::rng::Xoshiro256StarStar;
 
 /// A solved grid and how much guessing it took.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,8 +3,9 @@
 
 use std::str::FromStr;
 
-use solver_core::generate::{generate, GenerateOptions, Symmetry};
+use solver_core::generate::{generate, GenerateOptions};
 use solver_core::human::Band;
+use solver_core::symmetry::Symmetry;
 
 /// The pinned puzzles: `size seed symmetry band givens` per line.
 pub const FIXTURE: &str = include_str!("../fixtures/seeded-puzzles.txt");

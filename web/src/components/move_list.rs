@@ -1,7 +1,7 @@
 //! The list of judged attempts: number, move, outcome and the feedback sentence.
 
+use learning_lab::play::Attempt;
 use leptos::prelude::*;
-use solver_core::play::Attempt;
 
 /// One row per attempt, newest last; `selected` (1-based attempt number) is marked for replay.
 #[component]

@@ -1,7 +1,7 @@
 //! The profile picker of the screens that talk to a model.
 
+use learning_lab::profile::Profile;
 use leptos::prelude::*;
-use solver_core::profile::Profile;
 
 /// A labelled `<select>` of `profiles` (name and model), bound to `profile_id`.
 #[component]

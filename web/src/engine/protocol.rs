@@ -10,8 +10,9 @@
 //! next puzzle.
 
 use serde::{Deserialize, Serialize};
-use solver_core::generate::{BatchState, Symmetry};
+use solver_core::generate::BatchState;
 use solver_core::human::{Band, Rating};
+use solver_core::symmetry::Symmetry;
 
 /// A job's number, unique per page.
 pub type JobId = u32;

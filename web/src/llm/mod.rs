@@ -1,7 +1,7 @@
-//! The browser's LLM client: fetch + a ReadableStream reader moving bytes into solver-core's
+//! The browser's LLM client: fetch + a ReadableStream reader moving bytes into learning-lab's
 //! SSE decoder and chat accumulator, AbortController for cancel and timeouts, setTimeout for
 //! backoff waits, `Date.now()` for timings. Every decision (retry, backoff, more budget,
-//! breaker) is solver-core's [`ChatDriver`] / [`CircuitBreaker`]; this module only executes.
+//! breaker) is learning-lab's [`ChatDriver`] / [`CircuitBreaker`]; this module only executes.
 //!
 //! The token is put into the `Authorization` header and nowhere else: never logged, never in
 //! an error message.
@@ -13,13 +13,13 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Date, Math, Promise, Reflect, Uint8Array};
-use solver_core::llm::{
+use learning_lab::llm::{
     http_error, parse_model_list, parse_retry_after, ChatAccumulator, ChatAnswer, ChatDriver,
     ChatOutcome, ChatRequest, CircuitBreaker, Delta, Endpoint, LengthPolicy, LlmError, RetryPolicy,
     SseDecoder, Step,
 };
-use solver_core::play::experience::Timings;
-use solver_core::profile::Profile;
+use learning_lab::play::experience::Timings;
+use learning_lab::profile::Profile;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -128,14 +128,17 @@ impl LlmClient {
                 first_token.get_or_insert_with(now);
                 on_delta(delta);
             };
-            let step = match self.attempt(driver.request(), &mut on_piece, cancel).await {
+            let step = match self
+                .attempt(driver.poll_request(), &mut on_piece, cancel)
+                .await
+            {
                 Ok(answer) => {
                     self.breaker(|b| b.record_success());
-                    driver.on_answer(answer)
+                    driver.handle_answer(answer)
                 }
                 Err((error, answer_started)) => {
                     self.breaker(|b| b.record(&error, now()));
-                    driver.on_error(error, answer_started, Math::random())
+                    driver.handle_error(error, answer_started, Math::random())
                 }
             };
             match step {
@@ -225,7 +228,8 @@ impl LlmClient {
             let text = read_text(response, &sent.guard)
                 .await
                 .map_err(|e| (e, false))?;
-            let answer = solver_core::llm::chat::parse_completion(&text).map_err(|e| (e, false))?;
+            let answer =
+                learning_lab::llm::chat::parse_completion(&text).map_err(|e| (e, false))?;
             if !answer.reasoning.is_empty() {
                 on_delta(Delta::Reasoning(answer.reasoning.clone()));
             }

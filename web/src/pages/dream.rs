@@ -1,16 +1,16 @@
 //! The Dream screen: pick a profile, choose whether the model writes the item texts, run a
 //! dream, watch it phase by phase, then read what it made and what verification dropped.
 
+use learning_lab::profile::Profile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use solver_core::profile::Profile;
 
 use crate::components::profile_select::ProfileSelect;
+use crate::components::unit_detail::UnitDetail;
 use crate::db;
-use crate::dreamer::{self, DreamLive, DreamRun, Scope};
+use crate::drivers::dreamer::{self, DreamLive, DreamRun, Scope};
 use crate::llm::CancelHandle;
-use crate::pages::units::UnitDetail;
 
 #[component]
 pub fn DreamPage() -> impl IntoView {

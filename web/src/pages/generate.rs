@@ -8,16 +8,17 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use solver_core::generate::{random_seed, BatchState, Symmetry, MAX_BATCH, MAX_SEED};
+use solver_core::generate::{random_seed, BatchState, MAX_BATCH, MAX_SEED};
 use solver_core::human::{Band, Rating};
 use solver_core::library::{export_json, export_lines, generated_key};
+use solver_core::symmetry::Symmetry;
 use solver_core::Grid;
 
 use crate::db;
 use crate::download::download_text;
 use crate::engine::protocol::FromEngine;
 use crate::engine::{self, BatchHandle, BatchRequest, EngineEvent};
-use crate::storage::PuzzleRecord;
+use learning_lab::memory::PuzzleRecord;
 
 /// Every size the engine makes.
 const SIZES: [usize; 6] = [4, 6, 9, 12, 16, 25];

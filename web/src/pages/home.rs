@@ -2,13 +2,13 @@
 //! puzzles; every step skippable, shown once unless asked for again on Help) and the example
 //! puzzles of every size and band.
 
+use learning_lab::profile::Profile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use solver_core::human::Band;
 use solver_core::library::EXAMPLES;
-use solver_core::profile::Profile;
 
 use crate::base_path;
 use crate::components::profile_select::ProfileSelect;

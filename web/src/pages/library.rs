@@ -11,7 +11,7 @@ use solver_core::Grid;
 
 use crate::db;
 use crate::download::{download_text, read_file_text};
-use crate::storage::PuzzleRecord;
+use learning_lab::memory::PuzzleRecord;
 
 fn record(puzzle: &LibraryPuzzle, now: f64) -> PuzzleRecord {
     PuzzleRecord {

@@ -1,5 +1,5 @@
 //! One module per screen. Screens are thin: they read and write storage, call the LLM client
-//! and render; every decision comes from solver-core.
+//! and render; every decision comes from learning-lab and solver-core.
 
 pub mod dream;
 pub mod experiments;

@@ -5,19 +5,21 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use learning_lab::memory::PuzzleRecord;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use solver_core::game::{Game, HintView};
-use solver_core::generate::{generate, GenerateOptions, Symmetry};
+use solver_core::generate::{generate, GenerateOptions};
 use solver_core::human::{rate, Band, Rating};
 use solver_core::library::generated_key;
+use solver_core::symmetry::Symmetry;
 use solver_core::Grid;
 
 use crate::components::game_board::{BoardCommand, GameBoard};
 use crate::db;
 use crate::engine;
 use crate::game::describe_conflicts;
-use crate::storage::{EntryRecord, GameRecord, PuzzleRecord, Storage, StorageError};
+use crate::storage::{EntryRecord, GameRecord, Storage, StorageError};
 
 const CURRENT_PUZZLE: &str = "current_puzzle";
 const FIRST_SEED: u64 = 1;
@@ -62,7 +64,7 @@ async fn new_puzzle(size: usize, band: Option<Band>, seed: u64) -> Result<Puzzle
         solution,
         created_at: now(),
         name: None,
-        source: Some("generated".into()),
+        source: Some(PuzzleRecord::GENERATED.into()),
     })
 }
 

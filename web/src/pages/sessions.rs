@@ -1,11 +1,11 @@
 //! The Sessions screen: every play, newest first, filtered by state; one session in detail
 //! with its per-20-move accuracy trend, notes, delete, and a move-by-move replay.
 
+use learning_lab::memory::SessionRecord;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use solver_core::memory::SessionRecord;
 
 use crate::components::board_view::{BoardView, LastMove};
 use crate::components::move_list::MoveList;
@@ -80,7 +80,7 @@ fn SessionList() -> impl IntoView {
                             <A href=crate::base_path::url(&format!("/sessions?id={}", s.id))>{s.puzzle_id.clone()}</A>
                             {format!(" · {} · {} · {} attempts · accuracy {:.0}%", s.model, s.state, stats.attempts, stats.accuracy * 100.0)}
                             {s.memory.then_some(" · memory on")}
-                            {s.assisted_decoding.then_some(" · assisted decoding (research mode)")}
+                            {s.mode.research_note().map(|n| format!(" · {n}"))}
                         </li>
                     }
                 }/>
@@ -216,7 +216,7 @@ fn SessionDetail(id: String) -> impl IntoView {
         <section id="session-detail" aria-labelledby="session-title">
             <p><A href=crate::base_path::url("/sessions")>"← all sessions"</A></p>
             <h2 id="session-title">{move || record.with(|r| r.as_ref().map(|r| format!("Session {}", r.puzzle_id)).unwrap_or_else(|| "Session".into()))}</h2>
-            <p class="muted">{move || record.with(|r| r.as_ref().map(|r| format!("{} · model {} · {} · memory {}{}", r.id, r.model, r.state, if r.memory { "on" } else { "off" }, if r.assisted_decoding { " · assisted decoding (research mode)" } else { "" })).unwrap_or_default())}</p>
+            <p class="muted">{move || record.with(|r| r.as_ref().map(|r| format!("{} · model {} · {} · memory {}{}", r.id, r.model, r.state, if r.memory { "on" } else { "off" }, r.mode.research_note().map(|n| format!(" · {n}")).unwrap_or_default())).unwrap_or_default())}</p>
             <p id="session-stats">{move || stats.get().map(|s| format!("{} attempts · {} correct · accuracy {:.0}%", s.attempts, s.correct, s.accuracy * 100.0)).unwrap_or_default()}</p>
             <Trend trend=trend/>
             <h3>"Replay"</h3>

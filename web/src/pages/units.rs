@@ -3,69 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use learning_lab::profile::Profile;
+use learning_lab::unit::{store, LearningUnit};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
-use solver_core::profile::Profile;
-use solver_core::unit::{
-    anti_pattern_line, correction_line, few_shot_line, store, strategy_line, LearningUnit,
-};
 
+use crate::components::unit_detail::UnitDetail;
 use crate::db;
 use crate::download::{download_text, read_file_text};
-use crate::dreamer::item_count;
-use crate::units;
-
-/// Everything in one unit, for reading.
-#[component]
-pub fn UnitDetail(unit: LearningUnit) -> impl IntoView {
-    let u = unit;
-    view! {
-        <article id="unit-detail" data-unit-id=u.id.clone() aria-labelledby="unit-detail-title">
-            <h3 id="unit-detail-title">{u.name.clone()}</h3>
-            <p class="muted">{format!(
-                "id {} · profile {} · algorithm {} v{} · {} source experiences · sizes {:?}{}",
-                u.id, u.profile_id, u.algorithm.name, u.algorithm.version,
-                u.source_experience_ids.len(), u.sizes,
-                if u.merged_from.is_empty() { String::new() } else { format!(" · merged from {}", u.merged_from.join(", ")) }
-            )}</p>
-            <h4>{format!("Strategies ({})", u.strategies.len())}</h4>
-            <ul class="unit-strategies">{u.strategies.iter().map(|s| view! {
-                <li data-origin=format!("{:?}", s.origin).to_lowercase() data-line=strategy_line(s)>{strategy_line(s)}
-                    <span class="muted">{format!(" — {} · level {} · support {} · {:?}", s.pattern.name(), s.level, s.support, s.origin)}</span></li>
-            }).collect_view()}</ul>
-            <h4>{format!("Anti-patterns ({})", u.anti_patterns.len())}</h4>
-            <ul class="unit-anti-patterns">{u.anti_patterns.iter().map(|a| view! {
-                <li data-line=anti_pattern_line(a)>{anti_pattern_line(a)}<span class="muted">{format!(" — {:?} · seen {} times · {:?}", a.kind, a.frequency, a.origin)}</span></li>
-            }).collect_view()}</ul>
-            <h4>{format!("Corrections ({})", u.corrections.len())}</h4>
-            <ul class="unit-corrections">{u.corrections.iter().map(|c| view! {
-                <li data-line=correction_line(c)>{correction_line(c)}<span class="muted">{format!(" — {:?}", c.origin)}</span></li>
-            }).collect_view()}</ul>
-            <h4>{format!("Few-shot examples ({})", u.few_shots.len())}</h4>
-            <ul class="unit-few-shots">{u.few_shots.iter().map(|f| view! { <li data-line=few_shot_line(f)>{few_shot_line(f)}</li> }).collect_view()}</ul>
-            <h4>"Abstraction levels"</h4>
-            <ol class="unit-levels">{u.abstraction_levels.iter().map(|l| view! {
-                <li>{format!("level {} — {}: {}", l.level, l.name, l.items.join(" | "))}</li>
-            }).collect_view()}</ol>
-            <h4>"Verification"</h4>
-            <p class="unit-verification">{format!("{} of {} checks passed; {} items dropped", u.verification.passed, u.verification.checked, u.verification.dropped.len())}</p>
-            <ul>{u.verification.dropped.iter().map(|d| view! { <li>{format!("{:?}: {} — {}", d.item, d.text, d.reason)}</li> }).collect_view()}</ul>
-        </article>
-    }
-}
-
-/// Reads an import file: JSON lines, or the JSON envelope (or array) `export_json` writes.
-fn parse_import(text: &str) -> Result<Vec<LearningUnit>, store::ImportError> {
-    let trimmed = text.trim_start();
-    let envelope = trimmed.starts_with('[')
-        || (trimmed.starts_with('{') && trimmed.lines().next().is_some_and(|l| l.trim() == "{"));
-    if envelope {
-        store::import_json(text)
-    } else {
-        store::import_jsonl(text)
-    }
-}
 
 #[component]
 pub fn UnitsPage() -> impl IntoView {
@@ -84,17 +30,17 @@ pub fn UnitsPage() -> impl IntoView {
                 Ok(db) => db,
                 Err(e) => return message.set(e.to_string()),
             };
-            let all = match units::all_units(&db, None).await {
+            let all = match db.all_units(None).await {
                 Ok(all) => all,
                 Err(e) => return message.set(e.to_string()),
             };
-            let ps = db::all_profiles(&db).await.unwrap_or_default();
+            let ps = db.all_profiles().await.unwrap_or_default();
             let mut act = BTreeMap::new();
             let mut profile_ids: Vec<String> = all.iter().map(|u| u.profile_id.clone()).collect();
             profile_ids.sort();
             profile_ids.dedup();
             for p in profile_ids {
-                match units::active_unit(&db, &p).await {
+                match db::active_unit(&db, &p).await {
                     Ok(Some(u)) => {
                         act.insert(p, u.id);
                     }
@@ -132,7 +78,7 @@ pub fn UnitsPage() -> impl IntoView {
     let set_active = move |unit: LearningUnit| {
         spawn_local(async move {
             let result = match db::open().await {
-                Ok(db) => units::set_active(&db, &unit.profile_id, &unit.id).await,
+                Ok(db) => db.pin_unit(&unit.profile_id, &unit.id).await,
                 Err(e) => Err(e),
             };
             match result {
@@ -150,7 +96,7 @@ pub fn UnitsPage() -> impl IntoView {
             return;
         }
         let refs: Vec<&LearningUnit> = chosen.iter().collect();
-        let id = units::new_id("unit");
+        let id = db::new_id("unit");
         let name = format!("merge of {}", chosen.len());
         let merged = store::merge(&refs, &id, &name, db::now());
         spawn_local(async move {
@@ -160,7 +106,7 @@ pub fn UnitsPage() -> impl IntoView {
                         message.set(format!(
                             "merged into {} ({} items)",
                             merged.name,
-                            item_count(&merged)
+                            merged.item_count()
                         ));
                         selected.set(Some(merged.id.clone()));
                         ticked.set(Vec::new());
@@ -193,7 +139,7 @@ pub fn UnitsPage() -> impl IntoView {
                 Err(e) => return message.set(e),
             };
             // Validated as a whole first: one bad unit and nothing is stored.
-            let imported = match parse_import(&text) {
+            let imported = match store::import_any(&text) {
                 Ok(units) => units,
                 Err(e) => return message.set(format!("nothing imported: {e}")),
             };
@@ -221,7 +167,7 @@ pub fn UnitsPage() -> impl IntoView {
         confirm_delete.set(None);
         spawn_local(async move {
             let result = match db::open().await {
-                Ok(db) => units::delete(&db, &unit).await,
+                Ok(db) => db.delete_unit(&unit).await,
                 Err(e) => Err(e),
             };
             match result {
@@ -273,7 +219,7 @@ pub fn UnitsPage() -> impl IntoView {
                                 }}/>
                                 <span class="sr-only">"select "</span>{u.name.clone()}</label>
                             " "{move || is_active.get().then_some(view! { <strong class="active-mark">"active"</strong> })}
-                            <span class="muted">{format!(" · {} · {} items · {}", profile_name(&u.profile_id), item_count(&u), created.chars().take(16).collect::<String>())}</span>
+                            <span class="muted">{format!(" · {} · {} items · {}", profile_name(&u.profile_id), u.item_count(), created.chars().take(16).collect::<String>())}</span>
                             " "<button type="button" class="unit-show" on:click=move |_| selected.set(Some(id_show.clone()))>"Show"</button>
                             <button type="button" class="unit-activate" disabled=is_active on:click=move |_| set_active(u1.clone())>"Set active"</button>
                             <button type="button" class="unit-delete" on:click=move |_| delete(u2.clone())>

@@ -2,7 +2,7 @@
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use solver_core::memory::ExperienceRecord;
+use learning_lab::memory::ExperienceRecord;
 use wasm_bindgen::JsValue;
 
 use super::{stores, Page, PageCursor, Result, Storage};

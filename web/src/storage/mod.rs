@@ -38,15 +38,15 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyRange;
+use learning_lab::memory::Bm25Index;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use solver_core::memory::Bm25Index;
 use wasm_bindgen::{JsCast, JsValue};
 
 pub use experiences::ExperienceFilter;
+pub use experiments::ExperimentRecord;
 pub use games::{EntryRecord, GameRecord};
 pub use maintenance::{estimate, ClearScope, StorageEstimate};
-pub use puzzles::PuzzleRecord;
 pub use schema::{stores, SCHEMA_VERSION};
 pub use sessions::SessionFilter;
 pub use transfer::{download, ImportSummary};
@@ -153,12 +153,14 @@ impl Storage {
     }
 
     /// Store `record` in `store` (replacing a record with the same key) and commit.
-    pub async fn put_json<T: Serialize>(&self, store: &str, record: &T) -> Result<()> {
+    async fn put_json<T: Serialize>(&self, store: &str, record: &T) -> Result<()> {
         self.put_all_json(store, std::slice::from_ref(record)).await
     }
 
     /// Store every record in `store` in ONE transaction: all of them, or (on any failure,
-    /// e.g. a full disk) none.
+    /// e.g. a full disk) none. The primitive under every typed batch write (`put_units`,
+    /// `put_experiences`); public so tests can prove the all-or-none rule with a record the
+    /// store refuses, which no typed record can be.
     pub async fn put_all_json<T: Serialize>(&self, store: &str, records: &[T]) -> Result<()> {
         let values = records.iter().map(to_js).collect::<Result<Vec<_>>>()?;
         let tx = self
@@ -177,14 +179,14 @@ impl Storage {
     }
 
     /// The record with key `key` in `store`, if any.
-    pub async fn get_json<T: DeserializeOwned>(&self, store: &str, key: &str) -> Result<Option<T>> {
+    async fn get_json<T: DeserializeOwned>(&self, store: &str, key: &str) -> Result<Option<T>> {
         let tx = self.db.transaction(store).build()?;
         let value: Option<js_sys::Object> = tx.object_store(store)?.get(key).await?;
         value.map(|v| from_js(v.into())).transpose()
     }
 
     /// Delete the record with key `key` from `store` (no error if there is none).
-    pub async fn delete_key(&self, store: &str, key: &str) -> Result<()> {
+    async fn delete_key(&self, store: &str, key: &str) -> Result<()> {
         let tx = self
             .db
             .transaction(store)
@@ -196,7 +198,7 @@ impl Storage {
     }
 
     /// Number of records in `store`.
-    pub async fn count_store(&self, store: &str) -> Result<u32> {
+    async fn count_store(&self, store: &str) -> Result<u32> {
         let tx = self.db.transaction(store).build()?;
         let n = tx.object_store(store)?.count().await?;
         Ok(n)

@@ -1,7 +1,7 @@
 //! The `profiles` store: [`Profile`]s by id, with their edge token (the browser is where the
 //! token lives; exports drop it).
 
-use solver_core::profile::Profile;
+use learning_lab::profile::Profile;
 
 use super::{stores, Page, PageCursor, Result, Storage};
 
@@ -41,5 +41,21 @@ impl Storage {
             limit,
         )
         .await
+    }
+
+    /// Every profile (a handful), oldest first, read page by page.
+    pub async fn all_profiles(&self) -> Result<Vec<Profile>> {
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.page_profiles(after.as_ref(), 100).await?;
+            all.extend(page.items);
+            match page.next_cursor {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        all.reverse();
+        Ok(all)
     }
 }

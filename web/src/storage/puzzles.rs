@@ -1,33 +1,10 @@
-//! The `puzzles` store: puzzles by id, as one-line forms so every size round-trips exactly.
+//! The `puzzles` store: [`PuzzleRecord`]s by id (one-line forms, so every size round-trips
+//! exactly).
 
 use indexed_db_futures::prelude::*;
-use serde::{Deserialize, Serialize};
+use learning_lab::memory::PuzzleRecord;
 
 use super::{stores, Result, Storage};
-
-/// A puzzle as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PuzzleRecord {
-    /// Unique id (e.g. `9x9-seed-7`).
-    pub id: String,
-    /// Side length.
-    pub size: u8,
-    /// Generator seed, when the puzzle was generated (kept below 2^53 so JS numbers hold it).
-    pub seed: Option<f64>,
-    /// Givens in one-line form.
-    pub givens: String,
-    /// Solution in one-line form.
-    pub solution: String,
-    /// Created (ms since the epoch).
-    pub created_at: f64,
-    /// A name the puzzle came with (an imported file's `id`/`name`), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Where it came from: `generated`, `imported` (absent in records older than the library:
-    /// generated on Play).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
 
 impl Storage {
     /// Store a puzzle (replacing one with the same id).

@@ -1,4 +1,4 @@
-//! Full-text search over experiences: solver-core's [`Bm25Index`], built in this connection.
+//! Full-text search over experiences: learning-lab's [`Bm25Index`], built in this connection.
 //!
 //! The index is built lazily on the first search by walking the `experiences` store with a
 //! cursor, one record at a time; it keeps term statistics only, never texts, so memory is
@@ -13,7 +13,7 @@
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::KeyRange;
-use solver_core::memory::{Bm25Index, ExperienceRecord};
+use learning_lab::memory::{Bm25Index, ExperienceRecord};
 
 use super::{from_js, stores, Result, Storage};
 

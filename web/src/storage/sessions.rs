@@ -2,7 +2,7 @@
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use solver_core::memory::{ExperienceRecord, SessionRecord};
+use learning_lab::memory::{ExperienceRecord, SessionRecord};
 use wasm_bindgen::JsValue;
 
 use super::{stores, to_js, Page, PageCursor, Result, Storage};

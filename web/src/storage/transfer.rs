@@ -1,5 +1,5 @@
-//! Export and import of memory in solver-core's JSON-lines format
-//! (`solver_core::memory::transfer`).
+//! Export and import of memory in learning-lab's JSON-lines format
+//! (`learning_lab::memory::transfer`).
 //!
 //! Export is streamed: one readonly transaction (a consistent snapshot) walks each store with a
 //! cursor, turns each stored value straight into a line (`JSON.stringify`, never a Rust struct,
@@ -11,10 +11,10 @@
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyRange;
-use solver_core::memory::transfer::{
+use learning_lab::memory::transfer::{
     header_line, parse_import, profile_line, raw_record_line, Kind, Limits,
 };
-use solver_core::profile::Profile;
+use learning_lab::profile::Profile;
 use wasm_bindgen::JsCast;
 
 use super::{from_js, js_to_json, stores, to_js, Result, Storage, StorageError};

@@ -1,11 +1,11 @@
-//! Shared fixtures for the storage tests and benchmarks: real records made by solver-core
+//! Shared fixtures for the storage tests and benchmarks: real records made by learning-lab
 //! (a generated puzzle, a played session), cloned into as many as a test needs.
 
 #![allow(dead_code)]
 
-use solver_core::generate::{generate, GenerateOptions};
-use solver_core::memory::{ExperienceRecord, SessionRecord};
-use solver_core::play::{Experience, ExperienceContext, Limits, PlaySession};
+use learning_lab::memory::{ExperienceRecord, SessionRecord, SessionStart};
+use learning_lab::play::{Experience, ExperienceContext, Limits, PromptMode, ReadyPuzzle};
+use learning_lab::profile::{Profile, ProviderTemplate};
 
 /// A database name no other test (or the app) uses.
 pub fn unique_db(name: &str) -> String {
@@ -15,13 +15,22 @@ pub fn unique_db(name: &str) -> String {
 /// A 9x9 session with three judged attempts (correct, wrong-but-valid or invalid, unparseable),
 /// and their experiences.
 pub fn played(session_id: &str) -> (SessionRecord, Vec<ExperienceRecord>) {
-    let puzzle = generate(&GenerateOptions::new(9, 11)).unwrap();
-    let mut session = PlaySession::new(
-        puzzle.givens.clone(),
-        puzzle.solution.clone(),
-        Limits::default(),
-    )
-    .unwrap();
+    let puzzle = ReadyPuzzle::generate(9, 11).unwrap();
+    let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "local", 1000.0);
+    profile.model = "smollm2".into();
+    let start = SessionStart {
+        profile: &profile,
+        puzzle: &puzzle,
+        limits: Limits::default(),
+        unit_id: None,
+        memory: false,
+        mode: PromptMode::Standard,
+        experiment_id: None,
+        notes: String::new(),
+    };
+    let mut record = SessionRecord::start(start, 1000.0, 0).unwrap();
+    record.id = session_id.into();
+    let session = &mut record.session;
     let empty: Vec<(usize, usize)> = (0..9)
         .flat_map(|r| (0..9).map(move |c| (r, c)))
         .filter(|&(r, c)| puzzle.givens.get(r, c).is_none())
@@ -30,53 +39,42 @@ pub fn played(session_id: &str) -> (SessionRecord, Vec<ExperienceRecord>) {
     let right = puzzle.solution.get(r, c).unwrap();
     let wrong = if right == 9 { 1 } else { right + 1 };
     session
-        .record(&format!(
-            "The row lacks only one digit, so a naked single. ROW: {} COL: {} VALUE: {right}",
-            r + 1,
-            c + 1
-        ))
+        .handle_answer(
+            &format!(
+                "The row lacks only one digit, so a naked single. ROW: {} COL: {} VALUE: {right}",
+                r + 1,
+                c + 1
+            ),
+            None,
+        )
         .unwrap();
     let (r2, c2) = empty[1];
     session
-        .record(&format!(
-            "Guessing from the box. ROW: {} COL: {} VALUE: {wrong}",
-            r2 + 1,
-            c2 + 1
-        ))
+        .handle_answer(
+            &format!(
+                "Guessing from the box. ROW: {} COL: {} VALUE: {wrong}",
+                r2 + 1,
+                c2 + 1
+            ),
+            None,
+        )
         .unwrap();
-    session.record("I cannot decide.").unwrap();
+    session.handle_answer("I cannot decide.", None).unwrap();
     let context = ExperienceContext {
         session_id: session_id.into(),
         puzzle_id: "9x9-seed-11".into(),
         profile_id: "local".into(),
         model: "smollm2".into(),
-        mode: "standard".into(),
         ..ExperienceContext::default()
     };
     let experiences = (0..3)
         .map(|i| {
             ExperienceRecord::new(
-                Experience::from_attempt(&session, i, context.clone()),
+                Experience::from_attempt(&record.session, i, context.clone()),
                 1000.0 + i as f64,
             )
         })
         .collect();
-    let mut record = SessionRecord {
-        id: session_id.into(),
-        profile_id: "local".into(),
-        puzzle_id: "9x9-seed-11".into(),
-        model: "smollm2".into(),
-        unit_id: None,
-        memory: false,
-        mode: "standard".into(),
-        assisted_decoding: false,
-        experiment_id: None,
-        created_at: 1000.0,
-        updated_at: 1000.0,
-        state: String::new(),
-        notes: String::new(),
-        session,
-    };
     record.touch(1003.0);
     (record, experiences)
 }

@@ -1,0 +1,759 @@
+//! What an experiment is: its arms, its puzzles, how many runs, and the checks that a design
+//! can be run at all.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::play::{PromptMode, ReadyPuzzle};
+use solver_core::format::{parse_line, ParseError};
+use solver_core::generate::{generate, GenerateError, GenerateOptions};
+use solver_core::grid::Shape;
+use solver_core::human::Band;
+use solver_core::solve::solve;
+
+/// Which learning unit an arm plays with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum UnitChoice {
+    /// No unit: the baseline.
+    None,
+    /// A unit that exists already, by id.
+    Fixed(String),
+    /// The unit made by the dream that runs right before this arm's phase (learning
+    /// curves). The id is only known once that dream has finished.
+    NewestAfterDream,
+}
+
+impl UnitChoice {
+    /// A form's value for this choice: `none`, `after-dream`, or the unit's id.
+    pub fn key(&self) -> &str {
+        match self {
+            UnitChoice::None => "none",
+            UnitChoice::NewestAfterDream => "after-dream",
+            UnitChoice::Fixed(id) => id,
+        }
+    }
+
+    /// The choice a form's value names ([`UnitChoice::key`]); any other value is a unit id.
+    pub fn from_key(key: &str) -> UnitChoice {
+        match key {
+            "none" => UnitChoice::None,
+            "after-dream" => UnitChoice::NewestAfterDream,
+            id => UnitChoice::Fixed(id.to_string()),
+        }
+    }
+}
+
+/// One configuration under test.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "ArmWire", into = "ArmWire")]
+pub struct Arm {
+    /// Unique within the experiment; used in results and exports.
+    pub id: String,
+    /// What people see.
+    pub label: String,
+    /// The `Profile` (model and sampling settings) that plays.
+    pub profile_id: String,
+    /// The learning unit in the prompt.
+    pub unit: UnitChoice,
+    /// Whether its plays use the profile's active unit when `unit` names none.
+    pub memory: bool,
+    /// How its plays ask for moves (standard, or assisted decoding).
+    pub prompt_mode: PromptMode,
+}
+
+impl Arm {
+    /// Arm number `index` (0-based) of a comparison: id `arm-{index + 1}`, the label given
+    /// (blank: `Arm {index + 1}`), standard prompts.
+    pub fn numbered(
+        index: usize,
+        label: &str,
+        profile_id: &str,
+        unit: UnitChoice,
+        memory: bool,
+    ) -> Arm {
+        let label = label.trim();
+        Arm {
+            id: format!("arm-{}", index + 1),
+            label: if label.is_empty() {
+                format!("Arm {}", index + 1)
+            } else {
+                label.to_string()
+            },
+            profile_id: profile_id.to_string(),
+            unit,
+            memory,
+            prompt_mode: PromptMode::Standard,
+        }
+    }
+}
+
+/// The stored form of [`Arm`]: the prompt mode as its name plus the assisted-decoding flag,
+/// the fields stored experiments have always had.
+#[derive(Serialize, Deserialize)]
+struct ArmWire {
+    id: String,
+    label: String,
+    profile_id: String,
+    unit: UnitChoice,
+    memory: bool,
+    prompt_mode: String,
+    assisted_decoding: bool,
+}
+
+impl From<ArmWire> for Arm {
+    fn from(w: ArmWire) -> Arm {
+        Arm {
+            id: w.id,
+            label: w.label,
+            profile_id: w.profile_id,
+            unit: w.unit,
+            memory: w.memory,
+            prompt_mode: PromptMode::from_stored(&w.prompt_mode, w.assisted_decoding),
+        }
+    }
+}
+
+impl From<Arm> for ArmWire {
+    fn from(a: Arm) -> ArmWire {
+        ArmWire {
+            id: a.id,
+            label: a.label,
+            profile_id: a.profile_id,
+            unit: a.unit,
+            memory: a.memory,
+            prompt_mode: a.prompt_mode.name().to_string(),
+            assisted_decoding: a.prompt_mode.assisted_decoding(),
+        }
+    }
+}
+
+/// Where the puzzles come from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PuzzleSet {
+    /// Generated: every size × band × seed, in that nesting order.
+    Generated {
+        /// Grid sizes (4, 6, 9, 12, 16, 25).
+        sizes: Vec<usize>,
+        /// Difficulty bands; `None` means any difficulty.
+        bands: Vec<Option<Band>>,
+        /// Generator seeds.
+        seeds: Vec<u64>,
+    },
+    /// Puzzles given in one-line form (e.g. read from a file).
+    Lines {
+        /// One puzzle per entry.
+        lines: Vec<String>,
+    },
+}
+
+/// Where one planned puzzle comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PuzzleSource {
+    /// Generate it with these options.
+    Generate(GenerateOptions),
+    /// These givens, in one-line form (the caller solves them).
+    Line {
+        /// The givens.
+        line: String,
+    },
+}
+
+/// One puzzle of a set, with a stable id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedPuzzle {
+    /// `9x9-easy-s42` for generated puzzles, `line-3` for the third given line (1-based).
+    pub id: String,
+    /// How to get it.
+    pub source: PuzzleSource,
+}
+
+/// Why a planned puzzle could not be made ready to play; the message names the puzzle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MaterialiseError {
+    /// The generator refused its options.
+    Generate {
+        /// The planned puzzle's id.
+        id: String,
+        /// Why.
+        error: GenerateError,
+    },
+    /// Its line does not parse.
+    Parse {
+        /// The planned puzzle's id.
+        id: String,
+        /// Why.
+        error: ParseError,
+    },
+    /// Its givens have no solution.
+    NoSolution {
+        /// The planned puzzle's id.
+        id: String,
+    },
+}
+
+impl fmt::Display for MaterialiseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MaterialiseError::Generate { id, error } => {
+                write!(f, "could not generate {id}: {error}")
+            }
+            MaterialiseError::Parse { id, error } => write!(f, "{id}: {error}"),
+            MaterialiseError::NoSolution { id } => write!(f, "{id} has no solution"),
+        }
+    }
+}
+
+impl std::error::Error for MaterialiseError {}
+
+impl PlannedPuzzle {
+    /// The puzzle ready to play, under the plan's id: generated from its options, or its
+    /// line parsed and solved (its first solution).
+    ///
+    /// # Errors
+    /// Options the generator refuses, a line that does not parse, givens without a solution.
+    pub fn materialise(&self) -> Result<ReadyPuzzle, MaterialiseError> {
+        let id = || self.id.clone();
+        match &self.source {
+            PuzzleSource::Generate(options) => {
+                let p = generate(options)
+                    .map_err(|error| MaterialiseError::Generate { id: id(), error })?;
+                Ok(ReadyPuzzle {
+                    id: id(),
+                    seed: Some(options.seed),
+                    givens: p.givens,
+                    solution: p.solution,
+                })
+            }
+            PuzzleSource::Line { line } => {
+                let givens = parse_line(line)
+                    .map_err(|error| MaterialiseError::Parse { id: id(), error })?;
+                let solution = solve(&givens)
+                    .into_solution()
+                    .ok_or_else(|| MaterialiseError::NoSolution { id: id() })?
+                    .grid;
+                Ok(ReadyPuzzle {
+                    id: id(),
+                    seed: None,
+                    givens,
+                    solution,
+                })
+            }
+        }
+    }
+}
+
+impl PuzzleSet {
+    /// Every seed from `first` to `last` (either order) of one size and band.
+    pub fn seed_range(size: usize, band: Option<Band>, first: u64, last: u64) -> PuzzleSet {
+        let (from, to) = (first.min(last), first.max(last));
+        PuzzleSet::Generated {
+            sizes: vec![size],
+            bands: vec![band],
+            seeds: (from..=to).collect(),
+        }
+    }
+
+    /// The puzzles in a fixed order.
+    pub fn puzzles(&self) -> Vec<PlannedPuzzle> {
+        match self {
+            PuzzleSet::Generated {
+                sizes,
+                bands,
+                seeds,
+            } => {
+                let mut out = Vec::with_capacity(sizes.len() * bands.len() * seeds.len());
+                for &size in sizes {
+                    for &band in bands {
+                        for &seed in seeds {
+                            let band_name = band.map_or("any", Band::name);
+                            out.push(PlannedPuzzle {
+                                id: format!("{size}x{size}-{band_name}-s{seed}"),
+                                source: PuzzleSource::Generate(GenerateOptions {
+                                    band,
+                                    ..GenerateOptions::new(size, seed)
+                                }),
+                            });
+                        }
+                    }
+                }
+                out
+            }
+            PuzzleSet::Lines { lines } => lines
+                .iter()
+                .enumerate()
+                .map(|(i, line)| PlannedPuzzle {
+                    id: format!("line-{}", i + 1),
+                    source: PuzzleSource::Line {
+                        line: line.trim().to_string(),
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// How runs are ordered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Schedule {
+    /// A/B/X: every arm plays every puzzle `runs_per_arm` times; runs are interleaved
+    /// (puzzle by puzzle, arm by arm) so partial results stay balanced between arms.
+    #[default]
+    Interleaved,
+    /// Learning curve: the arms are phases played one after another, each on its own
+    /// `puzzles_per_phase` new puzzles (taken from the set in order). Before an arm whose
+    /// unit is [`UnitChoice::NewestAfterDream`], the experiences so far are dreamt into a
+    /// unit.
+    LearningCurve {
+        /// Puzzles each phase plays.
+        puzzles_per_phase: usize,
+    },
+}
+
+/// Settings of the "learning curve" preset ([`Experiment::learning_curve`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearningCurve {
+    /// The `Profile` that plays (and whose experiences are dreamt).
+    pub profile_id: String,
+    /// Prompt mode of every phase.
+    pub prompt_mode: PromptMode,
+    /// Grid size of the generated puzzles.
+    pub size: usize,
+    /// Difficulty band; `None` for any.
+    pub band: Option<Band>,
+    /// Seeds `first_seed, first_seed + 1, …` give each phase different puzzles.
+    pub first_seed: u64,
+    /// Puzzles played per phase (N).
+    pub puzzles_per_phase: usize,
+    /// Dreams, each followed by a phase with the new unit.
+    pub dreams: usize,
+}
+
+impl LearningCurve {
+    /// `puzzles_per_phase` puzzles of `size`, any band, seeds from 1, one dream, standard
+    /// prompts.
+    pub fn new(profile_id: &str, size: usize, puzzles_per_phase: usize) -> LearningCurve {
+        LearningCurve {
+            profile_id: profile_id.to_string(),
+            prompt_mode: PromptMode::Standard,
+            size,
+            band: None,
+            first_seed: 1,
+            puzzles_per_phase,
+            dreams: 1,
+        }
+    }
+}
+
+/// An experiment design.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Experiment {
+    /// Unique id.
+    pub id: String,
+    /// What people see.
+    pub name: String,
+    /// The arms; the first is the control every other arm is compared with.
+    pub arms: Vec<Arm>,
+    /// The puzzles.
+    pub puzzles: PuzzleSet,
+    /// How often each arm plays each of its puzzles.
+    pub runs_per_arm: usize,
+    /// At most this many runs at once.
+    pub concurrency: usize,
+    /// How runs are ordered.
+    #[serde(default)]
+    pub schedule: Schedule,
+    /// Creation time, milliseconds since the Unix epoch (supplied by the caller: the engine
+    /// has no clock).
+    pub created_at_ms: u64,
+}
+
+/// Why a design cannot run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DesignError {
+    /// The id or name is blank.
+    MissingName,
+    /// No arms.
+    NoArms,
+    /// Two arms share this id.
+    DuplicateArm(String),
+    /// An arm has a blank id or profile; the arm's index (0-based).
+    IncompleteArm(usize),
+    /// An arm waits for a dream but nothing is played before it (it is first, or the
+    /// schedule is interleaved and there is no "before").
+    DreamWithoutPlay(String),
+    /// The puzzle set has no puzzle.
+    NoPuzzles,
+    /// A size the generator does not know.
+    UnsupportedSize(usize),
+    /// A given line is not a puzzle: its 1-based number and why.
+    BadLine(usize, String),
+    /// `runs_per_arm` or `concurrency` is 0.
+    ZeroCount(&'static str),
+    /// A learning curve needs this many puzzles but the set has fewer.
+    NotEnoughPuzzles {
+        /// Arms × puzzles per phase.
+        needed: usize,
+        /// In the set.
+        available: usize,
+    },
+}
+
+impl fmt::Display for DesignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DesignError::MissingName => f.write_str("the experiment needs an id and a name"),
+            DesignError::NoArms => f.write_str("the experiment needs at least one arm"),
+            DesignError::DuplicateArm(id) => write!(f, "two arms have the id \"{id}\""),
+            DesignError::IncompleteArm(i) => {
+                write!(f, "arm {} needs an id and a profile", i + 1)
+            }
+            DesignError::DreamWithoutPlay(id) => write!(
+                f,
+                "arm \"{id}\" uses the unit of a dream, but no phase is played before it \
+                 (use the learning-curve schedule and put a playing arm first)"
+            ),
+            DesignError::NoPuzzles => f.write_str("the puzzle set is empty"),
+            DesignError::UnsupportedSize(s) => {
+                write!(f, "size {s} is not supported (4, 6, 9, 12, 16 or 25)")
+            }
+            DesignError::BadLine(n, why) => write!(f, "puzzle line {n}: {why}"),
+            DesignError::ZeroCount(what) => write!(f, "{what} must be at least 1"),
+            DesignError::NotEnoughPuzzles { needed, available } => write!(
+                f,
+                "the learning curve needs {needed} different puzzles but the set has {available}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DesignError {}
+
+impl Experiment {
+    /// Checks that the design can run; the first problem found is returned.
+    ///
+    /// # Errors
+    /// See [`DesignError`].
+    pub fn validate(&self) -> Result<(), DesignError> {
+        if self.id.trim().is_empty() || self.name.trim().is_empty() {
+            return Err(DesignError::MissingName);
+        }
+        if self.arms.is_empty() {
+            return Err(DesignError::NoArms);
+        }
+        let mut ids = BTreeSet::new();
+        for (i, arm) in self.arms.iter().enumerate() {
+            if arm.id.trim().is_empty() || arm.profile_id.trim().is_empty() {
+                return Err(DesignError::IncompleteArm(i));
+            }
+            if !ids.insert(arm.id.as_str()) {
+                return Err(DesignError::DuplicateArm(arm.id.clone()));
+            }
+            let waits = arm.unit == UnitChoice::NewestAfterDream;
+            let learning = matches!(self.schedule, Schedule::LearningCurve { .. });
+            if waits && (i == 0 || !learning) {
+                return Err(DesignError::DreamWithoutPlay(arm.id.clone()));
+            }
+        }
+        if self.runs_per_arm == 0 {
+            return Err(DesignError::ZeroCount("runs per arm"));
+        }
+        if self.concurrency == 0 {
+            return Err(DesignError::ZeroCount("concurrency"));
+        }
+        match &self.puzzles {
+            PuzzleSet::Generated { sizes, .. } => {
+                if let Some(&s) = sizes.iter().find(|&&s| Shape::new(s).is_err()) {
+                    return Err(DesignError::UnsupportedSize(s));
+                }
+            }
+            PuzzleSet::Lines { lines } => {
+                for (i, line) in lines.iter().enumerate() {
+                    parse_line(line).map_err(|e| DesignError::BadLine(i + 1, e.to_string()))?;
+                }
+            }
+        }
+        let available = self.puzzles.puzzles().len();
+        if available == 0 {
+            return Err(DesignError::NoPuzzles);
+        }
+        if let Schedule::LearningCurve { puzzles_per_phase } = self.schedule {
+            if puzzles_per_phase == 0 {
+                return Err(DesignError::ZeroCount("puzzles per phase"));
+            }
+            let needed = puzzles_per_phase * self.arms.len();
+            if needed > available {
+                return Err(DesignError::NotEnoughPuzzles { needed, available });
+            }
+        }
+        Ok(())
+    }
+
+    /// The "learning curve" preset: play `puzzles_per_phase` generated puzzles with no unit,
+    /// dream, play as many new puzzles with the new unit, and so on for `dreams` dreams
+    /// (see [`LearningCurve`]).
+    pub fn learning_curve(
+        id: &str,
+        name: &str,
+        options: &LearningCurve,
+        created_at_ms: u64,
+    ) -> Experiment {
+        let LearningCurve {
+            profile_id,
+            prompt_mode,
+            size,
+            band,
+            first_seed,
+            puzzles_per_phase,
+            dreams,
+        } = options.clone();
+        let arm = |i: usize| Arm {
+            id: if i == 0 {
+                "before".to_string()
+            } else {
+                format!("after-dream-{i}")
+            },
+            label: if i == 0 {
+                "Before dreaming".to_string()
+            } else {
+                format!("After dream {i}")
+            },
+            profile_id: profile_id.clone(),
+            unit: if i == 0 {
+                UnitChoice::None
+            } else {
+                UnitChoice::NewestAfterDream
+            },
+            memory: false,
+            prompt_mode,
+        };
+        let phases = dreams + 1;
+        Experiment {
+            id: id.to_string(),
+            name: name.to_string(),
+            arms: (0..phases).map(arm).collect(),
+            puzzles: PuzzleSet::Generated {
+                sizes: vec![size],
+                bands: vec![band],
+                seeds: (0..(phases * puzzles_per_phase) as u64)
+                    .map(|k| first_seed.wrapping_add(k))
+                    .collect(),
+            },
+            runs_per_arm: 1,
+            concurrency: 1,
+            schedule: Schedule::LearningCurve { puzzles_per_phase },
+            created_at_ms,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn arm(id: &str, unit: UnitChoice) -> Arm {
+        Arm {
+            id: id.to_string(),
+            label: format!("Arm {id}"),
+            profile_id: "local".to_string(),
+            unit,
+            memory: false,
+            prompt_mode: PromptMode::Standard,
+        }
+    }
+
+    pub(crate) fn ab(runs: usize, seeds: Vec<u64>) -> Experiment {
+        Experiment {
+            id: "exp-1".to_string(),
+            name: "A/B".to_string(),
+            arms: vec![
+                arm("a", UnitChoice::None),
+                arm("b", UnitChoice::Fixed("unit-1".to_string())),
+            ],
+            puzzles: PuzzleSet::Generated {
+                sizes: vec![4],
+                bands: vec![None],
+                seeds,
+            },
+            runs_per_arm: runs,
+            concurrency: 2,
+            schedule: Schedule::Interleaved,
+            created_at_ms: 1_700_000_000_000,
+        }
+    }
+
+    #[test]
+    fn planned_puzzles_materialise_under_their_plan_id() {
+        let set = PuzzleSet::seed_range(4, None, 3, 2);
+        let planned = set.puzzles();
+        assert_eq!(planned.len(), 2);
+        let ready = planned[0].materialise().unwrap();
+        assert_eq!(ready.id, "4x4-any-s2");
+        assert_eq!(ready.seed, Some(2));
+        assert!(ready.givens.agrees_with(&ready.solution));
+        let line = PlannedPuzzle {
+            id: "line-1".into(),
+            source: PuzzleSource::Line {
+                line: "1..4.41.2.4..3.1".into(),
+            },
+        };
+        let ready = line.materialise().unwrap();
+        assert_eq!((ready.id.as_str(), ready.seed), ("line-1", None));
+        assert_eq!(ready.solution.to_line(), "1234341221434321");
+        let bad = PlannedPuzzle {
+            id: "line-2".into(),
+            source: PuzzleSource::Line { line: "12x".into() },
+        };
+        assert!(bad
+            .materialise()
+            .unwrap_err()
+            .to_string()
+            .starts_with("line-2: "));
+        let stuck = PlannedPuzzle {
+            id: "line-3".into(),
+            source: PuzzleSource::Line {
+                line: "11..............".into(),
+            },
+        };
+        assert_eq!(
+            stuck.materialise().unwrap_err().to_string(),
+            "line-3 has no solution"
+        );
+        let huge = PlannedPuzzle {
+            id: "5x5".into(),
+            source: PuzzleSource::Generate(GenerateOptions::new(5, 1)),
+        };
+        assert!(huge
+            .materialise()
+            .unwrap_err()
+            .to_string()
+            .starts_with("could not generate 5x5: "));
+    }
+
+    #[test]
+    fn unit_choices_have_form_keys() {
+        for choice in [
+            UnitChoice::None,
+            UnitChoice::NewestAfterDream,
+            UnitChoice::Fixed("unit-1".into()),
+        ] {
+            assert_eq!(UnitChoice::from_key(choice.key()), choice);
+        }
+    }
+
+    #[test]
+    fn numbered_arms_get_an_id_and_a_label() {
+        let a = Arm::numbered(0, "  ", "p", UnitChoice::None, true);
+        assert_eq!((a.id.as_str(), a.label.as_str()), ("arm-1", "Arm 1"));
+        let b = Arm::numbered(1, " memory on ", "p", UnitChoice::None, true);
+        assert_eq!((b.id.as_str(), b.label.as_str()), ("arm-2", "memory on"));
+        assert_eq!(b.prompt_mode, PromptMode::Standard);
+    }
+
+    #[test]
+    fn arms_keep_their_stored_fields() {
+        let mut a = arm("a", UnitChoice::None);
+        a.prompt_mode = PromptMode::Assisted;
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["prompt_mode"], "assisted");
+        assert_eq!(json["assisted_decoding"], true);
+        assert_eq!(serde_json::from_value::<Arm>(json).unwrap(), a);
+        // Stored before the mode was one field: `standard` with the flag set.
+        let old = serde_json::json!({"id": "b", "label": "B", "profile_id": "p",
+            "unit": {"kind": "none"}, "memory": false,
+            "prompt_mode": "standard", "assisted_decoding": true});
+        assert_eq!(
+            serde_json::from_value::<Arm>(old).unwrap().prompt_mode,
+            PromptMode::Assisted
+        );
+    }
+
+    #[test]
+    fn generated_set_names_every_puzzle() {
+        let set = PuzzleSet::Generated {
+            sizes: vec![4, 9],
+            bands: vec![None, Some(Band::Easy)],
+            seeds: vec![1, 2],
+        };
+        let ids: Vec<String> = set.puzzles().into_iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), 8);
+        assert_eq!(ids[0], "4x4-any-s1");
+        assert_eq!(ids[3], "4x4-easy-s2");
+        assert_eq!(ids[7], "9x9-easy-s2");
+        let p = &set.puzzles()[3];
+        assert_eq!(
+            p.source,
+            PuzzleSource::Generate(GenerateOptions {
+                band: Some(Band::Easy),
+                ..GenerateOptions::new(4, 2)
+            })
+        );
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        assert_eq!(ab(1, vec![1]).validate(), Ok(()));
+        let mut e = ab(1, vec![1]);
+        e.arms[1].id = "a".to_string();
+        assert_eq!(
+            e.validate(),
+            Err(DesignError::DuplicateArm("a".to_string()))
+        );
+        let mut e = ab(0, vec![1]);
+        assert_eq!(e.validate(), Err(DesignError::ZeroCount("runs per arm")));
+        e.runs_per_arm = 1;
+        e.puzzles = PuzzleSet::Generated {
+            sizes: vec![7],
+            bands: vec![None],
+            seeds: vec![1],
+        };
+        assert_eq!(e.validate(), Err(DesignError::UnsupportedSize(7)));
+        e.puzzles = PuzzleSet::Lines {
+            lines: vec!["1234341221434321".to_string(), "12x".to_string()],
+        };
+        let err = e.validate().unwrap_err();
+        assert!(matches!(err, DesignError::BadLine(2, _)), "{err:?}");
+        assert!(err.to_string().starts_with("puzzle line 2:"));
+        e.puzzles = PuzzleSet::Lines { lines: vec![] };
+        assert_eq!(e.validate(), Err(DesignError::NoPuzzles));
+        let mut e = ab(1, vec![1]);
+        e.arms[1].unit = UnitChoice::NewestAfterDream;
+        assert_eq!(
+            e.validate(),
+            Err(DesignError::DreamWithoutPlay("b".to_string()))
+        );
+        let mut e = ab(1, vec![1]);
+        e.arms[0].profile_id = " ".to_string();
+        assert_eq!(e.validate(), Err(DesignError::IncompleteArm(0)));
+    }
+
+    #[test]
+    fn learning_curve_preset_is_valid_and_uses_new_puzzles() {
+        let options = LearningCurve {
+            first_seed: 100,
+            dreams: 2,
+            ..LearningCurve::new("local", 9, 3)
+        };
+        let e = Experiment::learning_curve("lc", "Curve", &options, 5);
+        assert_eq!(e.validate(), Ok(()));
+        assert_eq!(e.arms.len(), 3);
+        assert_eq!(e.arms[2].unit, UnitChoice::NewestAfterDream);
+        assert_eq!(e.puzzles.puzzles().len(), 9);
+        let mut short = e.clone();
+        short.schedule = Schedule::LearningCurve {
+            puzzles_per_phase: 4,
+        };
+        assert_eq!(
+            short.validate(),
+            Err(DesignError::NotEnoughPuzzles {
+                needed: 12,
+                available: 9
+            })
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! Experiments (A/B/X): does a learning unit, memory or a prompt mode make the model play
+//! better? Pure logic; the web app drives it (plays the runs, runs the dreams, stores the
+//! state).
+//!
+//! - [`design`] — [`Experiment`], its [`Arm`]s, the [`PuzzleSet`], validation, and the
+//!   "learning curve" preset;
+//! - [`plan`] — [`ExperimentState`]: the run plan and a resumable scheduler (concurrency,
+//!   interleaved arms, dream barriers);
+//! - [`run`] — [`RunOrder`] handed out and the [`RunResult`] reported back;
+//! - [`stats`] — Wilson, Newcombe, Fisher, session bootstrap, permutation test, sample size;
+//! - [`results`] — per-arm summaries, comparisons with honest verdicts, CSV and JSON export;
+//! - [`chart`] — SVG charts of the results.
+//!
+//! ```
+//! use learning_lab::experiment::{
+//!     Experiment, ExperimentResults, ExperimentState, LearningCurve, Next,
+//! };
+//!
+//! // Play 2 puzzles of 4x4, dream, play 2 new ones with the new unit.
+//! let design = Experiment::learning_curve("lc-1", "Curve", &LearningCurve::new("local", 4, 2), 0);
+//! let mut state = ExperimentState::new(design).unwrap();
+//! let Next::Run { runs } = state.poll_next(1) else { unreachable!() };
+//! assert_eq!(runs[0].puzzle.id, "4x4-any-s1");
+//! assert!(ExperimentResults::from_state(&state).arms[0].solve_rate.is_none());
+//! ```
+
+pub mod chart;
+pub mod design;
+pub mod plan;
+pub mod results;
+pub mod run;
+pub mod stats;
+
+pub use chart::{accuracy_chart, learning_curve_chart, outcome_mix_chart};
+pub use design::{
+    Arm, DesignError, Experiment, LearningCurve, MaterialiseError, PlannedPuzzle, PuzzleSet,
+    PuzzleSource, Schedule, UnitChoice,
+};
+pub use plan::{DreamRequest, ExperimentState, Next, PlannedRun, Progress, RunStatus, StateError};
+pub use results::{
+    arms_csv, export_json, runs_csv, ArmSummary, Comparison, CurvePoint, ExperimentResults, Metric,
+    Verdict,
+};
+pub use run::{OutcomeCounts, RunOrder, RunResult, RunUnit};
+pub use stats::{Estimate, Interval, SessionMoves};

@@ -1,0 +1,619 @@
+//! The run plan and the scheduler: a state machine that says what to run next, takes the
+//! results back, stops at dream barriers, and serialises so an experiment resumes after a
+//! reload.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::design::{DesignError, Experiment, PlannedPuzzle, Schedule, UnitChoice};
+use super::run::{RunOrder, RunResult};
+
+/// One entry of the plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedRun {
+    /// Position in the plan.
+    pub index: usize,
+    /// Index of the arm in [`Experiment::arms`].
+    pub arm: usize,
+    /// The puzzle.
+    pub puzzle: PlannedPuzzle,
+    /// 0-based repetition.
+    pub repeat: usize,
+    /// Phase: 0 for interleaved experiments, the arm's index for learning curves.
+    pub phase: usize,
+}
+
+/// Where a run is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Not started.
+    Pending,
+    /// Handed out by [`ExperimentState::poll_next`], no result yet.
+    Running,
+    /// Finished, with its full record.
+    Done {
+        /// The record.
+        result: RunResult,
+    },
+    /// Could not be played (e.g. the model was unreachable); can be retried.
+    Failed {
+        /// Why.
+        error: String,
+    },
+}
+
+/// What the caller should do next.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Next {
+    /// Start these runs (marked running already).
+    Run {
+        /// The runs.
+        runs: Vec<RunOrder>,
+    },
+    /// Dream now, then call [`ExperimentState::handle_dream`] with the new unit's id.
+    Dream(DreamRequest),
+    /// Nothing new can start until a running run reports back (concurrency limit or a
+    /// barrier ahead).
+    Wait,
+    /// Every run has finished or failed.
+    Finished,
+}
+
+/// A dream the experiment needs before its next phase.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DreamRequest {
+    /// The phase that waits for the unit.
+    pub phase: usize,
+    /// The profile whose experiences to dream over (the waiting arm's).
+    pub profile_id: String,
+    /// Sessions played so far in this experiment, in plan order: the experiences to dream.
+    pub session_ids: Vec<String>,
+}
+
+/// Why a report was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateError {
+    /// No run has this index.
+    UnknownRun(usize),
+    /// The run is not waiting for a result (it is pending, done or failed).
+    NotRunning(usize),
+    /// The result names another arm or puzzle than the plan has for that run.
+    Mismatch(usize),
+    /// No dream is due for this phase now.
+    NoDreamDue(usize),
+}
+
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StateError::UnknownRun(i) => write!(f, "there is no run {i}"),
+            StateError::NotRunning(i) => write!(f, "run {i} is not running"),
+            StateError::Mismatch(i) => {
+                write!(f, "the result for run {i} names another arm or puzzle")
+            }
+            StateError::NoDreamDue(p) => write!(f, "no dream is due before phase {p}"),
+        }
+    }
+}
+
+impl std::error::Error for StateError {}
+
+/// Counts for a progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Finished with a result.
+    pub done: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Started, no result yet.
+    pub running: usize,
+    /// All runs of the plan.
+    pub total: usize,
+}
+
+impl Progress {
+    /// Share of runs that finished or failed, 0..=1 (1 for an empty plan).
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            (self.done + self.failed) as f64 / self.total as f64
+        }
+    }
+}
+
+/// An experiment in progress. Serialise it after every change; deserialise and call
+/// [`ExperimentState::requeue_running`] to resume after a reload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentState {
+    /// The design.
+    pub experiment: Experiment,
+    /// The plan, in the order runs are handed out.
+    pub runs: Vec<PlannedRun>,
+    /// One status per run.
+    pub status: Vec<RunStatus>,
+    /// Units made by the dream before each phase that needed one.
+    pub dream_units: BTreeMap<usize, String>,
+}
+
+impl ExperimentState {
+    /// Plans `experiment` (validated first).
+    ///
+    /// Interleaved: repeat by repeat, puzzle by puzzle, arm by arm, so after any prefix every
+    /// arm has played nearly the same puzzles. Learning curve: arm `i` plays puzzles
+    /// `i·N .. (i+1)·N` in phase `i`.
+    ///
+    /// # Errors
+    /// The design's [`DesignError`].
+    pub fn new(experiment: Experiment) -> Result<ExperimentState, DesignError> {
+        experiment.validate()?;
+        let puzzles = experiment.puzzles.puzzles();
+        let mut runs = Vec::new();
+        let mut push = |arm: usize, puzzle: &PlannedPuzzle, repeat: usize, phase: usize| {
+            runs.push(PlannedRun {
+                index: runs.len(),
+                arm,
+                puzzle: puzzle.clone(),
+                repeat,
+                phase,
+            });
+        };
+        match experiment.schedule {
+            Schedule::Interleaved => {
+                for repeat in 0..experiment.runs_per_arm {
+                    for puzzle in &puzzles {
+                        for arm in 0..experiment.arms.len() {
+                            push(arm, puzzle, repeat, 0);
+                        }
+                    }
+                }
+            }
+            Schedule::LearningCurve { puzzles_per_phase } => {
+                for arm in 0..experiment.arms.len() {
+                    let mine = &puzzles[arm * puzzles_per_phase..(arm + 1) * puzzles_per_phase];
+                    for repeat in 0..experiment.runs_per_arm {
+                        for puzzle in mine {
+                            push(arm, puzzle, repeat, arm);
+                        }
+                    }
+                }
+            }
+        }
+        let status = vec![RunStatus::Pending; runs.len()];
+        Ok(ExperimentState {
+            experiment,
+            runs,
+            status,
+            dream_units: BTreeMap::new(),
+        })
+    }
+
+    /// The lowest phase that still has pending or running runs.
+    fn current_phase(&self) -> Option<usize> {
+        self.runs
+            .iter()
+            .zip(&self.status)
+            .filter(|(_, s)| matches!(s, RunStatus::Pending | RunStatus::Running))
+            .map(|(r, _)| r.phase)
+            .min()
+    }
+
+    /// Whether the phase's arm waits for a dream.
+    fn phase_needs_dream(&self, phase: usize) -> bool {
+        matches!(self.experiment.schedule, Schedule::LearningCurve { .. })
+            && self.experiment.arms[phase].unit == UnitChoice::NewestAfterDream
+    }
+
+    /// The unit a run's arm plays with, if known.
+    fn unit_for(&self, run: &PlannedRun) -> Option<String> {
+        match &self.experiment.arms[run.arm].unit {
+            UnitChoice::None => None,
+            UnitChoice::Fixed(id) => Some(id.clone()),
+            UnitChoice::NewestAfterDream => self.dream_units.get(&run.phase).cloned(),
+        }
+    }
+
+    fn running(&self) -> usize {
+        self.status
+            .iter()
+            .filter(|s| matches!(s, RunStatus::Running))
+            .count()
+    }
+
+    /// The next thing to do: runs to start, a dream, wait, or finished. At most `min(max_concurrency, experiment.concurrency)` runs are
+    /// running at once; the runs handed out are marked running.
+    pub fn poll_next(&mut self, max_concurrency: usize) -> Next {
+        let Some(phase) = self.current_phase() else {
+            return Next::Finished;
+        };
+        if self.phase_needs_dream(phase) && !self.dream_units.contains_key(&phase) {
+            // Every earlier phase has finished (this is the lowest unfinished one), so the
+            // dream sees all of their experiences.
+            return Next::Dream(DreamRequest {
+                phase,
+                profile_id: self.experiment.arms[phase].profile_id.clone(),
+                session_ids: self.done_results().map(|r| r.session_id.clone()).collect(),
+            });
+        }
+        let limit = max_concurrency.min(self.experiment.concurrency);
+        let free = limit.saturating_sub(self.running());
+        let chosen: Vec<usize> = (0..self.runs.len())
+            .filter(|&i| self.runs[i].phase == phase && self.status[i] == RunStatus::Pending)
+            .take(free)
+            .collect();
+        if chosen.is_empty() {
+            return Next::Wait;
+        }
+        let runs = chosen
+            .into_iter()
+            .map(|i| {
+                self.status[i] = RunStatus::Running;
+                let run = &self.runs[i];
+                RunOrder {
+                    run: i,
+                    arm: self.experiment.arms[run.arm].clone(),
+                    puzzle: run.puzzle.clone(),
+                    repeat: run.repeat,
+                    unit_id: self.unit_for(run),
+                }
+            })
+            .collect();
+        Next::Run { runs }
+    }
+
+    /// The runs to start now (see [`ExperimentState::poll_next`]); empty when the caller must
+    /// wait, dream or is finished.
+    pub fn poll_runs(&mut self, max_concurrency: usize) -> Vec<RunOrder> {
+        match self.poll_next(max_concurrency) {
+            Next::Run { runs } => runs,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Feeds a finished run's result back.
+    ///
+    /// # Errors
+    /// The run is unknown, not running, or the record names another arm or puzzle.
+    pub fn handle_result(&mut self, result: RunResult) -> Result<(), StateError> {
+        let i = result.run;
+        let run = self.runs.get(i).ok_or(StateError::UnknownRun(i))?;
+        if self.status[i] != RunStatus::Running {
+            return Err(StateError::NotRunning(i));
+        }
+        if result.arm_id != self.experiment.arms[run.arm].id || result.puzzle_id != run.puzzle.id {
+            return Err(StateError::Mismatch(i));
+        }
+        self.status[i] = RunStatus::Done { result };
+        Ok(())
+    }
+
+    /// Feeds a run's failure back: it is marked failed ([`ExperimentState::retry_failed`]
+    /// puts it back).
+    ///
+    /// # Errors
+    /// The run is unknown or not running.
+    pub fn handle_failure(&mut self, run: usize, error: &str) -> Result<(), StateError> {
+        match self.status.get(run) {
+            None => Err(StateError::UnknownRun(run)),
+            Some(RunStatus::Running) => {
+                self.status[run] = RunStatus::Failed {
+                    error: error.to_string(),
+                };
+                Ok(())
+            }
+            Some(_) => Err(StateError::NotRunning(run)),
+        }
+    }
+
+    /// Feeds the dream [`Next::Dream`] asked for back: the id of the unit it made.
+    ///
+    /// # Errors
+    /// [`StateError::NoDreamDue`] when the experiment is not waiting for that dream.
+    pub fn handle_dream(&mut self, phase: usize, unit_id: &str) -> Result<(), StateError> {
+        let due = self.current_phase() == Some(phase)
+            && self.phase_needs_dream(phase)
+            && !self.dream_units.contains_key(&phase);
+        if !due {
+            return Err(StateError::NoDreamDue(phase));
+        }
+        self.dream_units.insert(phase, unit_id.to_string());
+        Ok(())
+    }
+
+    /// After a reload: runs that were running when the page went away have no player any
+    /// more; they go back to pending. Returns how many.
+    pub fn requeue_running(&mut self) -> usize {
+        let mut n = 0;
+        for s in &mut self.status {
+            if *s == RunStatus::Running {
+                *s = RunStatus::Pending;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Puts failed runs back to pending. Returns how many. (A failed run of a finished
+    /// phase is retried before any later phase continues.)
+    pub fn retry_failed(&mut self) -> usize {
+        let mut n = 0;
+        for s in &mut self.status {
+            if matches!(s, RunStatus::Failed { .. }) {
+                *s = RunStatus::Pending;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Counts for a progress bar.
+    pub fn progress(&self) -> Progress {
+        let mut p = Progress {
+            done: 0,
+            failed: 0,
+            running: 0,
+            total: self.runs.len(),
+        };
+        for s in &self.status {
+            match s {
+                RunStatus::Pending => {}
+                RunStatus::Running => p.running += 1,
+                RunStatus::Done { .. } => p.done += 1,
+                RunStatus::Failed { .. } => p.failed += 1,
+            }
+        }
+        p
+    }
+
+    /// The finished runs' records, in plan order.
+    pub fn done_results(&self) -> impl Iterator<Item = &RunResult> {
+        self.status.iter().filter_map(|s| match s {
+            RunStatus::Done { result } => Some(result),
+            _ => None,
+        })
+    }
+
+    /// The state as JSON (what the app stores).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("the state has only serialisable fields")
+    }
+
+    /// Reads a state stored with [`ExperimentState::to_json`].
+    ///
+    /// # Errors
+    /// The text is not such a state.
+    /// The text is not such a state, or its parts do not fit together (a status per run,
+    /// arms and phases that exist): stored data can be damaged, and indexing must not panic.
+    pub fn from_json(text: &str) -> Result<ExperimentState, serde_json::Error> {
+        let state: ExperimentState = serde_json::from_str(text)?;
+        let arms = state.experiment.arms.len();
+        let fits = state.status.len() == state.runs.len()
+            && state.runs.iter().enumerate().all(|(i, r)| {
+                r.index == i
+                    && r.arm < arms
+                    && (r.phase == 0
+                        || matches!(state.experiment.schedule, Schedule::LearningCurve { .. }))
+                    && r.phase < arms.max(1)
+            });
+        if !fits {
+            return Err(serde::de::Error::custom(
+                "the stored experiment state is inconsistent (runs, statuses and arms do not match)",
+            ));
+        }
+        Ok(state)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::experiment::design::tests::ab;
+    use crate::experiment::design::LearningCurve;
+    use crate::experiment::run::OutcomeCounts;
+
+    pub(crate) fn result_for(
+        order: &RunOrder,
+        correct: u64,
+        attempts: u64,
+        solved: bool,
+    ) -> RunResult {
+        RunResult {
+            run: order.run,
+            arm_id: order.arm.id.clone(),
+            puzzle_id: order.puzzle.id.clone(),
+            session_id: format!("s{}", order.run),
+            solved,
+            attempts,
+            correct,
+            outcomes: OutcomeCounts {
+                correct,
+                valid_but_wrong: attempts - correct,
+                ..OutcomeCounts::default()
+            },
+            abandon_reason: (!solved).then(|| "maximum number of attempts reached".to_string()),
+            duration_ms: 1000,
+        }
+    }
+
+    #[test]
+    fn interleaves_arms_and_respects_concurrency() {
+        let mut st = ExperimentState::new(ab(2, vec![1, 2, 3])).unwrap();
+        assert_eq!(st.progress().total, 12);
+        // The design allows 2 at once even if the caller offers 5.
+        let first = st.poll_runs(5);
+        assert_eq!(first.len(), 2);
+        assert_eq!(first[0].arm.id, "a");
+        assert_eq!(first[1].arm.id, "b");
+        assert_eq!(first[0].puzzle.id, first[1].puzzle.id);
+        assert_eq!(first[1].unit_id.as_deref(), Some("unit-1"));
+        assert_eq!(st.poll_next(5), Next::Wait);
+        st.handle_result(result_for(&first[0], 3, 4, true)).unwrap();
+        let more = st.poll_runs(5);
+        assert_eq!(more.len(), 1);
+        assert_eq!(more[0].run, 2);
+        assert_eq!(st.progress().running, 2);
+        assert_eq!(st.progress().done, 1);
+    }
+
+    #[test]
+    fn refuses_wrong_reports() {
+        let mut st = ExperimentState::new(ab(1, vec![1])).unwrap();
+        let orders = st.poll_runs(1);
+        let mut r = result_for(&orders[0], 1, 1, true);
+        r.arm_id = "b".to_string();
+        assert_eq!(st.handle_result(r), Err(StateError::Mismatch(0)));
+        let r = result_for(&orders[0], 1, 1, true);
+        st.handle_result(r.clone()).unwrap();
+        assert_eq!(st.handle_result(r), Err(StateError::NotRunning(0)));
+        let mut r = result_for(&orders[0], 1, 1, true);
+        r.run = 9;
+        assert_eq!(st.handle_result(r), Err(StateError::UnknownRun(9)));
+        assert_eq!(st.handle_failure(1, "x"), Err(StateError::NotRunning(1)));
+    }
+
+    #[test]
+    fn resumes_after_a_reload_mid_run() {
+        let mut st = ExperimentState::new(ab(1, vec![1, 2])).unwrap();
+        let orders = st.poll_runs(2);
+        st.handle_result(result_for(&orders[0], 2, 3, false))
+            .unwrap();
+        // The page reloads: the state comes back from storage, run 1 lost its player.
+        let mut back = ExperimentState::from_json(&st.to_json()).unwrap();
+        assert_eq!(back, st);
+        assert_eq!(back.requeue_running(), 1);
+        let again = back.poll_runs(2);
+        assert_eq!(again.iter().map(|o| o.run).collect::<Vec<_>>(), vec![1, 2]);
+        for o in &again {
+            back.handle_result(result_for(o, 1, 1, true)).unwrap();
+        }
+        let last = back.poll_runs(2);
+        back.handle_failure(last[0].run, "model unreachable")
+            .unwrap();
+        assert_eq!(back.poll_next(2), Next::Finished);
+        assert_eq!(back.progress().failed, 1);
+        assert_eq!(back.retry_failed(), 1);
+        let retried = back.poll_runs(2);
+        back.handle_result(result_for(&retried[0], 1, 1, true))
+            .unwrap();
+        assert_eq!(back.poll_next(2), Next::Finished);
+        assert_eq!(back.progress().fraction(), 1.0);
+    }
+
+    #[test]
+    fn damaged_state_is_refused_not_panicked_on() {
+        let st = ExperimentState::new(ab(1, vec![1])).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&st.to_json()).unwrap();
+        v["status"].as_array_mut().unwrap().pop();
+        let err = ExperimentState::from_json(&v.to_string()).unwrap_err();
+        assert!(err.to_string().contains("inconsistent"), "{err}");
+        let mut v: serde_json::Value = serde_json::from_str(&st.to_json()).unwrap();
+        v["runs"][1]["arm"] = 7.into();
+        assert!(ExperimentState::from_json(&v.to_string()).is_err());
+        assert!(ExperimentState::from_json("{}").is_err());
+    }
+
+    #[test]
+    fn learning_curve_stops_for_a_dream_between_phases() {
+        let options = LearningCurve {
+            first_seed: 10,
+            ..LearningCurve::new("local", 4, 2)
+        };
+        let e = Experiment::learning_curve("lc", "Curve", &options, 0);
+        let mut st = ExperimentState::new(e).unwrap();
+        let phase0 = st.poll_runs(4);
+        assert_eq!(phase0.len(), 1, "the preset plays one at a time");
+        assert_eq!(phase0[0].unit_id, None);
+        st.handle_result(result_for(&phase0[0], 1, 2, false))
+            .unwrap();
+        let second = st.poll_runs(4);
+        assert_eq!(second[0].puzzle.id, "4x4-any-s11");
+        // No dream while phase 0 still runs.
+        assert_eq!(st.handle_dream(1, "u"), Err(StateError::NoDreamDue(1)));
+        st.handle_result(result_for(&second[0], 2, 2, true))
+            .unwrap();
+        let Next::Dream(request) = st.poll_next(4) else {
+            panic!("a dream is due");
+        };
+        assert_eq!(request.phase, 1);
+        assert_eq!(
+            request.session_ids,
+            vec!["s0".to_string(), "s1".to_string()]
+        );
+        // Asking again before reporting the dream asks for the same dream (and survives a
+        // reload).
+        let mut st = ExperimentState::from_json(&st.to_json()).unwrap();
+        assert_eq!(st.poll_next(4), Next::Dream(request));
+        st.handle_dream(1, "unit-after").unwrap();
+        assert_eq!(st.handle_dream(1, "again"), Err(StateError::NoDreamDue(1)));
+        let phase1 = st.poll_runs(4);
+        assert_eq!(phase1[0].unit_id.as_deref(), Some("unit-after"));
+        // New puzzles after the dream.
+        assert_eq!(phase1[0].puzzle.id, "4x4-any-s12");
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the caller's concurrency, and with reloads (serde round-trip + requeue)
+        /// and failures at arbitrary points, every run ends done exactly once and the arms
+        /// never drift apart by more than what is in flight.
+        #[test]
+        fn any_schedule_of_reports_and_reloads_finishes_every_run(
+            ops in prop::collection::vec((1usize..4, any::<bool>(), any::<bool>()), 1..80),
+            runs in 1usize..3,
+        ) {
+            let mut st = ExperimentState::new(ab(runs, vec![1, 2, 3])).unwrap();
+            let total = st.progress().total;
+            let mut in_flight: Vec<RunOrder> = Vec::new();
+            let mut steps = ops.into_iter().cycle();
+            for step in 0..10_000 {
+                let (want, reload, fail) = steps.next().unwrap();
+                // Failures and reloads stop after a while, as a flaky model eventually answers.
+                let (reload, fail) = (reload && step < 200, fail && step < 200);
+                if reload {
+                    st = ExperimentState::from_json(&st.to_json()).unwrap();
+                    st.requeue_running();
+                    in_flight.clear();
+                }
+                in_flight.extend(st.poll_runs(want));
+                if let Some(o) = in_flight.pop() {
+                    if fail {
+                        st.handle_failure(o.run, "flaky").unwrap();
+                        st.retry_failed();
+                    } else {
+                        st.handle_result(result_for(&o, 1, 2, true)).unwrap();
+                    }
+                }
+                let done_a = st.done_results().filter(|r| r.arm_id == "a").count();
+                let done_b = st.done_results().filter(|r| r.arm_id == "b").count();
+                prop_assert!(done_a.abs_diff(done_b) <= 2 + st.progress().running);
+                if st.poll_next(4) == Next::Finished {
+                    break;
+                }
+                // `next(4)` above may have handed out runs: keep them.
+                for (i, s) in st.status.iter().enumerate() {
+                    if *s == RunStatus::Running && !in_flight.iter().any(|o| o.run == i) {
+                        let run = &st.runs[i];
+                        in_flight.push(RunOrder {
+                            run: i,
+                            arm: st.experiment.arms[run.arm].clone(),
+                            puzzle: run.puzzle.clone(),
+                            repeat: run.repeat,
+                            unit_id: None,
+                        });
+                    }
+                }
+            }
+            prop_assert_eq!(st.progress().done, total);
+            let mut seen: Vec<usize> = st.done_results().map(|r| r.run).collect();
+            seen.dedup();
+            prop_assert_eq!(seen.len(), total);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! The LLM player loop: prompt → model → judge → store, one move at a time, until the session
+//! ends, a person stops it, or the model cannot be reached.
+//!
+//! Invariants:
+//! - Every attempt is committed (session state and its experience, in one transaction) before
+//!   the next request is sent, so a killed tab loses at most the move in flight.
+//! - A failed request is never turned into a move: the session pauses with the reason and a
+//!   person resumes it.
+//! - Memory stays flat over hundreds of moves: the live view keeps only the current answer's
+//!   stream; the move list is a window over the session.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use learning_lab::llm::{ChatRequest, Delta, LlmError};
+use learning_lab::memory::{PuzzleRecord, SessionRecord, SessionStart};
+use learning_lab::play::{Limits, PromptMode, ReadyPuzzle, Status, TokenBudget};
+use learning_lab::profile::Profile;
+use learning_lab::unit::retrieve::{retrieve, RetrieveOptions};
+use learning_lab::unit::LearningUnit;
+use leptos::prelude::*;
+
+use crate::db;
+use crate::llm;
+
+/// Attempts shown in the prompt's history.
+pub const HISTORY_LIMIT: usize = 8;
+
+/// What the screen watches while a play runs.
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// The session as last committed.
+    pub record: RwSignal<Option<SessionRecord>>,
+    /// Hidden reasoning of the answer being streamed.
+    pub reasoning: RwSignal<String>,
+    /// Visible answer being streamed.
+    pub answer: RwSignal<String>,
+    /// One line on what is happening.
+    pub status: RwSignal<String>,
+    /// Whether the loop runs.
+    pub running: RwSignal<bool>,
+    /// App time per move outside the model call (ms), last 200 moves.
+    pub overhead_ms: RwSignal<Vec<f64>>,
+    /// The last prompt sent (system, then user), so a person can see what the model saw.
+    pub prompt: RwSignal<String>,
+}
+
+impl Live {
+    pub fn new() -> Live {
+        Live {
+            record: RwSignal::new(None),
+            reasoning: RwSignal::new(String::new()),
+            answer: RwSignal::new(String::new()),
+            status: RwSignal::new(String::new()),
+            running: RwSignal::new(false),
+            overhead_ms: RwSignal::new(Vec::new()),
+            prompt: RwSignal::new(String::new()),
+        }
+    }
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live::new()
+    }
+}
+
+/// Ask a running loop to stop after (or, by cancelling, during) the current move.
+#[derive(Clone, Default)]
+pub struct StopHandle {
+    stop: Rc<Cell<bool>>,
+    cancel: llm::CancelHandle,
+}
+
+impl StopHandle {
+    pub fn stop(&self) {
+        self.stop.set(true);
+        self.cancel.cancel();
+    }
+}
+
+/// A free play to start: the puzzle of `size` and `seed`, and how it is played.
+pub struct NewPlay {
+    pub size: usize,
+    pub seed: u64,
+    pub max_attempts: usize,
+    pub memory: bool,
+    /// The learning unit to inject (memory on and the profile has one).
+    pub unit_id: Option<String>,
+    pub mode: PromptMode,
+}
+
+/// Creates and stores a new play of `profile`: its puzzle and its session, ready for [`run`].
+///
+/// # Errors
+/// A puzzle that cannot be generated or played, or storage failures.
+pub async fn start(profile: &Profile, play: NewPlay) -> Result<SessionRecord, String> {
+    let NewPlay {
+        size,
+        seed,
+        max_attempts,
+        memory,
+        unit_id,
+        mode,
+    } = play;
+    let puzzle = ReadyPuzzle::generate(size, seed)
+        .map_err(|e| format!("could not generate a {size}x{size} puzzle for seed {seed}: {e}"))?;
+    let now = db::now();
+    let start = SessionStart {
+        profile,
+        puzzle: &puzzle,
+        limits: Limits {
+            max_attempts,
+            ..Limits::default()
+        },
+        unit_id,
+        memory,
+        mode,
+        experiment_id: None,
+        notes: String::new(),
+    };
+    let record = SessionRecord::start(start, now, db::nonce())
+        .map_err(|e| format!("could not start: {e}"))?;
+    let db = db::open().await.map_err(|e| e.to_string())?;
+    db.save_puzzle(&PuzzleRecord::new(&puzzle, now))
+        .await
+        .map_err(|e| e.to_string())?;
+    db.put_session(&record).await.map_err(|e| e.to_string())?;
+    Ok(record)
+}
+
+/// Commit `record` alone (pause, resume, notes).
+async fn save_session(record: &mut SessionRecord) -> Result<(), String> {
+    record.touch(db::now());
+    let db = db::open().await.map_err(|e| e.to_string())?;
+    db.put_session(record).await.map_err(|e| e.to_string())
+}
+
+/// Runs `record` with `profile` until it ends or is stopped. `unit` is the learning unit to
+/// draw on (`None` with memory off): before every move, its items most relevant to the board
+/// at that moment are retrieved and injected, within the prompt's token budget.
+pub async fn run(
+    mut record: SessionRecord,
+    profile: Profile,
+    unit: Option<LearningUnit>,
+    live: Live,
+    handle: StopHandle,
+) {
+    live.running.set(true);
+    if *record.session.status() == Status::Paused {
+        let _ = record.session.resume();
+    }
+    let edge_url = crate::edge::edge_url().await;
+    let client = match llm::LlmClient::for_profile(&profile, edge_url.as_deref()) {
+        Ok(client) => client,
+        Err(e) => {
+            live.status.set(format!("cannot start: {e}"));
+            live.running.set(false);
+            return;
+        }
+    };
+    let budget = TokenBudget::for_size(record.session.board().size());
+    loop {
+        if handle.stop.get() || *record.session.status() != Status::Running {
+            break;
+        }
+        let items = unit
+            .as_ref()
+            .map(|u| retrieve(u, record.session.board(), RetrieveOptions::default()));
+        let prompt = record
+            .session
+            .poll_prompt(HISTORY_LIMIT, items.as_ref(), budget);
+        // In assisted mode (research mode, opted into per play) answers are restricted to
+        // legal moves; every experience records whether the request really was, so it is
+        // never mistaken for the model's own skill.
+        let request = ChatRequest::for_play(&profile, &prompt, &record.session, record.mode);
+        live.prompt.set(request.transcript());
+        live.reasoning.set(String::new());
+        live.answer.set(String::new());
+        live.status.set(format!(
+            "move {}: asking {}…",
+            record.session.attempts().len() + 1,
+            profile.model
+        ));
+        let result = client
+            .chat(
+                request,
+                |delta: Delta| match delta {
+                    Delta::Reasoning(text) => live.reasoning.update(|r| r.push_str(&text)),
+                    Delta::Content(text) => live.answer.update(|a| a.push_str(&text)),
+                    Delta::Restart { reason } => {
+                        live.reasoning.set(String::new());
+                        live.answer.set(format!("({reason})\n"));
+                    }
+                },
+                &handle.cancel,
+            )
+            .await;
+        let answered_at = db::now();
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                // Never a fake move: pause, keep everything, say why.
+                let _ = record.session.pause();
+                let saved = save_session(&mut record).await;
+                let cancelled = matches!(e, LlmError::Cancelled);
+                live.status.set(match (cancelled, saved) {
+                    (true, Ok(())) => "paused; press Resume to go on".into(),
+                    (false, Ok(())) => format!("paused: {e}; press Resume to try again"),
+                    (_, Err(s)) => format!("paused: {e}; and the pause was not saved: {s}"),
+                });
+                live.record.set(Some(record));
+                break;
+            }
+        };
+        let answer = &outcome.answer;
+        let attempt = match record
+            .session
+            .handle_answer(&answer.content, answer.separate_reasoning())
+        {
+            Ok(attempt) => attempt,
+            Err(e) => {
+                live.status.set(format!("stopped: {e}"));
+                break;
+            }
+        };
+        let stored = record.experience(attempt.number - 1, &profile, &outcome, answered_at);
+        record.touch(db::now());
+        let committed = match db::open().await {
+            Ok(db) => db
+                .save_attempt(&record, &stored)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = committed {
+            // Storage refused (full, blocked): stop before asking the model again.
+            live.status.set(format!(
+                "stopped: move {} could not be saved ({e}); nothing after it was sent",
+                attempt.number
+            ));
+            live.record.set(Some(record));
+            break;
+        }
+        let overhead = db::now() - answered_at;
+        live.overhead_ms.update(|v| {
+            v.push(overhead);
+            if v.len() > 200 {
+                v.remove(0);
+            }
+        });
+        live.status.set(format!(
+            "move {}: {} — {}",
+            attempt.number,
+            attempt.judgement.label(),
+            attempt.feedback
+        ));
+        live.record.set(Some(record.clone()));
+        // Let the browser paint and handle input between moves.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    if let Some(r) = live.record.get_untracked() {
+        match r.session.status() {
+            Status::Solved => live.status.set("solved!".into()),
+            Status::Abandoned(reason) => live.status.set(format!("ended: {reason}")),
+            _ => {}
+        }
+    }
+    live.running.set(false);
+}

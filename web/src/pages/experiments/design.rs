@@ -1,0 +1,166 @@
+//! The design form of the Experiments screen: name, preset, arms or learning-curve settings,
+//! puzzles, runs, and what the run settings are; [`Design::experiment`] is the design it
+//! describes, validated by learning-lab.
+
+use learning_lab::experiment::{Experiment, LearningCurve, PuzzleSet, Schedule};
+use learning_lab::profile::Profile;
+use learning_lab::unit::LearningUnit;
+use leptos::prelude::*;
+use solver_core::Band;
+
+use super::arms::{ArmForm, ArmRows};
+use crate::components::number_field::NumberField;
+use crate::components::size_select::SizeSelect;
+use crate::db;
+
+/// The form's state: one signal per field.
+#[derive(Clone, Copy)]
+pub struct Design {
+    pub name: RwSignal<String>,
+    /// `ab` or `learning-curve`.
+    pub preset: RwSignal<String>,
+    pub arms: RwSignal<Vec<ArmForm>>,
+    pub size: RwSignal<usize>,
+    /// A band name, or empty for any.
+    pub band: RwSignal<String>,
+    pub seed_from: RwSignal<u64>,
+    pub seed_to: RwSignal<u64>,
+    pub runs_per_arm: RwSignal<usize>,
+    pub concurrency: RwSignal<usize>,
+    pub max_attempts: RwSignal<usize>,
+    pub per_phase: RwSignal<usize>,
+    pub dreams: RwSignal<usize>,
+    pub dream_with_model: RwSignal<bool>,
+}
+
+impl Design {
+    /// The form as a new screen shows it.
+    pub fn new() -> Design {
+        Design {
+            name: RwSignal::new(String::from("memory off vs on")),
+            preset: RwSignal::new(String::from("ab")),
+            arms: RwSignal::new(Vec::new()),
+            size: RwSignal::new(4),
+            band: RwSignal::new(String::new()),
+            seed_from: RwSignal::new(1),
+            seed_to: RwSignal::new(2),
+            runs_per_arm: RwSignal::new(1),
+            concurrency: RwSignal::new(1),
+            max_attempts: RwSignal::new(30),
+            per_phase: RwSignal::new(3),
+            dreams: RwSignal::new(1),
+            dream_with_model: RwSignal::new(false),
+        }
+    }
+
+    /// The design the form describes (a fresh id, created now), validated by learning-lab.
+    ///
+    /// # Errors
+    /// What validation says is wrong with it.
+    pub fn experiment(&self) -> Result<Experiment, String> {
+        let id = db::new_id("experiment");
+        let now = db::now() as u64;
+        let name = self.name.get_untracked();
+        let band = self.band.get_untracked().parse::<Band>().ok();
+        let size = self.size.get_untracked();
+        let arms = self.arms.get_untracked();
+        let experiment = if self.preset.get_untracked() == "learning-curve" {
+            let profile_id = arms
+                .first()
+                .map(|a| a.profile_id.clone())
+                .unwrap_or_default();
+            let mut options = LearningCurve::new(&profile_id, size, self.per_phase.get_untracked());
+            options.band = band;
+            options.first_seed = self.seed_from.get_untracked();
+            options.dreams = self.dreams.get_untracked().max(1);
+            Experiment::learning_curve(&id, name.trim(), &options, now)
+        } else {
+            Experiment {
+                id,
+                name: name.trim().to_string(),
+                arms: arms.iter().enumerate().map(|(i, a)| a.arm(i)).collect(),
+                puzzles: PuzzleSet::seed_range(
+                    size,
+                    band,
+                    self.seed_from.get_untracked(),
+                    self.seed_to.get_untracked(),
+                ),
+                runs_per_arm: self.runs_per_arm.get_untracked().max(1),
+                concurrency: self.concurrency.get_untracked().max(1),
+                schedule: Schedule::Interleaved,
+                created_at_ms: now,
+            }
+        };
+        experiment.validate().map_err(|e| e.to_string())?;
+        Ok(experiment)
+    }
+}
+
+/// The form's fields; `children` (the Run/Stop/Resume row) go at its end.
+#[component]
+pub fn DesignForm(
+    design: Design,
+    profiles: RwSignal<Vec<Profile>>,
+    units: RwSignal<Vec<LearningUnit>>,
+    children: Children,
+) -> impl IntoView {
+    let Design {
+        name,
+        preset,
+        arms,
+        size,
+        band,
+        seed_from,
+        seed_to,
+        runs_per_arm,
+        concurrency,
+        max_attempts,
+        per_phase,
+        dreams,
+        dream_with_model,
+    } = design;
+    view! {
+        <form class="controls design" on:submit=|ev| ev.prevent_default()>
+            <label>"Name "<input id="experiment-name" prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))/></label>
+            <label>" Design "
+                <select id="experiment-preset" prop:value=move || preset.get()
+                    on:change=move |ev| preset.set(event_target_value(&ev))>
+                    <option value="ab">"A/B/X: arms below"</option>
+                    <option value="learning-curve">"Learning curve: play N → dream → play N new"</option>
+                </select>
+            </label>
+            <Show when=move || preset.get() == "ab">
+                <ArmRows arms profiles units/>
+            </Show>
+            <Show when=move || preset.get() == "learning-curve">
+                <NumberField id="experiment-per-phase" label="Puzzles per phase " value=per_phase min=1 max=500/>
+                <NumberField id="experiment-dreams" label=" Dreams " value=dreams min=1 max=10/>
+                <span class="muted">" (plays with the first arm's profile)"</span>
+            </Show>
+            <fieldset>
+                <legend>"Puzzles"</legend>
+                <SizeSelect id="experiment-size" size=size/>
+                <label>" Band "
+                    <select id="experiment-band" prop:value=move || band.get()
+                        on:change=move |ev| band.set(event_target_value(&ev))>
+                        <option value="">"any"</option>
+                        {Band::ALL.into_iter().map(|b| view! { <option value=b.name()>{b.name()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>" Seeds from "<input id="experiment-seed-from" type="number" min="0"
+                    prop:value=move || seed_from.get().to_string()
+                    on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { seed_from.set(v) } }/></label>
+                <label>" to "<input id="experiment-seed-to" type="number" min="0"
+                    prop:value=move || seed_to.get().to_string()
+                    on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { seed_to.set(v) } }/></label>
+            </fieldset>
+            <NumberField id="experiment-runs" label="Runs per arm " value=runs_per_arm min=1 max=100/>
+            <NumberField id="experiment-concurrency" label=" Concurrency " value=concurrency min=1 max=8/>
+            <NumberField id="experiment-max-attempts" label=" Max attempts " value=max_attempts min=1 max=2000/>
+            <label>" "<input id="experiment-dream-llm" type="checkbox" prop:checked=move || dream_with_model.get()
+                on:change=move |ev| dream_with_model.set(event_target_checked(&ev))/>" dreams use the model"</label>
+            {children()}
+        </form>
+    }
+}

@@ -1,0 +1,166 @@
+//! The Experiments screen: design an A/B/X experiment (or the learning-curve preset), run it
+//! (resumable after a reload), and read the results: per-arm table with intervals, verdicts,
+//! charts, CSV/JSON export. Statistics and charts come from learning-lab.
+
+use learning_lab::experiment::{ExperimentState, RunStatus};
+use learning_lab::profile::{default_profile, Profile};
+use learning_lab::unit::LearningUnit;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::db;
+use crate::drivers::experiment_runner::{Runner, RunnerLive};
+use crate::storage::ExperimentRecord;
+
+mod arms;
+mod design;
+mod results;
+
+use arms::ArmForm;
+use design::{Design, DesignForm};
+use results::ExperimentOutcome;
+
+#[component]
+pub fn ExperimentsPage() -> impl IntoView {
+    let live = RunnerLive::new();
+    let runner = StoredValue::new_local(None::<Runner>);
+    let profiles = RwSignal::new(Vec::<Profile>::new());
+    let unit_list = RwSignal::new(Vec::<LearningUnit>::new());
+    let past = RwSignal::new(Vec::<ExperimentRecord>::new());
+
+    let design = Design::new();
+
+    let load_past = move || {
+        spawn_local(async move {
+            let Ok(db) = db::open().await else { return };
+            if let Ok(page) = db.page_experiments(None, 20).await {
+                past.set(page.items);
+            }
+        });
+    };
+
+    // Profiles, units, and the newest experiment (resumable when it was interrupted).
+    spawn_local(async move {
+        let db = match db::open().await {
+            Ok(db) => db,
+            Err(e) => return live.status.set(e.to_string()),
+        };
+        let ps = db.all_profiles().await.unwrap_or_default();
+        let first = default_profile(&ps)
+            .map(|p| p.id.clone())
+            .unwrap_or_default();
+        design.arms.set(vec![
+            ArmForm::new("memory off", &first, false),
+            ArmForm::new("memory on", &first, true),
+        ]);
+        profiles.set(ps);
+        unit_list.set(db.all_units(None).await.unwrap_or_default());
+        if let Some(current) = Runner::current() {
+            // Still running in this tab (the screen was left and opened again).
+            current.attach(live);
+            runner.set_value(Some(current));
+            load_past();
+            return;
+        }
+        if let Ok(page) = db.page_experiments(None, 20).await {
+            if let Some(mut newest) = page.items.first().cloned() {
+                let requeued = newest.state.requeue_running();
+                if requeued > 0 {
+                    let _ = db.put_experiment(&newest).await;
+                    live.status.set(format!(
+                        "{} was interrupted ({requeued} runs to replay); press Resume",
+                        newest.name
+                    ));
+                }
+                live.record.set(Some(newest));
+            }
+            past.set(page.items);
+        }
+    });
+
+    let launch = move |record: ExperimentRecord| {
+        let ps = profiles.get_untracked();
+        runner.set_value(Some(Runner::start(record, ps, live)));
+    };
+
+    let run = move |_| {
+        let experiment = design.experiment();
+        let experiment =
+            match experiment.and_then(|e| ExperimentState::new(e).map_err(|e| e.to_string())) {
+                Ok(state) => state,
+                Err(e) => return live.status.set(format!("cannot run this design: {e}")),
+            };
+        let record = ExperimentRecord::new(
+            experiment,
+            design.max_attempts.get_untracked(),
+            design.dream_with_model.get_untracked(),
+            db::now(),
+        );
+        live.record.set(Some(record.clone()));
+        spawn_local(async move {
+            let saved = match db::open().await {
+                Ok(db) => db.put_experiment(&record).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match saved {
+                Ok(()) => {
+                    launch(record);
+                    load_past();
+                }
+                Err(e) => live.status.set(format!("not started: {e}")),
+            }
+        });
+    };
+
+    let stop = move |_| {
+        runner.with_value(|r| {
+            if let Some(r) = r {
+                r.stop();
+            }
+        })
+    };
+    let resume = move |_| {
+        let Some(mut record) = live.record.get_untracked() else {
+            return;
+        };
+        record.state.requeue_running();
+        record.state.retry_failed();
+        launch(record);
+    };
+    let can_resume = move || {
+        !live.running.get()
+            && live.record.with(|r| {
+                r.as_ref().is_some_and(|r| {
+                    r.state
+                        .status
+                        .iter()
+                        .any(|s| !matches!(s, RunStatus::Done { .. }))
+                })
+            })
+    };
+
+    view! {
+        <section aria-labelledby="experiments-title" class="experiments">
+            <h2 id="experiments-title">"Experiments"</h2>
+            <DesignForm design profiles units=unit_list>
+                <div class="row">
+                    <button id="experiment-run" type="button" on:click=run disabled=move || live.running.get()>"Run"</button>
+                    <button id="experiment-stop" type="button" on:click=stop disabled=move || !live.running.get()>"Stop"</button>
+                    <button id="experiment-resume" type="button" on:click=resume disabled=move || !can_resume()>"Resume"</button>
+                </div>
+            </DesignForm>
+            <p id="experiment-status" role="status" aria-live="polite">{move || live.status.get()}</p>
+            <ExperimentOutcome live/>
+            <h3>"Past experiments"</h3>
+            <ul id="experiment-list">
+                {move || past.get().into_iter().map(|r| {
+                    let p = r.state.progress();
+                    let label = format!("{} · {} of {} runs", r.name, p.done, p.total);
+                    let id = r.id.clone();
+                    view! { <li data-experiment-id=id><button type="button" disabled=move || live.running.get()
+                        on:click=move |_| live.record.set(Some(r.clone()))>{label}</button></li> }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

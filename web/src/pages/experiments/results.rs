@@ -1,0 +1,134 @@
+//! What the Experiments screen shows of the experiment in view: its title, progress, the
+//! per-arm table with intervals, verdicts, charts and the exports.
+
+use learning_lab::experiment::{
+    accuracy_chart, arms_csv, export_json, learning_curve_chart, outcome_mix_chart, runs_csv,
+    Estimate, ExperimentResults,
+};
+use leptos::prelude::*;
+
+use crate::download::download_text;
+use crate::drivers::experiment_runner::RunnerLive;
+
+fn estimate(e: &Option<Estimate>) -> String {
+    match e {
+        Some(e) => format!(
+            "{:.0}% (95% CI {:.0}–{:.0}%)",
+            e.value * 100.0,
+            e.ci.low * 100.0,
+            e.ci.high * 100.0
+        ),
+        None => "—".into(),
+    }
+}
+
+/// Title, progress and results of `live.record`; export errors go to `live.status`.
+#[component]
+pub fn ExperimentOutcome(live: RunnerLive) -> impl IntoView {
+    let results = Memo::new(move |_| {
+        live.record
+            .with(|r| r.as_ref().map(|r| ExperimentResults::from_state(&r.state)))
+    });
+    let progress = move || live.record.with(|r| r.as_ref().map(|r| r.state.progress()));
+
+    let export_csv = move |_| {
+        let Some(record) = live.record.get_untracked() else {
+            return;
+        };
+        let results = ExperimentResults::from_state(&record.state);
+        let r1 = download_text(&format!("{}-runs.csv", record.id), &runs_csv(&record.state));
+        let r2 = download_text(&format!("{}-arms.csv", record.id), &arms_csv(&results));
+        if let Err(e) = r1.and(r2) {
+            live.status.set(e);
+        }
+    };
+    let export_all = move |_| {
+        let Some(record) = live.record.get_untracked() else {
+            return;
+        };
+        let results = ExperimentResults::from_state(&record.state);
+        if let Err(e) = download_text(
+            &format!("{}.json", record.id),
+            &export_json(&record.state, &results),
+        ) {
+            live.status.set(e);
+        }
+    };
+
+    view! {
+        {move || live.record.get().map(|r| view! {
+            <h3 id="experiment-title" data-experiment-id=r.id.clone()>{r.name.clone()}</h3>
+        })}
+        {move || progress().map(|p| view! {
+            <p>
+                <progress id="experiment-progress" max=p.total value=p.done + p.failed
+                    data-done=p.done data-failed=p.failed data-total=p.total
+                    aria-label="Runs finished"></progress>
+                {format!(" {} of {} runs done, {} failed, {} running", p.done, p.total, p.failed, p.running)}
+            </p>
+        })}
+        {move || results.get().map(|res| view! {
+            <div id="experiment-results">
+                <ArmTable results=res.clone()/>
+                <Verdicts results=res.clone()/>
+                <div class="charts">
+                    {[accuracy_chart(&res), learning_curve_chart(&res), outcome_mix_chart(&res)]
+                        .into_iter()
+                        .map(|svg| view! { <figure class="chart" inner_html=svg></figure> })
+                        .collect_view()}
+                </div>
+                <div class="row">
+                    <button id="experiment-export-csv" type="button" on:click=export_csv>"Export CSV"</button>
+                    <button id="experiment-export-json" type="button" on:click=export_all>"Export JSON"</button>
+                </div>
+            </div>
+        })}
+    }
+}
+
+/// One row per arm: runs, solved, solve rate and accuracy with intervals, outcome mix.
+#[component]
+fn ArmTable(results: ExperimentResults) -> impl IntoView {
+    view! {
+        <table>
+            <caption>"Results per arm (95% intervals: Wilson for solve rate, session bootstrap for accuracy)"</caption>
+            <thead><tr>
+                <th scope="col">"arm"</th><th scope="col">"n"</th><th scope="col">"solved"</th>
+                <th scope="col">"solve rate"</th><th scope="col">"accuracy"</th>
+                <th scope="col">"correct / invalid / repeats / valid but wrong / unparseable"</th>
+                <th scope="col">"mean attempts"</th>
+            </tr></thead>
+            <tbody>
+                {results.arms.iter().map(|a| view! {
+                    <tr data-arm-id=a.arm_id.clone() data-runs=a.runs>
+                        <th scope="row">{a.label.clone()}</th>
+                        <td>{a.runs}</td><td>{a.solved}</td>
+                        <td class="solve-rate">{estimate(&a.solve_rate)}</td>
+                        <td class="accuracy">{estimate(&a.accuracy)}</td>
+                        <td>{format!("{} / {} / {} / {} / {}", a.outcomes.correct, a.outcomes.invalid, a.outcomes.banned_repeats, a.outcomes.valid_but_wrong, a.outcomes.unparseable)}</td>
+                        <td>{format!("{:.1}", a.mean_attempts)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Each comparison's verdict, or why there is none.
+#[component]
+fn Verdicts(results: ExperimentResults) -> impl IntoView {
+    let verdicts: Vec<String> = results
+        .comparisons
+        .iter()
+        .map(|c| format!("{} vs {}: {}", c.arm_id, c.control_id, c.verdict_text))
+        .collect();
+    view! {
+        <div id="experiment-verdict" role="status">
+            {if verdicts.is_empty() {
+                view! { <p>"one arm: nothing to compare"</p> }.into_any()
+            } else {
+                view! { <ul>{verdicts.into_iter().map(|v| view! { <li>{v}</li> }).collect_view()}</ul> }.into_any()
+            }}
+        </div>
+    }
+}
