@@ -371,7 +371,19 @@ mod tests {
                 }
             )
         );
-        assert_eq!(figures[1].1.percent(), 100.0);
+        let worker_api = figures
+            .iter()
+            .find(|(name, _)| name == "worker-api")
+            .unwrap();
+        assert_eq!(worker_api.1.percent(), 100.0);
+        let lab = figures
+            .iter()
+            .find(|(name, _)| name == "learning-lab")
+            .unwrap();
+        assert_eq!(
+            lab.1.coverable, 0,
+            "a crate without lines counts zero, not another's"
+        );
     }
 
     #[test]
