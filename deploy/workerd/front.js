@@ -6,6 +6,10 @@
 //   /, routes (no dot)    → index.html (the app routes on the client)
 //   files                 → the build (the APP disk service: dist/), with types and cache headers
 //
+// Every answer but the edge API's carries the build's security headers: the `/*` block of
+// dist/_headers (written by `cargo xtask build`, the file Cloudflare Pages reads), with
+// EDGE_API_URL's origin added to the policy's connect-src when it is another origin.
+//
 // Bindings (all but EDGE and APP come from the environment and may be unset):
 //   EDGE_API_URL       edgeApiUrl to announce instead of this server's own origin
 //   DEFAULT_MODEL      JSON object for app-config.json's optional `defaultModel`, e.g.
@@ -43,10 +47,48 @@ export default {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response("method not allowed\n", { status: 405, headers: { allow: "GET, HEAD" } });
     }
-    if (url.pathname === "/app-config.json") return appConfig(url, env);
-    return serveFile(request, url, env);
+    const response = url.pathname === "/app-config.json" ? appConfig(url, env)
+      : url.pathname === "/_headers" ? notFound()
+      : await serveFile(request, url, env);
+    for (const [name, value] of await securityHeaders(env)) response.headers.set(name, value);
+    return response;
   },
 };
+
+let security = null;
+
+// The `/*` block of dist/_headers, read once.
+async function securityHeaders(env) {
+  if (security) return security;
+  const file = await env.APP.fetch(new Request("http://app/_headers"));
+  const text = file.ok ? await file.text() : "";
+  const headers = [];
+  let inBlock = false;
+  for (const line of text.split("\n")) {
+    if (!/^[ \t]/.test(line)) {
+      inBlock = line.trim() === "/*";
+      continue;
+    }
+    const colon = line.indexOf(":");
+    if (inBlock && colon > 0) headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
+  if (!file.ok) console.error("dist/_headers is missing: the app is served without its security headers");
+  let edge = null;
+  try {
+    if (env.EDGE_API_URL) edge = new URL(env.EDGE_API_URL).origin;
+  } catch {
+    console.error("EDGE_API_URL is not a URL");
+  }
+  security = headers.map(([name, value]) => {
+    if (!edge || name.toLowerCase() !== "content-security-policy") return [name, value];
+    return [name, value.split("; ").map((d) => d.startsWith("connect-src ") ? `${d} ${edge}` : d).join("; ")];
+  });
+  return security;
+}
+
+function notFound() {
+  return new Response("not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
 
 function toEdge(request, url, env) {
   const headers = new Headers(request.headers);
@@ -87,9 +129,7 @@ async function serveFile(request, url, env) {
   // Client-side routes (`/`, `/llm`, `/sessions`) have no dot in their last segment: the shell.
   if (!last.includes(".")) path = "/index.html";
   const file = await env.APP.fetch(new Request(new URL(path, "http://app"), { method: request.method }));
-  if (!file.ok) {
-    return new Response("not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
-  }
+  if (!file.ok) return notFound();
   const headers = new Headers(file.headers);
   const ext = path.slice(path.lastIndexOf(".") + 1);
   headers.set("content-type", TYPES[ext] ?? "application/octet-stream");

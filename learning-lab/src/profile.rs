@@ -336,9 +336,11 @@ impl Profile {
         self
     }
 
-    /// The other profiles that stop being the default when this one is saved (all of them
-    /// when this one is the default, none otherwise), already changed.
-    pub fn demoted_by_saving(&self, others: &[Profile]) -> Vec<Profile> {
+    /// The other profiles that stop being the default when this one is saved at `now` (all of
+    /// them when this one is the default, none otherwise), already changed: no longer the
+    /// default, and updated at `now` — a demotion is a change, and lists keyed by the update
+    /// time show it (the Profiles screen showed two defaults otherwise).
+    pub fn demoted_by_saving(&self, others: &[Profile], now: f64) -> Vec<Profile> {
         if !self.is_default {
             return Vec::new();
         }
@@ -347,6 +349,7 @@ impl Profile {
             .filter(|o| o.id != self.id && o.is_default)
             .map(|o| Profile {
                 is_default: false,
+                updated_at: now,
                 ..o.clone()
             })
             .collect()
@@ -500,13 +503,26 @@ mod tests {
         assert!(!p("n", false).imported_among(&[]).is_default);
 
         let others = [p("a", true), p("b", false), p("n", true)];
-        let demoted = p("n", true).demoted_by_saving(&others);
+        let demoted = p("n", true).demoted_by_saving(&others, 99.0);
         assert_eq!(demoted.len(), 1);
         assert_eq!(
             (demoted[0].id.as_str(), demoted[0].is_default),
             ("a", false)
         );
-        assert!(p("n", false).demoted_by_saving(&others).is_empty());
+        assert!(p("n", false).demoted_by_saving(&others, 99.0).is_empty());
+    }
+
+    #[test]
+    fn a_demoted_default_profile_counts_as_changed_so_lists_show_one_default() {
+        let mut old = Profile::from_template(ProviderTemplate::LlamaCpp, "old", 1.0);
+        old.is_default = true;
+        let mut new = Profile::from_template(ProviderTemplate::LlamaCpp, "new", 2.0);
+        new.is_default = true;
+        let demoted = new.demoted_by_saving(&[old.clone()], 50.0);
+        assert_eq!(demoted.len(), 1);
+        assert!(!demoted[0].is_default);
+        assert_eq!(demoted[0].updated_at, 50.0, "the demotion is an update");
+        assert_eq!(demoted[0].created_at, old.created_at);
     }
 
     #[test]

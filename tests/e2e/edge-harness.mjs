@@ -57,14 +57,31 @@ const anthropicEvents = [
  *   the client goes away), echo (400 whose message repeats the key it was sent), tool (answers with a tool call). Streams end with
  *   a usage chunk when `stream_options.include_usage` is set. POST /v1/messages answers as
  *   Anthropic; its model `claude-endless` streams until the client goes away.
+ *   Model `cycle` answers a different move each time (r1c1=1, r1c1=2, … r4c4=4, then again), so
+ *   an app's play of a 4x4 puzzle goes on without banned repeats.
  * `requests` records method, path, headers and parsed body of each call; `events` records
  * stream closes ("closed:<model>").
+ * Options: `cors` (answer a page's preflight and GET /v1/models, for a direct profile), `port` (listen there, e.g. to come back on the same address after `stop`), `control`
+ * (an object the caller changes while it runs: `mode` "down" or "hang" makes every chat call
+ * fail that way whatever its model, null again gives the scripted answers; `delayMs` waits
+ * before each answer; `moves` counts the `cycle` moves answered).
  */
-export async function startScriptedUpstream() {
+export async function startScriptedUpstream({ port = 0, cors = false, control = { mode: null, delayMs: 0, moves: 0 } } = {}) {
   const requests = [];
   const events = [];
   const seen = new Map();
   const server = createServer((req, res) => {
+    // `cors`: a page may call it straight (a profile's direct route), as it would LM Studio.
+    if (cors) {
+      res.setHeader("Access-Control-Allow-Origin", "*");
+      res.setHeader("Access-Control-Allow-Headers", "content-type, authorization");
+      res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      if (req.method === "OPTIONS") return res.writeHead(204).end();
+      if (req.method === "GET" && req.url === "/v1/models") {
+        return res.writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ object: "list", data: [{ id: "cycle", object: "model" }] }));
+      }
+    }
     let raw = "";
     req.on("data", (d) => { raw += d; });
     req.on("end", () => {
@@ -73,17 +90,32 @@ export async function startScriptedUpstream() {
       requests.push({ method: req.method, path: req.url, headers: req.headers, body });
       if (req.url === "/v1/messages") return anthropic(req, res, body);
       if (req.url !== "/v1/chat/completions") { res.writeHead(404); return res.end(); }
-      const model = body?.model ?? "ok";
+      if (control.delayMs > 0) {
+        const timer = setTimeout(() => answer(req, res, body), control.delayMs);
+        req.socket.once("close", () => clearTimeout(timer));
+        return;
+      }
+      answer(req, res, body);
+    });
+  });
+  function answer(req, res, body) {
+    {
+      const model = control.mode ?? body?.model ?? "ok";
       const key = `${model}:${req.headers["x-request-id"]}`;
       const n = (seen.get(key) ?? 0) + 1;
       seen.set(key, n);
       const json = (status, v, headers = {}) => { res.writeHead(status, { "content-type": "application/json", ...headers }); res.end(JSON.stringify(v)); };
       const ok = () => {
-        if (!body?.stream) return json(200, completion(model));
+        let move = ["ROW: 1 ", "COL: 2 VALUE: 3"];
+        if (model === "cycle") {
+          const i = control.moves++ % 64, cell = Math.floor(i / 4);
+          move = [`ROW: ${Math.floor(cell / 4) + 1} `, `COL: ${(cell % 4) + 1} VALUE: ${(i % 4) + 1}`];
+        }
+        if (!body?.stream) return json(200, completion(model, move.join("")));
         res.writeHead(200, { "content-type": "text/event-stream" });
         res.write(chunk(model, { role: "assistant", content: "" }));
-        res.write(chunk(model, { content: "ROW: 1 ", reasoning_content: "r" }));
-        res.write(chunk(model, { content: "COL: 2 VALUE: 3" }));
+        res.write(chunk(model, { content: move[0], reasoning_content: "r" }));
+        res.write(chunk(model, { content: move[1] }));
         res.write(chunk(model, {}, "stop"));
         if (body.stream_options?.include_usage) {
           res.write(`data: ${JSON.stringify({ id: "chatcmpl-scripted", object: "chat.completion.chunk", created: 1, model, choices: [], usage: completion(model).usage })}\n\n`);
@@ -115,8 +147,8 @@ export async function startScriptedUpstream() {
         }
         default: return ok();
       }
-    });
-  });
+    }
+  }
   function anthropic(req, res, body) {
     if (!body?.stream) {
       res.writeHead(200, { "content-type": "application/json" });
@@ -133,20 +165,21 @@ export async function startScriptedUpstream() {
     anthropicEvents.forEach(send);
     res.end();
   }
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise((r) => server.listen(port, "127.0.0.1", r));
   const url = `http://127.0.0.1:${server.address().port}`;
   return {
-    url, requests, events,
+    url, requests, events, control, port: server.address().port,
     stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
   };
 }
 
 /**
  * Start `wrangler dev` for the already built worker (worker-api/build) with a generated config:
- * `vars` become [vars], `secrets` go to a .dev.vars next to the config. Returns
+ * `vars` become [vars], `secrets` go to a .dev.vars next to the config; `port` fixes the port
+ * (otherwise a free one). Returns
  * { url, log, stop, readLog }.
  */
-export async function startEdge({ vars, secrets = {}, name = "scripted", script = null }) {
+export async function startEdge({ vars, secrets = {}, name = "scripted", script = null, port: wanted = null }) {
   const dir = mkdtempSync(join(tmpdir(), `md-edge-${name}-`));
   // `script`: the source of a stand-in JS worker (no Durable Object), for the bench's floor.
   let main = join(ROOT, "worker-api/build/worker/shim.mjs");
@@ -170,7 +203,8 @@ export async function startEdge({ vars, secrets = {}, name = "scripted", script 
   writeFileSync(join(dir, "wrangler.toml"), toml + "\n");
   // Single quotes: dotenv takes the value literally (JSON stays JSON).
   writeFileSync(join(dir, ".dev.vars"), Object.entries(secrets).map(([k, v]) => `${k}='${v}'`).join("\n") + "\n");
-  const port = await freePort();
+  // `port`: listen there (a restarted edge API comes back on the address the app knows).
+  const port = wanted ?? await freePort();
   const inspector = await freePort();
   const log = join(dir, "wrangler.log");
   const fd = openSync(log, "a");

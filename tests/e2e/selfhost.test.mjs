@@ -95,6 +95,14 @@ test("one workerd from deploy/workerd/config.capnp serves the app and the edge A
   assert.equal(wasm.headers.get("content-type"), "application/wasm");
   assert.match(wasm.headers.get("cache-control"), /immutable/);
   assert.equal((await fetch(`${url}/sw.js`)).headers.get("cache-control"), "no-cache");
+  // The build's security headers (dist/_headers) on the app's answers, not on the edge API's.
+  for (const answer of [index, wasm, config]) {
+    assert.match(answer.headers.get("content-security-policy") ?? "", /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+    assert.equal(answer.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(answer.headers.get("referrer-policy"), "no-referrer");
+  }
+  assert.equal(health.headers.get("content-security-policy"), null);
+  assert.equal((await fetch(`${url}/_headers`)).status, 404, "the headers file is not served");
   const deep = await fetch(`${url}/sessions`);
   assert.equal(deep.status, 200);
   assert.equal(await deep.text(), html, "a deep link gets index.html");

@@ -15,10 +15,11 @@ export function env(name) {
  * Start `xtask static` on the app port; resolves to { url, stop }. `base` (e.g. "/sub/") serves
  * the app under that path prefix only; `url` is then the app's URL under it. With
  * `announceModel`, its app-config.json announces the local model as `cargo xtask serve` does
- * (the app then offers a ready profile for it).
+ * (the app then offers a ready profile for it). `edgeUrl` names another edge API than the
+ * suite's (e.g. a second instance in front of the scripted upstream, see edge-harness.mjs).
  */
-export async function startApp({ base = "/", announceModel = false } = {}) {
-  const args = ["static", env("MD_DIST_DIR"), "--port", env("MD_APP_PORT"), "--edge-api", env("MD_EDGE_URL"), "--base", base];
+export async function startApp({ base = "/", announceModel = false, edgeUrl = null } = {}) {
+  const args = ["static", env("MD_DIST_DIR"), "--port", env("MD_APP_PORT"), "--edge-api", edgeUrl ?? env("MD_EDGE_URL"), "--base", base];
   if (announceModel) args.push("--model", env("MD_MODEL"));
   const child = spawn(env("MD_XTASK_BIN"), args, { stdio: ["ignore", "pipe", "inherit"] });
   // After a kill, exitCode stays null (signalCode is set), so remember the exit ourselves.
@@ -104,6 +105,13 @@ export function seenFrom(grid, row, col) {
   for (let r = br; r < br + 3; r++) for (let c = bc; c < bc + 3; c++) seen.add(grid[r][c]);
   seen.delete(0);
   return seen;
+}
+
+/** The selector of the first cell (row by row) that is not a given. */
+export async function firstEmptyCell(page) {
+  const { n, given } = await readBoard(page);
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (!given[r][c]) return cell(r, c);
+  throw new Error("the board has no empty cell");
 }
 
 export const cell = (r, c) => `#board input[data-row="${r}"][data-col="${c}"]`;

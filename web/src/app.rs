@@ -19,6 +19,7 @@ use crate::pages::memory::MemoryPage;
 use crate::pages::play::PlayPage;
 use crate::pages::profiles::ProfilesPage;
 use crate::pages::sessions::SessionsPage;
+use crate::pages::system::SystemPage;
 use crate::pages::units::UnitsPage;
 
 #[component]
@@ -44,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <A href=base_path::url("/units")>"Units"</A>
                     <A href=base_path::url("/experiments")>"Experiments"</A>
                     <A href=base_path::url("/profiles")>"Profiles"</A>
+                    <A href=base_path::url("/system")>"System"</A>
                     <A href=base_path::url("/help")>"Help"</A>
                 </nav>
             </header>
@@ -61,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/units") view=UnitsPage/>
                     <Route path=path!("/experiments") view=ExperimentsPage/>
                     <Route path=path!("/profiles") view=ProfilesPage/>
+                    <Route path=path!("/system") view=SystemPage/>
                 </Routes>
             </main>
             <TourHost/>

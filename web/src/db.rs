@@ -24,7 +24,10 @@ pub async fn open() -> Result<Rc<Storage>, StorageError> {
     if let Some(db) = OPEN.with(|open| open.borrow().clone()) {
         return Ok(db);
     }
-    let db = Rc::new(Storage::open(DB_NAME).await?);
+    let db = Rc::new(Storage::open(DB_NAME).await.inspect_err(|e| {
+        tracing::error!("storage does not open: {e}");
+    })?);
+    tracing::debug!("storage open");
     OPEN.with(|open| *open.borrow_mut() = Some(Rc::clone(&db)));
     Ok(db)
 }

@@ -43,6 +43,17 @@ pub fn download_text(name: &str, text: &str) -> Result<(), String> {
     download_parts(name, &parts)
 }
 
+/// The file picked in the `<input type="file">` that fired `event`, if any; the input is
+/// cleared so picking the same file again fires again.
+pub fn picked_file(event: &web_sys::Event) -> Option<web_sys::File> {
+    let input = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())?;
+    let file = input.files().and_then(|files| files.get(0));
+    input.set_value("");
+    file
+}
+
 /// The text of the file picked in the `<input type=file>` that fired `event`; `None` when no
 /// file was picked. The input is reset so picking the same file again fires again.
 ///

@@ -20,6 +20,7 @@ pub mod edge;
 pub mod engine;
 pub mod game;
 pub mod llm;
+pub mod log;
 pub mod pages;
 pub mod pwa;
 pub mod storage;

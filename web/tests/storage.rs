@@ -10,7 +10,7 @@ use learning_lab::memory::transfer::{header_line, raw_record_line, record_line, 
 use learning_lab::memory::PuzzleRecord;
 use learning_lab::profile::{Profile, ProviderTemplate};
 use learning_lab::unit::LearningUnit;
-use support::{played, synthetic, unique_db};
+use support::{blob_of, played, synthetic, unique_db};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web::storage::{
@@ -89,6 +89,8 @@ async fn a_new_database_is_created_at_the_current_schema_version() {
             "learning_units",
             "profiles",
             "puzzles",
+            "search_index",
+            "search_journal",
             "sessions",
             "settings"
         ]
@@ -116,7 +118,7 @@ async fn a_new_database_is_created_at_the_current_schema_version() {
 /// Upgrade from v1: a real v1 database (made the way v1 made it, values written with
 /// serde-wasm-bindgen as v1 wrote them) keeps its puzzles, games and settings.
 #[wasm_bindgen_test]
-async fn a_v1_database_upgrades_to_v2_and_keeps_its_data() {
+async fn a_v1_database_upgrades_to_the_current_version_and_keeps_its_data() {
     let name = unique_db("upgrade");
     let v1 = Database::open(&name)
         .with_version(1u32)
@@ -169,8 +171,8 @@ async fn a_v1_database_upgrades_to_v2_and_keeps_its_data() {
     tx.commit().await.unwrap();
     v1.close();
 
-    let storage = Storage::open(&name).await.expect("v2 open upgrades");
-    assert_eq!(storage.database().version() as u32, 2);
+    let storage = Storage::open(&name).await.expect("open upgrades");
+    assert_eq!(storage.database().version() as u32, SCHEMA_VERSION);
     assert_eq!(storage.puzzle("9x9-seed-7").await.unwrap(), Some(puzzle()));
     assert_eq!(storage.puzzle("no-seed").await.unwrap(), Some(unseeded));
     assert_eq!(
@@ -474,4 +476,193 @@ async fn the_storage_estimate_reports_usage_and_quota() {
     let estimate = estimate().await.unwrap();
     assert!(estimate.quota > 0.0, "{estimate:?}");
     assert!(estimate.usage >= 0.0 && estimate.usage <= estimate.quota);
+}
+
+/// The profile record `id` exactly as IndexedDB holds it, as JSON text.
+async fn raw_profile(name: &str, id: &str) -> String {
+    let db = Database::open(name).await.expect("raw open");
+    let value: Option<js_sys::Object> = {
+        let tx = db.transaction(stores::PROFILES).build().unwrap();
+        let store = tx.object_store(stores::PROFILES).unwrap();
+        store.get(id).await.unwrap()
+    };
+    let text = js_sys::JSON::stringify(&value.expect("stored").into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    db.close();
+    text
+}
+
+#[wasm_bindgen_test]
+async fn an_edge_token_is_stored_sealed_and_reads_back_in_plain_text() {
+    let name = unique_db("sealed");
+    let storage = Storage::open(&name).await.unwrap();
+    let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "edge", 1.0);
+    profile.edge_token = Some("md_live_plaintext_secret".into());
+    storage.put_profile(&profile).await.unwrap();
+    let raw = raw_profile(&name, "edge").await;
+    assert!(!raw.contains("md_live_plaintext_secret"), "{raw}");
+    assert!(raw.contains("edge_token_sealed"), "{raw}");
+    assert_eq!(
+        storage.profile("edge").await.unwrap(),
+        Some(profile.clone())
+    );
+    assert_eq!(storage.all_profiles().await.unwrap(), vec![profile.clone()]);
+    // Sealing twice uses a fresh nonce: the same token never gives the same ciphertext.
+    storage.put_profile(&profile).await.unwrap();
+    assert_ne!(raw_profile(&name, "edge").await, raw);
+}
+
+/// Regression: tokens were stored in plain text before they were sealed; such a record still
+/// reads, and is sealed the first time it is read.
+#[wasm_bindgen_test]
+async fn a_token_stored_in_plain_text_is_sealed_when_read() {
+    let name = unique_db("unsealed");
+    let storage = Storage::open(&name).await.unwrap();
+    let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "old", 1.0);
+    profile.edge_token = Some("md_live_old_plain".into());
+    storage
+        .put_all_json(stores::PROFILES, std::slice::from_ref(&profile))
+        .await
+        .unwrap();
+    assert!(raw_profile(&name, "old")
+        .await
+        .contains("md_live_old_plain"));
+    assert_eq!(storage.profile("old").await.unwrap(), Some(profile.clone()));
+    let raw = raw_profile(&name, "old").await;
+    assert!(!raw.contains("md_live_old_plain"), "{raw}");
+    assert_eq!(storage.profile("old").await.unwrap(), Some(profile));
+}
+
+#[wasm_bindgen_test]
+async fn a_backup_holds_games_and_settings_and_a_replace_restores_exactly_the_file() {
+    let source = Storage::open(&unique_db("backup")).await.unwrap();
+    let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "local", 1.0);
+    profile.edge_token = Some("tok-never-in-a-backup".into());
+    source.put_profile(&profile).await.unwrap();
+    source.save_puzzle(&puzzle()).await.unwrap();
+    let game = GameRecord {
+        puzzle_id: puzzle().id,
+        board: format!("5{}", ".".repeat(80)),
+        entries: Vec::new(),
+        updated_at: 3.0,
+        state: None,
+        solved_at: None,
+    };
+    source.save_game(&game).await.unwrap();
+    source
+        .set_setting("current_puzzle", &game.puzzle_id)
+        .await
+        .unwrap();
+    let text = blob_text(&source.export_blob(7.0).await.unwrap()).await;
+    assert!(!text.contains("tok-never-in-a-backup"));
+    assert!(!text.contains("edge_token_sealed"), "not even sealed");
+    assert!(
+        !text.contains("token_key"),
+        "the token key stays in the browser"
+    );
+    assert!(text.contains(r#"{"kind":"game""#));
+    assert!(text.contains(r#"{"kind":"setting""#));
+
+    let target = Storage::open(&unique_db("restore")).await.unwrap();
+    let (session, experiences) = played("here-only");
+    target
+        .save_attempt(&session, &experiences[0])
+        .await
+        .unwrap();
+    target
+        .set_setting("current_puzzle", "something-else")
+        .await
+        .unwrap();
+    let check = target.check_backup(&blob_of(&text)).await.unwrap();
+    assert_eq!(check.exported_at, 7.0);
+    assert_eq!(check.in_file[Kind::Game.index()], 1);
+    assert_eq!(check.in_file[Kind::Setting.index()], 1);
+    assert_eq!(
+        check.conflicts[Kind::Setting.index()],
+        1,
+        "current_puzzle is here too"
+    );
+    assert_eq!(check.stored[Kind::Experience.index()], 1);
+
+    let merged = Storage::open(&unique_db("merge")).await.unwrap();
+    merged
+        .save_attempt(&session, &experiences[0])
+        .await
+        .unwrap();
+    let summary = merged
+        .restore_blob(&blob_of(&text), web::storage::RestoreMode::Merge)
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.games, summary.settings, summary.profiles),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        merged.count_experiences().await.unwrap(),
+        1,
+        "a merge keeps what is here"
+    );
+
+    target
+        .restore_blob(&blob_of(&text), web::storage::RestoreMode::Replace)
+        .await
+        .unwrap();
+    assert_eq!(
+        target.count_experiences().await.unwrap(),
+        0,
+        "a replace leaves only the file"
+    );
+    assert_eq!(target.count_sessions().await.unwrap(), 0);
+    assert_eq!(target.game(&game.puzzle_id).await.unwrap(), Some(game));
+    assert_eq!(
+        target.setting("current_puzzle").await.unwrap().as_deref(),
+        Some("9x9-seed-7")
+    );
+    let restored = target.profile("local").await.unwrap().unwrap();
+    assert_eq!(restored.edge_token, None, "a backup never carries a token");
+    assert!(target
+        .search_experiences("naked", 3)
+        .await
+        .unwrap()
+        .is_empty());
+    // Tokens can be sealed again after a replace.
+    let mut again = restored.clone();
+    again.edge_token = Some("tok-after".into());
+    target.put_profile(&again).await.unwrap();
+    assert_eq!(target.profile("local").await.unwrap(), Some(again));
+}
+
+#[wasm_bindgen_test]
+async fn a_backup_from_a_newer_app_or_cut_short_is_refused_and_nothing_changes() {
+    let storage = Storage::open(&unique_db("refuse")).await.unwrap();
+    let (session, experiences) = played("kept");
+    storage
+        .save_attempt(&session, &experiences[0])
+        .await
+        .unwrap();
+    let newer = r#"{"format":"machine-dream-memory","version":99,"exported_at":0}"#.to_string()
+        + "\n"
+        + &raw_record_line(Kind::Setting, r#"{"key":"x","value":"y"}"#);
+    for mode in [
+        web::storage::RestoreMode::Merge,
+        web::storage::RestoreMode::Replace,
+    ] {
+        let error = storage
+            .restore_blob(&blob_of(&newer), mode)
+            .await
+            .unwrap_err();
+        assert!(error.0.contains("newer version of the app"), "{error}");
+    }
+    let mut cut = header_line(1.0);
+    cut.push_str(&record_line(Kind::Session, &session));
+    cut.push_str(&record_line(Kind::Experience, &experiences[1])[..40]);
+    let error = storage
+        .restore_blob(&blob_of(&cut), web::storage::RestoreMode::Replace)
+        .await
+        .unwrap_err();
+    assert!(error.0.contains("line 3"), "{error}");
+    assert_eq!(storage.count_experiences().await.unwrap(), 1);
+    assert_eq!(storage.setting("x").await.unwrap(), None);
 }

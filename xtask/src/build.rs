@@ -17,15 +17,38 @@ pub fn web(tools: &Tools) -> Result {
     proc::run(
         cmd("trunk", &tools.env())
             .args(["build", "--release"])
+            .env("MD_BUILD_ID", build_id())
             .current_dir(root()),
     )?;
     write_service_worker(&dist_dir())?;
+    crate::security::write(&dist_dir())?;
     let wasm = wasm_size(&dist_dir())?;
     println!(
         "web app built into {} ({wasm} bytes of wasm)",
         dist_dir().display()
     );
     Ok(())
+}
+
+/// What the System screen shows as the build: the commit it was built from (`+changes` when
+/// the tree had uncommitted edits), or `unknown` outside a git checkout.
+fn build_id() -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(root())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(commit) => match git(&["status", "--porcelain", "--untracked-files=no"]) {
+            Some(changes) if !changes.is_empty() => format!("{commit}+changes"),
+            _ => commit,
+        },
+        None => "unknown".into(),
+    }
 }
 
 pub fn worker(tools: &Tools) -> Result {

@@ -24,6 +24,7 @@ mod fingerprint;
 mod gates;
 mod model_server;
 mod proc;
+mod security;
 mod serve;
 mod setup;
 mod static_server;

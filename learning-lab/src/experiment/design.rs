@@ -11,6 +11,7 @@ use solver_core::format::{parse_line, ParseError};
 use solver_core::generate::{generate, GenerateError, GenerateOptions};
 use solver_core::grid::Shape;
 use solver_core::human::Band;
+use solver_core::library::puzzle_key;
 use solver_core::solve::solve;
 
 /// Which learning unit an arm plays with.
@@ -143,7 +144,9 @@ pub enum PuzzleSet {
         /// Generator seeds.
         seeds: Vec<u64>,
     },
-    /// Puzzles given in one-line form (e.g. read from a file).
+    /// Puzzles given in one-line form (e.g. drawn from the puzzle library or read from a
+    /// file). Each is planned under its library key, so the same givens get the same id in
+    /// every experiment and never overwrite a different stored puzzle.
     Lines {
         /// One puzzle per entry.
         lines: Vec<String>,
@@ -166,7 +169,8 @@ pub enum PuzzleSource {
 /// One puzzle of a set, with a stable id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedPuzzle {
-    /// `9x9-easy-s42` for generated puzzles, `line-3` for the third given line (1-based).
+    /// `9x9-easy-s42` for generated puzzles; for given lines the library key of the givens
+    /// (`4x4-lib-…`), or `line-3` for a third line that does not parse.
     pub id: String,
     /// How to get it.
     pub source: PuzzleSource,
@@ -287,7 +291,8 @@ impl PuzzleSet {
                 .iter()
                 .enumerate()
                 .map(|(i, line)| PlannedPuzzle {
-                    id: format!("line-{}", i + 1),
+                    id: parse_line(line.trim())
+                        .map_or_else(|_| format!("line-{}", i + 1), |g| puzzle_key(&g)),
                     source: PuzzleSource::Line {
                         line: line.trim().to_string(),
                     },
@@ -393,6 +398,8 @@ pub enum DesignError {
     UnsupportedSize(usize),
     /// A given line is not a puzzle: its 1-based number and why.
     BadLine(usize, String),
+    /// A given line repeats an earlier one: both 1-based numbers (later, earlier).
+    RepeatedLine(usize, usize),
     /// `runs_per_arm` or `concurrency` is 0.
     ZeroCount(&'static str),
     /// A learning curve needs this many puzzles but the set has fewer.
@@ -423,6 +430,10 @@ impl fmt::Display for DesignError {
                 write!(f, "size {s} is not supported (4, 6, 9, 12, 16 or 25)")
             }
             DesignError::BadLine(n, why) => write!(f, "puzzle line {n}: {why}"),
+            DesignError::RepeatedLine(n, first) => write!(
+                f,
+                "puzzle line {n} repeats line {first}: each puzzle may be in the set once"
+            ),
             DesignError::ZeroCount(what) => write!(f, "{what} must be at least 1"),
             DesignError::NotEnoughPuzzles { needed, available } => write!(
                 f,
@@ -473,8 +484,13 @@ impl Experiment {
                 }
             }
             PuzzleSet::Lines { lines } => {
+                let mut seen = std::collections::BTreeMap::new();
                 for (i, line) in lines.iter().enumerate() {
-                    parse_line(line).map_err(|e| DesignError::BadLine(i + 1, e.to_string()))?;
+                    let givens = parse_line(line.trim())
+                        .map_err(|e| DesignError::BadLine(i + 1, e.to_string()))?;
+                    if let Some(first) = seen.insert(givens.to_line(), i + 1) {
+                        return Err(DesignError::RepeatedLine(i + 1, first));
+                    }
                 }
             }
         }
@@ -585,6 +601,30 @@ pub(crate) mod tests {
             schedule: Schedule::Interleaved,
             created_at_ms: 1_700_000_000_000,
         }
+    }
+
+    #[test]
+    fn given_lines_are_planned_under_their_library_key_not_their_position() {
+        // Regression: lines were planned as `line-1`, `line-2`…, so two experiments over
+        // different lines stored different puzzles under one id, the later overwriting the
+        // earlier one's record.
+        let first = PuzzleSet::Lines {
+            lines: vec!["1..4.41.2.4..3.1".into()],
+        };
+        let second = PuzzleSet::Lines {
+            lines: vec!["12.4....2.4....1".into()],
+        };
+        let (a, b) = (first.puzzles(), second.puzzles());
+        assert_ne!(a[0].id, b[0].id);
+        assert_eq!(
+            a[0].id,
+            puzzle_key(&parse_line("1..4.41.2.4..3.1").unwrap())
+        );
+        assert_eq!(a[0].materialise().unwrap().id, a[0].id);
+        let unparsable = PuzzleSet::Lines {
+            lines: vec!["1234341221434321".into(), "12x".into()],
+        };
+        assert_eq!(unparsable.puzzles()[1].id, "line-2");
     }
 
     #[test]
@@ -721,6 +761,19 @@ pub(crate) mod tests {
         assert!(err.to_string().starts_with("puzzle line 2:"));
         e.puzzles = PuzzleSet::Lines { lines: vec![] };
         assert_eq!(e.validate(), Err(DesignError::NoPuzzles));
+        // The same givens twice would count one puzzle twice in every paired comparison.
+        e.puzzles = PuzzleSet::Lines {
+            lines: vec![
+                "1..4.41.2.4..3.1".to_string(),
+                "1234341221434321".to_string(),
+                "1..4.41.2.4..3.1 ".to_string(),
+            ],
+        };
+        assert_eq!(e.validate(), Err(DesignError::RepeatedLine(3, 1)));
+        assert_eq!(
+            DesignError::RepeatedLine(3, 1).to_string(),
+            "puzzle line 3 repeats line 1: each puzzle may be in the set once"
+        );
         let mut e = ab(1, vec![1]);
         e.arms[1].unit = UnitChoice::NewestAfterDream;
         assert_eq!(

@@ -324,6 +324,18 @@ impl ExperimentState {
         Ok(())
     }
 
+    /// Whether `session_id` is the session of a finished run. A session of this experiment
+    /// that is not, and is still running or paused, belongs to a run that was cut off and is
+    /// replayed in a fresh session: it is abandoned as [`AbandonReason::Interrupted`] so it
+    /// does not look like a play still going on.
+    ///
+    /// [`AbandonReason::Interrupted`]: crate::play::AbandonReason::Interrupted
+    pub fn records_session(&self, session_id: &str) -> bool {
+        self.status
+            .iter()
+            .any(|s| matches!(s, RunStatus::Done { result } if result.session_id == session_id))
+    }
+
     /// After a reload: runs that were running when the page went away have no player any
     /// more; they go back to pending. Returns how many.
     pub fn requeue_running(&mut self) -> usize {
@@ -412,6 +424,23 @@ impl ExperimentState {
 pub(crate) mod tests {
     use super::*;
     use crate::experiment::design::tests::ab;
+
+    #[test]
+    fn only_finished_runs_record_their_session_so_an_interrupted_one_is_retired() {
+        let mut st = ExperimentState::new(ab(1, vec![1])).unwrap();
+        let orders = st.poll_runs(2);
+        assert_eq!(orders.len(), 2);
+        let done = result_for(&orders[0], 3, 4, true);
+        let kept = done.session_id.clone();
+        st.handle_result(done).unwrap();
+        assert!(st.records_session(&kept));
+        assert!(
+            !st.records_session("session-cut-off"),
+            "a running run's session is not recorded"
+        );
+        assert_eq!(st.requeue_running(), 1);
+        assert!(!st.records_session("session-cut-off"));
+    }
     use crate::experiment::design::LearningCurve;
     use crate::experiment::run::OutcomeCounts;
 

@@ -167,6 +167,21 @@ impl LlmError {
     }
 }
 
+impl LlmError {
+    /// [`LlmError::message`] for a person playing with a profile on `route`. An edge route's
+    /// profile has no URL and the model server is behind the edge API, so when the edge API
+    /// itself cannot be reached the message names it and where it is configured, instead of
+    /// sending the person to check "the URL in the profile" of a model server.
+    pub fn message_for(&self, route: &crate::profile::Route) -> String {
+        match (self, route) {
+            (LlmError::Network { detail }, crate::profile::Route::Edge) => format!(
+                "could not reach the edge API ({detail}); check that it is running (locally: cargo xtask serve) and that app-config.json names it (edgeApiUrl), or ask the operator"
+            ),
+            _ => self.message(),
+        }
+    }
+}
+
 impl std::fmt::Display for LlmError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message())
@@ -254,6 +269,31 @@ mod tests {
         assert!(plain.is_retryable() && plain.is_server_failure());
         assert!(plain.message().contains("Bad Gateway"));
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn an_unreachable_edge_api_is_named_instead_of_the_profile_url() {
+        use crate::profile::Route;
+        let down = LlmError::Network {
+            detail: "Failed to fetch".into(),
+        };
+        let edge = down.message_for(&Route::Edge);
+        assert!(
+            edge.contains("could not reach the edge API (Failed to fetch)"),
+            "{edge}"
+        );
+        assert!(edge.contains("cargo xtask serve") && edge.contains("edgeApiUrl"));
+        assert!(!edge.contains("URL in the profile"), "{edge}");
+        let direct = Route::Direct {
+            base_url: "http://localhost:1234/v1".into(),
+        };
+        assert_eq!(down.message_for(&direct), down.message());
+        let failed = http_error(
+            502,
+            r#"{"error":{"code":"upstream_unreachable","message":"The model server behind this edge API did not answer."}}"#,
+            None,
+        );
+        assert_eq!(failed.message_for(&Route::Edge), failed.message());
     }
 
     #[test]

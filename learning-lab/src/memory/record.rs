@@ -52,6 +52,14 @@ impl ExperienceRecord {
         format!("{session_id}#{number:06}")
     }
 
+    /// The session an experience id belongs to: the inverse of [`ExperienceRecord::id_for`]
+    /// (`None` for an id not made by it).
+    pub fn session_of(id: &str) -> Option<&str> {
+        let (session, number) = id.rsplit_once('#')?;
+        (!session.is_empty() && number.len() >= 6 && number.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(session)
+    }
+
     /// A new, unconsolidated record of `experience`, judged at `created_at`.
     pub fn new(experience: Experience, created_at: f64) -> ExperienceRecord {
         ExperienceRecord {
@@ -418,6 +426,35 @@ impl PuzzleRecord {
             source: Some(PuzzleRecord::GENERATED.into()),
         }
     }
+
+    /// What a person calls it: the name it came with, else its id.
+    pub fn title(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+
+    /// The stored puzzle ready to play again, under its id: a library puzzle chosen for an
+    /// LLM play.
+    ///
+    /// # Errors
+    /// A corrupt record: a line that does not parse, a size that disagrees, or a solution
+    /// that is not a solved grid agreeing with the givens.
+    pub fn ready(&self) -> Result<ReadyPuzzle, RecordError> {
+        let bad = |what: &str| RecordError(format!("puzzle {}: {what}", self.id));
+        let givens = parse_line(&self.givens).map_err(|e| bad(&format!("givens: {e}")))?;
+        let solution = parse_line(&self.solution).map_err(|e| bad(&format!("solution: {e}")))?;
+        if givens.size() != usize::from(self.size) || solution.size() != givens.size() {
+            return Err(bad("its size disagrees with its givens or solution"));
+        }
+        if !solution.is_solved() || !givens.agrees_with(&solution) {
+            return Err(bad("its solution does not solve its givens"));
+        }
+        Ok(ReadyPuzzle {
+            id: self.id.clone(),
+            seed: self.seed.map(|s| s as u64),
+            givens,
+            solution,
+        })
+    }
 }
 
 fn bool_as_number<S: Serializer>(value: &bool, serializer: S) -> Result<S::Ok, S::Error> {
@@ -688,6 +725,15 @@ mod tests {
     }
 
     #[test]
+    fn an_experience_id_names_its_session() {
+        let id = ExperienceRecord::id_for("session-1#odd", 42);
+        assert_eq!(ExperienceRecord::session_of(&id), Some("session-1#odd"));
+        assert_eq!(ExperienceRecord::session_of("no-number"), None);
+        assert_eq!(ExperienceRecord::session_of("s#12"), None);
+        assert_eq!(ExperienceRecord::session_of("#000001"), None);
+    }
+
+    #[test]
     fn a_puzzle_record_keeps_the_ready_puzzle() {
         let puzzle = ReadyPuzzle::generate(9, 11).unwrap();
         let record = PuzzleRecord::new(&puzzle, 3.0);
@@ -697,5 +743,35 @@ mod tests {
         assert_eq!(parse_line(&record.givens).unwrap(), puzzle.givens);
         assert_eq!(parse_line(&record.solution).unwrap(), puzzle.solution);
         assert_eq!(record.created_at, 3.0);
+        assert_eq!(
+            record.ready().unwrap(),
+            puzzle,
+            "a stored puzzle plays as it was made"
+        );
+        assert_eq!(record.title(), "9x9-seed-11");
+        let named = PuzzleRecord {
+            name: Some("Easter monster".into()),
+            ..record
+        };
+        assert_eq!(named.title(), "Easter monster");
+    }
+
+    #[test]
+    fn a_corrupt_puzzle_record_is_refused_with_its_id() {
+        let puzzle = ReadyPuzzle::generate(4, 2).unwrap();
+        let good = PuzzleRecord::new(&puzzle, 1.0);
+        let mut bad = good.clone();
+        bad.givens = "12x".into();
+        assert!(bad
+            .ready()
+            .unwrap_err()
+            .0
+            .starts_with("puzzle 4x4-seed-2: givens:"));
+        let mut bad = good.clone();
+        bad.size = 9;
+        assert!(bad.ready().unwrap_err().0.contains("size disagrees"));
+        let mut bad = good.clone();
+        bad.solution = good.givens.clone();
+        assert!(bad.ready().unwrap_err().0.contains("does not solve"));
     }
 }

@@ -11,6 +11,10 @@
 
 use std::collections::BTreeMap;
 
+mod snapshot;
+
+pub use snapshot::{SnapshotDecoder, SnapshotError, MAGIC};
+
 /// BM25 term-frequency saturation.
 pub const K1: f64 = 1.2;
 /// BM25 document-length normalisation.
@@ -53,7 +57,36 @@ pub struct Bm25Index {
     total_len: u64,
 }
 
+/// Two indexes are equal when they hold the same documents with the same term statistics,
+/// however their slots are laid out (an index updated record by record equals one rebuilt
+/// from the same records).
+/// A document as [`Bm25Index`] equality sees it: its length and its `(term, frequency)` pairs.
+type DocContents<'a> = (u32, Vec<(&'a str, u32)>);
+
+impl PartialEq for Bm25Index {
+    fn eq(&self, other: &Bm25Index) -> bool {
+        self.contents() == other.contents()
+    }
+}
+
 impl Bm25Index {
+    /// Every document by id: its length and its terms with their frequencies, sorted.
+    fn contents(&self) -> BTreeMap<&str, DocContents<'_>> {
+        let mut out: BTreeMap<&str, DocContents<'_>> = self
+            .slot_of
+            .iter()
+            .map(|(id, slot)| (id.as_str(), (self.docs[*slot as usize].len, Vec::new())))
+            .collect();
+        for (term, list) in &self.postings {
+            for &(slot, tf) in list {
+                if let Some(doc) = out.get_mut(self.docs[slot as usize].id.as_str()) {
+                    doc.1.push((term.as_str(), tf));
+                }
+            }
+        }
+        out
+    }
+
     /// An empty index.
     pub fn new() -> Bm25Index {
         Bm25Index::default()

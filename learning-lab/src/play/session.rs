@@ -51,6 +51,8 @@ pub enum AbandonReason {
     LlmError(String),
     /// A person stopped it.
     UserStopped,
+    /// Its experiment run was cut off (a reload, a Stop) and is replayed in a new session.
+    Interrupted,
 }
 
 impl fmt::Display for AbandonReason {
@@ -63,6 +65,9 @@ impl fmt::Display for AbandonReason {
             }
             AbandonReason::LlmError(message) => write!(f, "model error: {message}"),
             AbandonReason::UserStopped => f.write_str("stopped by the user"),
+            AbandonReason::Interrupted => {
+                f.write_str("interrupted; its experiment replays the run in a new session")
+            }
         }
     }
 }

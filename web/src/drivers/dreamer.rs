@@ -64,6 +64,9 @@ impl DreamLive {
     }
 
     fn show(&self, phase: Phase, done: usize, total: usize, status: String) {
+        if done == 0 || done == total {
+            tracing::info!(phase = phase.name(), done, total, "{status}");
+        }
         self.phase.set(phase.name().into());
         self.done.set(done);
         self.total.set(total);
@@ -159,6 +162,7 @@ pub async fn dream(
     cancel: &CancelHandle,
 ) -> Result<DreamRun, String> {
     live.running.set(true);
+    tracing::info!(profile = %profile.id, with_model = use_llm, "dream starts");
     let result = dream_inner(profile, scope, use_llm, live, cancel).await;
     match &result {
         Ok(run) => live.show(
@@ -171,7 +175,10 @@ pub async fn dream(
                 run.unit.item_count()
             ),
         ),
-        Err(e) => live.status.set(format!("dream failed: {e}")),
+        Err(e) => {
+            tracing::warn!(profile = %profile.id, "dream failed: {e}");
+            live.status.set(format!("dream failed: {e}"));
+        }
     }
     live.running.set(false);
     result

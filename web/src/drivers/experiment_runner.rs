@@ -224,6 +224,7 @@ fn pump(runner: &Runner) {
                             }
                         },
                         Err(e) => {
+                            tracing::warn!(experiment = %s.record.id, "the dream failed, experiment stopped: {e}");
                             s.live
                                 .status
                                 .set(format!("stopped: the dream failed ({e}); press Resume"));
@@ -262,6 +263,7 @@ fn finish_if_idle(runner: &Runner) {
             ));
         }
     } else {
+        tracing::info!(experiment = %s.record.id, done = progress.done, failed = progress.failed, "experiment finished");
         s.live.status.set(format!(
             "finished: {} runs done, {} failed",
             progress.done, progress.failed
@@ -335,6 +337,7 @@ async fn play(runner: Runner, order: RunOrder, handle: StopHandle) {
         let profile =
             profile.ok_or_else(|| format!("profile {} is missing", order.arm.profile_id))?;
         let (session, unit) = new_session(&order, &record, &profile).await?;
+        tracing::info!(experiment = %record.id, run = order.run + 1, arm = %order.arm.label, puzzle = %order.puzzle.id, "run starts");
         live.status.set(format!(
             "run {} of {}: {} on {}",
             order.run + 1,
@@ -375,6 +378,7 @@ async fn play(runner: Runner, order: RunOrder, handle: StopHandle) {
                 } else {
                     e
                 };
+                tracing::warn!(experiment = %s.record.id, run = order.run + 1, "run failed, experiment stopped: {reason}");
                 let _ = s.record.state.handle_failure(order.run, &reason);
                 // A failure is usually the model being unreachable: stop rather than fail
                 // every remaining run the same way; Resume retries the failed ones.

@@ -79,10 +79,17 @@ impl StopHandle {
     }
 }
 
-/// A free play to start: the puzzle of `size` and `seed`, and how it is played.
+/// The puzzle a free play is of.
+pub enum PlayPuzzle {
+    /// A new puzzle: the generator's for `size` and `seed` (stored with the play).
+    Generated { size: usize, seed: u64 },
+    /// A puzzle from the library, played as it is stored (its record is left untouched).
+    Stored(PuzzleRecord),
+}
+
+/// A free play to start: its puzzle, and how it is played.
 pub struct NewPlay {
-    pub size: usize,
-    pub seed: u64,
+    pub puzzle: PlayPuzzle,
     pub max_attempts: usize,
     pub memory: bool,
     /// The learning unit to inject (memory on and the profile has one).
@@ -93,18 +100,30 @@ pub struct NewPlay {
 /// Creates and stores a new play of `profile`: its puzzle and its session, ready for [`run`].
 ///
 /// # Errors
-/// A puzzle that cannot be generated or played, or storage failures.
+/// A puzzle that cannot be generated or played (a corrupt library record), or storage
+/// failures.
 pub async fn start(profile: &Profile, play: NewPlay) -> Result<SessionRecord, String> {
     let NewPlay {
-        size,
-        seed,
+        puzzle,
         max_attempts,
         memory,
         unit_id,
         mode,
     } = play;
-    let puzzle = ReadyPuzzle::generate(size, seed)
-        .map_err(|e| format!("could not generate a {size}x{size} puzzle for seed {seed}: {e}"))?;
+    let (puzzle, generated) = match puzzle {
+        PlayPuzzle::Generated { size, seed } => {
+            let puzzle = ReadyPuzzle::generate(size, seed).map_err(|e| {
+                format!("could not generate a {size}x{size} puzzle for seed {seed}: {e}")
+            })?;
+            (puzzle, true)
+        }
+        PlayPuzzle::Stored(record) => (
+            record
+                .ready()
+                .map_err(|e| format!("this library puzzle cannot be played: {e}"))?,
+            false,
+        ),
+    };
     let now = db::now();
     let start = SessionStart {
         profile,
@@ -122,9 +141,11 @@ pub async fn start(profile: &Profile, play: NewPlay) -> Result<SessionRecord, St
     let record = SessionRecord::start(start, now, db::nonce())
         .map_err(|e| format!("could not start: {e}"))?;
     let db = db::open().await.map_err(|e| e.to_string())?;
-    db.save_puzzle(&PuzzleRecord::new(&puzzle, now))
-        .await
-        .map_err(|e| e.to_string())?;
+    if generated {
+        db.save_puzzle(&PuzzleRecord::new(&puzzle, now))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     db.put_session(&record).await.map_err(|e| e.to_string())?;
     Ok(record)
 }
@@ -147,6 +168,7 @@ pub async fn run(
     handle: StopHandle,
 ) {
     live.running.set(true);
+    tracing::info!(session = %record.id, puzzle = %record.puzzle_id, model = %profile.model, "play runs");
     if *record.session.status() == Status::Paused {
         let _ = record.session.resume();
     }
@@ -154,6 +176,7 @@ pub async fn run(
     let client = match llm::LlmClient::for_profile(&profile, edge_url.as_deref()) {
         Ok(client) => client,
         Err(e) => {
+            tracing::warn!(session = %record.id, "cannot start: {e}");
             live.status.set(format!("cannot start: {e}"));
             live.running.set(false);
             return;
@@ -204,10 +227,19 @@ pub async fn run(
                 let _ = record.session.pause();
                 let saved = save_session(&mut record).await;
                 let cancelled = matches!(e, LlmError::Cancelled);
+                let why = e.message_for(&profile.route);
+                if cancelled {
+                    tracing::info!(session = %record.id, "paused by the person");
+                } else {
+                    tracing::warn!(session = %record.id, "paused: {why}");
+                }
+                if let Err(s) = &saved {
+                    tracing::error!(session = %record.id, "the pause was not saved: {s}");
+                }
                 live.status.set(match (cancelled, saved) {
                     (true, Ok(())) => "paused; press Resume to go on".into(),
-                    (false, Ok(())) => format!("paused: {e}; press Resume to try again"),
-                    (_, Err(s)) => format!("paused: {e}; and the pause was not saved: {s}"),
+                    (false, Ok(())) => format!("paused: {why}; press Resume to try again"),
+                    (_, Err(s)) => format!("paused: {why}; and the pause was not saved: {s}"),
                 });
                 live.record.set(Some(record));
                 break;
@@ -220,6 +252,7 @@ pub async fn run(
         {
             Ok(attempt) => attempt,
             Err(e) => {
+                tracing::warn!(session = %record.id, "stopped: {e}");
                 live.status.set(format!("stopped: {e}"));
                 break;
             }
@@ -235,6 +268,7 @@ pub async fn run(
         };
         if let Err(e) = committed {
             // Storage refused (full, blocked): stop before asking the model again.
+            tracing::error!(session = %record.id, attempt = attempt.number, "move not saved, play stopped: {e}");
             live.status.set(format!(
                 "stopped: move {} could not be saved ({e}); nothing after it was sent",
                 attempt.number
@@ -242,6 +276,7 @@ pub async fn run(
             live.record.set(Some(record));
             break;
         }
+        tracing::debug!(session = %record.id, attempt = attempt.number, verdict = attempt.judgement.label(), "move judged and saved");
         let overhead = db::now() - answered_at;
         live.overhead_ms.update(|v| {
             v.push(overhead);
@@ -261,7 +296,10 @@ pub async fn run(
     }
     if let Some(r) = live.record.get_untracked() {
         match r.session.status() {
-            Status::Solved => live.status.set("solved!".into()),
+            Status::Solved => {
+                tracing::info!(session = %r.id, "solved");
+                live.status.set("solved!".into());
+            }
             Status::Abandoned(reason) => live.status.set(format!("ended: {reason}")),
             _ => {}
         }

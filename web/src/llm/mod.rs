@@ -449,3 +449,22 @@ async fn sleep(ms: u64, cancel: &CancelHandle) -> Result<(), LlmError> {
         Ok(())
     }
 }
+
+/// A connection test of `profile` (the Profiles screen and the welcome): the server's models
+/// and the latency, or what failed with what to change for the profile's template.
+///
+/// # Errors
+/// The failure, worded for a person.
+pub async fn test_connection(profile: &Profile) -> Result<(Vec<String>, u64), String> {
+    let edge_url = crate::edge::edge_url().await;
+    let outcome = match LlmClient::for_profile(profile, edge_url.as_deref()) {
+        Ok(client) => client.list_models().await,
+        Err(e) => Err(e),
+    };
+    outcome.map_err(|e| {
+        format!(
+            "connection failed: {e} · what to change: {}",
+            profile.template.connection_help(&crate::edge::app_origin())
+        )
+    })
+}

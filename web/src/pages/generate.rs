@@ -13,15 +13,13 @@ use solver_core::human::{Band, Rating};
 use solver_core::library::{export_json, export_lines, generated_key};
 use solver_core::symmetry::Symmetry;
 use solver_core::Grid;
+use solver_core::Shape;
 
 use crate::db;
 use crate::download::download_text;
 use crate::engine::protocol::FromEngine;
 use crate::engine::{self, BatchHandle, BatchRequest, EngineEvent};
 use learning_lab::memory::PuzzleRecord;
-
-/// Every size the engine makes.
-const SIZES: [usize; 6] = [4, 6, 9, 12, 16, 25];
 
 /// One puzzle of the batch on screen.
 #[derive(Clone, Debug, PartialEq)]
@@ -308,7 +306,7 @@ pub fn GeneratePage() -> impl IntoView {
                 <label>"Size "
                     <select id="gen-size" prop:value=move || size.get().to_string()
                         on:change=move |ev| size.set(event_target_value(&ev).parse().unwrap_or(9))>
-                        {SIZES.map(|n| view! { <option value=n.to_string()>{format!("{n}x{n}")}</option> })}
+                        {Shape::ALL.map(|s| s.size()).map(|n| view! { <option value=n.to_string()>{format!("{n}x{n}")}</option> })}
                     </select>
                 </label>
                 <label>"Difficulty "

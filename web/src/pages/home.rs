@@ -9,20 +9,17 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use solver_core::human::Band;
 use solver_core::library::EXAMPLES;
+use solver_core::Shape;
 
 use crate::base_path;
 use crate::components::profile_select::ProfileSelect;
 use crate::db;
-use crate::llm::LlmClient;
 
 /// The setting that says the welcome was finished or skipped ([`WELCOME_AGAIN`]: asked for
 /// again on Help).
 pub const WELCOME_DONE: &str = "welcome_done";
 /// The value of [`WELCOME_DONE`] that shows the welcome once more.
 pub const WELCOME_AGAIN: &str = "again";
-
-/// Sizes a person can pick in the welcome.
-const SIZES: [usize; 6] = [4, 6, 9, 12, 16, 25];
 
 /// Whether this browser has never been used: no welcome finished, no game played.
 async fn first_run() -> Result<bool, String> {
@@ -116,7 +113,7 @@ fn PlayPath() -> impl IntoView {
             <label>"Size "
                 <select id="welcome-size" prop:value=move || size.get().to_string()
                     on:change=move |ev| size.set(event_target_value(&ev).parse().unwrap_or(9))>
-                    {SIZES.map(|n| view! { <option value=n.to_string()>{format!("{n}x{n}")}</option> })}
+                    {Shape::ALL.map(|s| s.size()).map(|n| view! { <option value=n.to_string()>{format!("{n}x{n}")}</option> })}
                 </select>
             </label>
             <label>"Difficulty "
@@ -155,12 +152,7 @@ fn ModelPath() -> impl IntoView {
         };
         result.set("testing…".into());
         spawn_local(async move {
-            let edge_url = crate::edge::edge_url().await;
-            let outcome = match LlmClient::for_profile(&profile, edge_url.as_deref()) {
-                Ok(client) => client.list_models().await,
-                Err(e) => Err(e),
-            };
-            result.set(match outcome {
+            result.set(match crate::llm::test_connection(&profile).await {
                 Ok((models, ms)) if models.contains(&profile.model) => {
                     format!("ok · {ms} ms · {} is served — press Start a first play", profile.model)
                 }
@@ -169,10 +161,7 @@ fn ModelPath() -> impl IntoView {
                     profile.model,
                     models.join(", ")
                 ),
-                Err(e) => format!(
-                    "connection failed: {e} · what to change: {}",
-                    profile.template.connection_help(&crate::edge::app_origin())
-                ),
+                Err(e) => e,
             });
         });
     };
@@ -225,9 +214,10 @@ fn ImportPath() -> impl IntoView {
 /// Example puzzles from fixed seeds, grouped by size.
 #[component]
 fn Examples() -> impl IntoView {
-    let sizes = SIZES
+    let sizes = Shape::ALL
         .iter()
-        .map(|&n| {
+        .map(|s| {
+            let n = s.size();
             let links = EXAMPLES
                 .iter()
                 .filter(|e| e.size == n)

@@ -142,16 +142,17 @@ pub fn LibraryPage() -> impl IntoView {
                 <button id="library-export-json" type="button" class="secondary" on:click=move |_| export(true)>"Export as JSON"</button>
             </div>
             <table id="library-list" class="list">
-                <thead><tr><th scope="col">"Puzzle"</th><th scope="col">"Size"</th><th scope="col">"From"</th><th scope="col"><span class="visually-hidden">"Play"</span></th></tr></thead>
+                <thead><tr><th scope="col">"Puzzle"</th><th scope="col">"Size"</th><th scope="col">"From"</th><th scope="col"><span class="visually-hidden">"Play it"</span></th></tr></thead>
                 <tbody>
                     <For each=move || list.get() key=|p| p.id.clone() children=|p| {
                         let href = crate::base_path::url(&format!("/play?puzzle={}", p.id));
+                        let llm_href = crate::base_path::url(&format!("/llm?puzzle={}", p.id));
                         view! {
                             <tr data-puzzle-id=p.id.clone()>
-                                <td>{p.name.clone().unwrap_or_else(|| p.id.clone())}</td>
+                                <td>{p.title().to_string()}</td>
                                 <td>{format!("{0}x{0}", p.size)}</td>
                                 <td>{p.source.clone().unwrap_or_else(|| "generated".into())}</td>
-                                <td><A href=href>"Play"</A></td>
+                                <td><A href=href>"Play"</A>" · "<A href=llm_href attr:class="llm-play">"LLM Play"</A></td>
                             </tr>
                         }
                     }/>

@@ -12,4 +12,5 @@ pub mod memory;
 pub mod play;
 pub mod profiles;
 pub mod sessions;
+pub mod system;
 pub mod units;

@@ -14,6 +14,7 @@ use solver_core::human::{rate, Band, Rating};
 use solver_core::library::generated_key;
 use solver_core::symmetry::Symmetry;
 use solver_core::Grid;
+use solver_core::Shape;
 
 use crate::components::game_board::{BoardCommand, GameBoard};
 use crate::db;
@@ -23,13 +24,6 @@ use crate::storage::{EntryRecord, GameRecord, Storage, StorageError};
 
 const CURRENT_PUZZLE: &str = "current_puzzle";
 const FIRST_SEED: u64 = 1;
-/// Every size a person can play.
-const SIZES: [usize; 6] = [4, 6, 9, 12, 16, 25];
-
-fn now() -> f64 {
-    js_sys::Date::now()
-}
-
 /// The id of a generated puzzle: size, band when one was asked for, seed.
 fn puzzle_id(size: usize, band: Option<Band>, seed: u64) -> String {
     generated_key(size, band, Symmetry::None, seed)
@@ -62,7 +56,7 @@ async fn new_puzzle(size: usize, band: Option<Band>, seed: u64) -> Result<Puzzle
         seed: Some(seed as f64),
         givens,
         solution,
-        created_at: now(),
+        created_at: db::now(),
         name: None,
         source: Some(PuzzleRecord::GENERATED.into()),
     })
@@ -77,6 +71,9 @@ fn parse_grid(line: &str, what: &str) -> Result<Grid, String> {
 struct Loaded {
     puzzle: PuzzleRecord,
     record: GameRecord,
+    /// Why opening could not store the puzzle or remember it as current (a full disk): the
+    /// game is played all the same, and the screen says its moves may not be kept.
+    unsaved: Option<String>,
 }
 
 /// What to open: the current puzzle, a stored one, or a new one.
@@ -118,11 +115,12 @@ async fn load_or_create(storage: &Storage, open: Open) -> Result<(Loaded, Game),
             }
         }
     };
-    storage.save_puzzle(&puzzle).await.map_err(s)?;
-    storage
-        .set_setting(CURRENT_PUZZLE, &puzzle.id)
-        .await
-        .map_err(s)?;
+    // Storage that refuses writes (full) must not keep a person from playing what is stored.
+    let saved = match storage.save_puzzle(&puzzle).await {
+        Ok(()) => storage.set_setting(CURRENT_PUZZLE, &puzzle.id).await,
+        Err(e) => Err(e),
+    };
+    let unsaved = saved.err().map(|e| format!("not saved: {e}"));
     let givens = parse_grid(&puzzle.givens, "puzzle")?;
     let solution = parse_grid(&puzzle.solution, "solution")?;
     let record = match storage.game(&puzzle.id).await.map_err(s)? {
@@ -131,7 +129,7 @@ async fn load_or_create(storage: &Storage, open: Open) -> Result<(Loaded, Game),
             puzzle_id: puzzle.id.clone(),
             board: puzzle.givens.clone(),
             entries: Vec::new(),
-            updated_at: now(),
+            updated_at: db::now(),
             state: None,
             solved_at: None,
         },
@@ -143,7 +141,14 @@ async fn load_or_create(storage: &Storage, open: Open) -> Result<(Loaded, Game),
             Game::resume(givens, solution, &board).map_err(|e| e.to_string())?
         }
     };
-    Ok((Loaded { puzzle, record }, game))
+    Ok((
+        Loaded {
+            puzzle,
+            record,
+            unsaved,
+        },
+        game,
+    ))
 }
 
 fn clock(ms: u64) -> String {
@@ -231,9 +236,9 @@ pub fn PlayPage() -> impl IntoView {
         });
         let state = game.get_untracked();
         l.record.board = state.board().to_line();
-        l.record.updated_at = now();
+        l.record.updated_at = db::now();
         if state.is_solved() && l.record.solved_at.is_none() {
-            l.record.solved_at = Some(now());
+            l.record.solved_at = Some(db::now());
         }
         l.record.state = Some(state);
         let record = l.record.clone();
@@ -269,6 +274,7 @@ pub fn PlayPage() -> impl IntoView {
                 format!("1–9 or A–{}", solver_core::format::value_char(n as u8))
             }
         ));
+        save_status.set(l.unsaved.clone().unwrap_or_default());
         game.set(g);
         loaded.set(Some(l));
         ready.set(true);
@@ -411,7 +417,7 @@ pub fn PlayPage() -> impl IntoView {
                     row: row as u8,
                     col: col as u8,
                     value: game.with_untracked(|g| g.value(row, col)),
-                    at: now(),
+                    at: db::now(),
                 });
                 loaded.set(Some(l));
             }
@@ -479,7 +485,7 @@ pub fn PlayPage() -> impl IntoView {
                 <label>"Size "
                     <select id="play-size" prop:value=move || size.get().to_string()
                         on:change=move |ev| size.set(event_target_value(&ev).parse().unwrap_or(9))>
-                        {SIZES.map(|n| view! { <option value=n.to_string()>{format!("{n}x{n}")}</option> })}
+                        {Shape::ALL.map(|s| s.size()).map(|n| view! { <option value=n.to_string()>{format!("{n}x{n}")}</option> })}
                     </select>
                 </label>
                 <label>"Difficulty "

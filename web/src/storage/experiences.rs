@@ -1,11 +1,12 @@
 //! The `experiences` store: one [`ExperienceRecord`] per attempt, keyed `{session}#{n:06}`.
 
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{TransactionDurability, TransactionMode};
 use learning_lab::memory::ExperienceRecord;
 use wasm_bindgen::JsValue;
 
-use super::{stores, Page, PageCursor, Result, Storage};
+use super::search::journal;
+use super::{durability, stores, to_js, Page, PageCursor, Result, Storage};
 
 /// Which experiences a list shows (newest first).
 #[derive(Debug, Clone, PartialEq)]
@@ -48,10 +49,27 @@ impl Storage {
         self.put_experiences(std::slice::from_ref(record)).await
     }
 
-    /// Store many experiences in ONE transaction: all or none.
+    /// Store many experiences in ONE transaction, with their search journal entry: all or
+    /// none. A bulk write, so with relaxed durability (see `durability`); play commits its
+    /// attempts through [`Storage::save_attempt`].
     pub async fn put_experiences(&self, records: &[ExperienceRecord]) -> Result<()> {
-        self.put_all_json(stores::EXPERIENCES, records).await?;
-        self.index_experiences(records);
+        let values = records.iter().map(to_js).collect::<Result<Vec<_>>>()?;
+        let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+        let tx = self
+            .db
+            .transaction([stores::EXPERIENCES, stores::SEARCH_JOURNAL])
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(durability(TransactionDurability::Relaxed))
+            .build()?;
+        let store = tx.object_store(stores::EXPERIENCES)?;
+        // Queued without awaiting each: IndexedDB runs them in order and the commit reports
+        // the first failure (and rolls everything back).
+        for value in values {
+            store.put(value).build()?;
+        }
+        let seq = journal(&tx, &ids).await?;
+        super::commit(tx).await?;
+        self.index_put(records, seq);
         Ok(())
     }
 
@@ -76,8 +94,15 @@ impl Storage {
 
     /// Delete experience `id`.
     pub async fn delete_experience(&self, id: &str) -> Result<()> {
-        self.delete_key(stores::EXPERIENCES, id).await?;
-        self.unindex_experience(id);
+        let tx = self
+            .db
+            .transaction([stores::EXPERIENCES, stores::SEARCH_JOURNAL])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(stores::EXPERIENCES)?.delete(id).build()?;
+        let seq = journal(&tx, &[id]).await?;
+        super::commit(tx).await?;
+        self.index_remove(id, seq);
         Ok(())
     }
 
@@ -131,7 +156,7 @@ impl Storage {
             store.put(value).build()?;
             marked += 1;
         }
-        tx.commit().await?;
+        super::commit(tx).await?;
         Ok(marked)
     }
 }

@@ -2,7 +2,7 @@
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::{stores, Result, Storage, StorageError};
@@ -34,6 +34,8 @@ impl Storage {
             stores::SESSIONS,
             stores::LEARNING_UNITS,
             stores::EXPERIMENTS,
+            stores::SEARCH_INDEX,
+            stores::SEARCH_JOURNAL,
         ];
         if scope.profiles {
             names.push(stores::PROFILES);
@@ -46,11 +48,25 @@ impl Storage {
             .transaction(names.as_slice())
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        // Profiles that stay keep a sealed token: its key stays with them.
+        let token_key: Option<JsValue> = if scope.settings && !scope.profiles {
+            tx.object_store(stores::SETTINGS)?
+                .get(super::sealed::TOKEN_KEY)
+                .await?
+        } else {
+            None
+        };
         for name in &names {
             tx.object_store(name)?.clear()?;
         }
-        tx.commit().await?;
+        if let Some(token_key) = token_key {
+            tx.object_store(stores::SETTINGS)?
+                .put(token_key.unchecked_into::<js_sys::Object>())
+                .build()?;
+        }
+        super::commit(tx).await?;
         self.reset_search();
+        tracing::info!(stores = ?names, "memory cleared");
         Ok(())
     }
 }
@@ -69,4 +85,26 @@ pub async fn estimate() -> Result<StorageEstimate> {
         usage: estimate.get_usage().unwrap_or(0.0),
         quota: estimate.get_quota().unwrap_or(0.0),
     })
+}
+
+fn storage_manager() -> Result<web_sys::StorageManager> {
+    Ok(web_sys::window()
+        .ok_or_else(|| StorageError("no window".into()))?
+        .navigator()
+        .storage())
+}
+
+/// `navigator.storage.persisted()`: whether the browser keeps this origin's data under
+/// storage pressure.
+pub async fn persisted() -> Result<bool> {
+    let fail = |e| StorageError::js("cannot ask whether storage is persistent", e);
+    let promise = storage_manager()?.persisted().map_err(fail)?;
+    Ok(JsFuture::from(promise).await.map_err(fail)?.as_bool() == Some(true))
+}
+
+/// `navigator.storage.persist()`: ask the browser to keep this origin's data; its answer.
+pub async fn persist() -> Result<bool> {
+    let fail = |e| StorageError::js("cannot ask for persistent storage", e);
+    let promise = storage_manager()?.persist().map_err(fail)?;
+    Ok(JsFuture::from(promise).await.map_err(fail)?.as_bool() == Some(true))
 }

@@ -2,8 +2,9 @@
 //!
 //! One module per store (`puzzles`, `games`, `settings`, `profiles`, `sessions`,
 //! `experiences`, `units`, `experiments`), plus `schema` (versions and upgrades), `search`
-//! (the BM25 index over experiences), `transfer` (export/import) and `maintenance` (clear,
-//! storage estimate).
+//! (the saved BM25 index over experiences), `transfer` (export, import of text), `import`
+//! (streamed import of a file), `maintenance` (clear, storage estimate, persistence) and
+//! `housekeeping` (counts, orphans, old experiences).
 //!
 //! Invariants:
 //! - The schema version only goes up; `schema::upgrade` brings any older database to the
@@ -21,10 +22,13 @@
 mod experiences;
 mod experiments;
 mod games;
+mod housekeeping;
+mod import;
 mod maintenance;
 mod profiles;
 mod puzzles;
 pub mod schema;
+mod sealed;
 mod search;
 mod sessions;
 mod settings;
@@ -38,7 +42,6 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyRange;
-use learning_lab::memory::Bm25Index;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -46,8 +49,11 @@ use wasm_bindgen::{JsCast, JsValue};
 pub use experiences::ExperienceFilter;
 pub use experiments::ExperimentRecord;
 pub use games::{EntryRecord, GameRecord};
-pub use maintenance::{estimate, ClearScope, StorageEstimate};
+pub use housekeeping::Removed;
+pub use import::{BackupCheck, RestoreMode};
+pub use maintenance::{estimate, persist, persisted, ClearScope, StorageEstimate};
 pub use schema::{stores, SCHEMA_VERSION};
+pub use search::Progress;
 pub use sessions::SessionFilter;
 pub use transfer::{download, ImportSummary};
 
@@ -68,15 +74,33 @@ impl From<indexed_db_futures::error::Error> for StorageError {
     fn from(error: indexed_db_futures::error::Error) -> Self {
         let text = error.to_string();
         if text.contains("QuotaExceeded") {
-            StorageError(
-                "browser storage is full: nothing was written; export or clear old memory, then try again"
-                    .into(),
-            )
+            StorageError(FULL.into())
         } else {
             StorageError(format!("browser storage error: {text}"))
         }
     }
 }
+
+/// Commits `tx`. When the browser aborts it, the error says why: the transaction's own error
+/// (a `QuotaExceededError` for a full disk) rather than just "it was aborted".
+pub(crate) async fn commit(tx: indexed_db_futures::transaction::Transaction<'_>) -> Result<()> {
+    use indexed_db_futures::internals::SystemRepr;
+    let raw: web_sys::IdbTransaction = tx.as_sys().clone().into();
+    match tx.commit().await {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let cause = raw.error().map(|e| e.name()).unwrap_or_default();
+            if cause == "QuotaExceededError" {
+                Err(StorageError(FULL.into()))
+            } else {
+                Err(error.into())
+            }
+        }
+    }
+}
+
+/// What a write refused for want of space says.
+const FULL: &str = "browser storage is full: nothing was written; free space on the System screen (remove orphans, delete old consolidated experiences) or download a backup and clear memory, then try again";
 
 impl From<indexed_db_futures::error::OpenDbError> for StorageError {
     fn from(error: indexed_db_futures::error::OpenDbError) -> Self {
@@ -121,9 +145,9 @@ pub struct Page<T> {
 /// An open database.
 pub struct Storage {
     db: Database,
-    /// The full-text index over experiences, built on first search and kept current by every
+    /// The full-text index over experiences, loaded on first search and kept current by every
     /// write through this connection (see `search.rs`).
-    search: RefCell<Option<Bm25Index>>,
+    search: RefCell<search::SearchSlot>,
 }
 
 impl Storage {
@@ -138,7 +162,7 @@ impl Storage {
             .await?;
         Ok(Storage {
             db,
-            search: RefCell::new(None),
+            search: RefCell::new(search::SearchSlot::Absent),
         })
     }
 
@@ -174,7 +198,7 @@ impl Storage {
         for value in values {
             object_store.put(value).build()?;
         }
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(())
     }
 
@@ -193,7 +217,7 @@ impl Storage {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         tx.object_store(store)?.delete(key).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(())
     }
 
@@ -323,6 +347,19 @@ impl Storage {
         let items = values.into_iter().map(from_js).collect::<Result<_>>()?;
         Ok(Page { items, next_cursor })
     }
+}
+
+/// Transaction options with `durability`. Writes an attempt depends on ask for `Strict`
+/// (committed = flushed to disk before the next model call); bulk writes whose source still
+/// exists if the machine loses power (an import's file, a benchmark's batch) take `Relaxed`
+/// (committed = handed to the operating system), which lets the browser skip a flush per
+/// transaction.
+pub(crate) fn durability(
+    durability: indexed_db_futures::transaction::TransactionDurability,
+) -> indexed_db_futures::transaction::TransactionOptions {
+    let mut options = indexed_db_futures::transaction::TransactionOptions::new();
+    options.set_durability(durability);
+    options
 }
 
 fn get_field(value: &JsValue, field: &str) -> JsValue {

@@ -10,8 +10,8 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 
 /// Current schema version. History: 1 = puzzles, games, settings; 2 = + profiles, sessions,
-/// experiences, learning units, experiments.
-pub const SCHEMA_VERSION: u32 = 2;
+/// experiences, learning units, experiments; 3 = + the saved search index and its journal.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Object store names.
 pub mod stores {
@@ -31,8 +31,12 @@ pub mod stores {
     pub const LEARNING_UNITS: &str = "learning_units";
     /// Experiments by id (v2).
     pub const EXPERIMENTS: &str = "experiments";
+    /// The saved search index: snapshot parts and its `meta` record, by `key` (v3).
+    pub const SEARCH_INDEX: &str = "search_index";
+    /// Ids whose search text changed since the snapshot, by auto-increment `seq` (v3).
+    pub const SEARCH_JOURNAL: &str = "search_journal";
     /// Every store, so transactions over "everything" name them once.
-    pub const ALL: [&str; 8] = [
+    pub const ALL: [&str; 10] = [
         PUZZLES,
         GAMES,
         SETTINGS,
@@ -41,6 +45,8 @@ pub mod stores {
         EXPERIENCES,
         LEARNING_UNITS,
         EXPERIMENTS,
+        SEARCH_INDEX,
+        SEARCH_JOURNAL,
     ];
 }
 
@@ -71,7 +77,16 @@ pub const LIST_INDEXES: [(&str, &str, &[&str]); 5] = [
 
 /// Bring a database at version `old` to [`SCHEMA_VERSION`], one version at a time.
 pub fn upgrade(db: &Database, old: u32) -> Result<(), indexed_db_futures::error::Error> {
-    if old < 1 {
+    upgrade_between(db, old, SCHEMA_VERSION)
+}
+
+/// Bring a database at version `old` to version `new` (tests make older databases with it).
+pub fn upgrade_between(
+    db: &Database,
+    old: u32,
+    new: u32,
+) -> Result<(), indexed_db_futures::error::Error> {
+    if old < 1 && new >= 1 {
         db.create_object_store(stores::PUZZLES)
             .with_key_path("id".into())
             .build()?;
@@ -82,7 +97,7 @@ pub fn upgrade(db: &Database, old: u32) -> Result<(), indexed_db_futures::error:
             .with_key_path("key".into())
             .build()?;
     }
-    if old < 2 {
+    if old < 2 && new >= 2 {
         // v2 only adds stores: v1's puzzles, games and settings are kept as they are.
         for (store, time, fields) in LIST_INDEXES {
             let created = db
@@ -96,6 +111,18 @@ pub fn upgrade(db: &Database, old: u32) -> Result<(), indexed_db_futures::error:
                     .build()?;
             }
         }
+    }
+    if old < 3 && new >= 3 {
+        // v3 only adds the search stores. The index of an existing database is built once on
+        // its first load (a walk of `experiences`, with progress), not here: an upgrade
+        // transaction cannot yield, and indexing 100k records in it would freeze the page.
+        db.create_object_store(stores::SEARCH_INDEX)
+            .with_key_path("key".into())
+            .build()?;
+        db.create_object_store(stores::SEARCH_JOURNAL)
+            .with_key_path("seq".into())
+            .with_auto_increment(true)
+            .build()?;
     }
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! The `sessions` store: [`SessionRecord`]s by id, and the one write that commits an attempt.
 
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{TransactionDurability, TransactionMode};
 use learning_lab::memory::{ExperienceRecord, SessionRecord};
 use wasm_bindgen::JsValue;
 
-use super::{stores, to_js, Page, PageCursor, Result, Storage};
+use super::search::journal;
+use super::{durability, stores, to_js, Page, PageCursor, Result, Storage};
 
 /// Which sessions a list shows (newest change first).
 #[derive(Debug, Clone, PartialEq)]
@@ -73,8 +74,8 @@ impl Storage {
             .await
     }
 
-    /// Commits a judged attempt: the session's new state and the attempt's experience in ONE
-    /// transaction, awaited before the caller makes the next model call. Either both are on
+    /// Commits a judged attempt: the session's new state, the attempt's experience and its
+    /// search journal entry in ONE transaction, awaited before the caller makes the next model call. Either both are on
     /// disk or neither is, so a reload never resumes a session that lost its last attempt.
     pub async fn save_attempt(
         &self,
@@ -85,8 +86,13 @@ impl Storage {
         let experience_value = to_js(experience)?;
         let tx = self
             .db
-            .transaction([stores::SESSIONS, stores::EXPERIENCES])
+            .transaction([
+                stores::SESSIONS,
+                stores::EXPERIENCES,
+                stores::SEARCH_JOURNAL,
+            ])
             .with_mode(TransactionMode::Readwrite)
+            .with_options(durability(TransactionDurability::Strict))
             .build()?;
         tx.object_store(stores::SESSIONS)?
             .put(session_value)
@@ -94,8 +100,9 @@ impl Storage {
         tx.object_store(stores::EXPERIENCES)?
             .put(experience_value)
             .await?;
-        tx.commit().await?;
-        self.index_experiences(std::slice::from_ref(experience));
+        let seq = journal(&tx, &[experience.id.as_str()]).await?;
+        super::commit(tx).await?;
+        self.index_put(std::slice::from_ref(experience), seq);
         Ok(())
     }
 }

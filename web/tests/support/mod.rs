@@ -8,6 +8,12 @@ use learning_lab::play::{Experience, ExperienceContext, Limits, PromptMode, Read
 use learning_lab::profile::{Profile, ProviderTemplate};
 
 /// A database name no other test (or the app) uses.
+/// `text` as a Blob, as a picked file would be.
+pub fn blob_of(text: &str) -> web_sys::Blob {
+    let parts = js_sys::Array::of1(&text.into());
+    web_sys::Blob::new_with_str_sequence(&parts).unwrap()
+}
+
 pub fn unique_db(name: &str) -> String {
     format!("test-{name}-{}", js_sys::Math::random())
 }

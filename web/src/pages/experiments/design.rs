@@ -1,8 +1,11 @@
 //! The design form of the Experiments screen: name, preset, arms or learning-curve settings,
-//! puzzles, runs, and what the run settings are; [`Design::experiment`] is the design it
-//! describes, validated by learning-lab.
+//! puzzles (generated seeds, or puzzles picked from the library), runs, and what the run
+//! settings are; [`Design::experiment`] is the design it describes, validated by learning-lab.
+
+use std::collections::BTreeSet;
 
 use learning_lab::experiment::{Experiment, LearningCurve, PuzzleSet, Schedule};
+use learning_lab::memory::PuzzleRecord;
 use learning_lab::profile::Profile;
 use learning_lab::unit::LearningUnit;
 use leptos::prelude::*;
@@ -31,6 +34,12 @@ pub struct Design {
     pub per_phase: RwSignal<usize>,
     pub dreams: RwSignal<usize>,
     pub dream_with_model: RwSignal<bool>,
+    /// Whether the puzzles are picked from the library (else generated from seeds).
+    pub from_library: RwSignal<bool>,
+    /// The library, newest first.
+    pub library: RwSignal<Vec<PuzzleRecord>>,
+    /// Ids of the library puzzles picked.
+    pub picked: RwSignal<BTreeSet<String>>,
 }
 
 impl Design {
@@ -50,7 +59,21 @@ impl Design {
             per_phase: RwSignal::new(3),
             dreams: RwSignal::new(1),
             dream_with_model: RwSignal::new(false),
+            from_library: RwSignal::new(false),
+            library: RwSignal::new(Vec::new()),
+            picked: RwSignal::new(BTreeSet::new()),
         }
+    }
+
+    /// The picked library puzzles' givens, in the library's order.
+    fn picked_lines(&self) -> Vec<String> {
+        let picked = self.picked.get_untracked();
+        self.library.with_untracked(|all| {
+            all.iter()
+                .filter(|p| picked.contains(&p.id))
+                .map(|p| p.givens.clone())
+                .collect()
+        })
     }
 
     /// The design the form describes (a fresh id, created now), validated by learning-lab.
@@ -64,7 +87,7 @@ impl Design {
         let band = self.band.get_untracked().parse::<Band>().ok();
         let size = self.size.get_untracked();
         let arms = self.arms.get_untracked();
-        let experiment = if self.preset.get_untracked() == "learning-curve" {
+        let mut experiment = if self.preset.get_untracked() == "learning-curve" {
             let profile_id = arms
                 .first()
                 .map(|a| a.profile_id.clone())
@@ -91,7 +114,18 @@ impl Design {
                 created_at_ms: now,
             }
         };
-        experiment.validate().map_err(|e| e.to_string())?;
+        if self.from_library.get_untracked() {
+            experiment.puzzles = PuzzleSet::Lines {
+                lines: self.picked_lines(),
+            };
+        }
+        experiment.validate().map_err(|e| {
+            if self.from_library.get_untracked() && self.picked.with_untracked(BTreeSet::is_empty) {
+                "pick at least one library puzzle (or use generated seeds)".to_string()
+            } else {
+                e.to_string()
+            }
+        })?;
         Ok(experiment)
     }
 }
@@ -118,6 +152,9 @@ pub fn DesignForm(
         per_phase,
         dreams,
         dream_with_model,
+        from_library,
+        library,
+        picked,
     } = design;
     view! {
         <form class="controls design" on:submit=|ev| ev.prevent_default()>
@@ -140,6 +177,17 @@ pub fn DesignForm(
             </Show>
             <fieldset>
                 <legend>"Puzzles"</legend>
+                <label>"From "
+                    <select id="experiment-puzzle-source" prop:value=move || if from_library.get() { "library" } else { "generated" }
+                        on:change=move |ev| from_library.set(event_target_value(&ev) == "library")>
+                        <option value="generated">"generated seeds"</option>
+                        <option value="library">{move || format!("the puzzle library ({})", library.with(Vec::len))}</option>
+                    </select>
+                </label>
+                <Show when=move || from_library.get()>
+                    <LibraryPicker library picked/>
+                </Show>
+                <Show when=move || !from_library.get()>
                 <SizeSelect id="experiment-size" size=size/>
                 <label>" Band "
                     <select id="experiment-band" prop:value=move || band.get()
@@ -154,6 +202,7 @@ pub fn DesignForm(
                 <label>" to "<input id="experiment-seed-to" type="number" min="0"
                     prop:value=move || seed_to.get().to_string()
                     on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { seed_to.set(v) } }/></label>
+                </Show>
             </fieldset>
             <NumberField id="experiment-runs" label="Runs per arm " value=runs_per_arm min=1 max=100/>
             <NumberField id="experiment-concurrency" label=" Concurrency " value=concurrency min=1 max=8/>
@@ -162,5 +211,47 @@ pub fn DesignForm(
                 on:change=move |ev| dream_with_model.set(event_target_checked(&ev))/>" dreams use the model"</label>
             {children()}
         </form>
+    }
+}
+
+/// Library puzzles listed for picking; a bigger library is picked from its newest ones.
+const LISTED: usize = 500;
+
+/// A checklist of the library's puzzles with "all" and "none".
+#[component]
+fn LibraryPicker(
+    library: RwSignal<Vec<PuzzleRecord>>,
+    picked: RwSignal<BTreeSet<String>>,
+) -> impl IntoView {
+    let all = move |_| {
+        picked.set(library.with(|l| l.iter().take(LISTED).map(|p| p.id.clone()).collect()))
+    };
+    let none = move |_| picked.set(BTreeSet::new());
+    view! {
+        <div class="library-picker">
+            <div class="row">
+                <span id="experiment-picked" aria-live="polite">{move || format!("{} picked", picked.with(BTreeSet::len))}</span>
+                <button id="experiment-pick-all" type="button" class="secondary" on:click=all>"Pick all"</button>
+                <button id="experiment-pick-none" type="button" class="secondary" on:click=none>"Pick none"</button>
+            </div>
+            <Show when=move || library.with(Vec::is_empty)>
+                <p class="muted">"The library is empty: import or generate puzzles (Library, Generate)."</p>
+            </Show>
+            <ul class="picklist" aria-label="Library puzzles">
+                <For each=move || library.get().into_iter().take(LISTED) key=|p| p.id.clone() children=move |p| {
+                    let id = p.id.clone();
+                    let checked_id = id.clone();
+                    let label = format!("{} ({}x{})", p.title(), p.size, p.size);
+                    view! {
+                        <li><label><input type="checkbox" data-puzzle-id=id.clone()
+                            prop:checked=move || picked.with(|s| s.contains(&checked_id))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                picked.update(|s| { if on { s.insert(id.clone()); } else { s.remove(&id); } });
+                            }/>" "{label}</label></li>
+                    }
+                }/>
+            </ul>
+        </div>
     }
 }

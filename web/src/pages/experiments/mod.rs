@@ -3,6 +3,7 @@
 //! charts, CSV/JSON export. Statistics and charts come from learning-lab.
 
 use learning_lab::experiment::{ExperimentState, RunStatus};
+use learning_lab::play::{AbandonReason, Status};
 use learning_lab::profile::{default_profile, Profile};
 use learning_lab::unit::LearningUnit;
 use leptos::prelude::*;
@@ -10,7 +11,39 @@ use leptos::task::spawn_local;
 
 use crate::db;
 use crate::drivers::experiment_runner::{Runner, RunnerLive};
-use crate::storage::ExperimentRecord;
+use crate::storage::{ExperimentRecord, PageCursor, SessionFilter};
+
+/// Abandons (as interrupted) the sessions of `record` that are still running or paused but no
+/// finished run records: their runs were cut off by a reload or a Stop and are replayed in new
+/// sessions, so the old ones must not look like plays still going on. Returns how many.
+async fn retire_interrupted(record: &ExperimentRecord) -> Result<usize, String> {
+    let db = db::open().await.map_err(|e| e.to_string())?;
+    let filter = SessionFilter::Experiment(record.id.clone());
+    let mut after: Option<PageCursor> = None;
+    let mut retired = 0;
+    loop {
+        let page = db
+            .page_sessions(&filter, after.as_ref(), 200)
+            .await
+            .map_err(|e| e.to_string())?;
+        for mut session in page.items {
+            let open = matches!(session.session.status(), Status::Running | Status::Paused);
+            if open && !record.state.records_session(&session.id) {
+                session
+                    .session
+                    .abandon(AbandonReason::Interrupted)
+                    .map_err(|e| e.to_string())?;
+                session.touch(db::now());
+                db.put_session(&session).await.map_err(|e| e.to_string())?;
+                retired += 1;
+            }
+        }
+        match page.next_cursor {
+            Some(next) => after = Some(next),
+            None => return Ok(retired),
+        }
+    }
+}
 
 mod arms;
 mod design;
@@ -55,6 +88,12 @@ pub fn ExperimentsPage() -> impl IntoView {
         ]);
         profiles.set(ps);
         unit_list.set(db.all_units(None).await.unwrap_or_default());
+        match db.all_puzzles().await {
+            Ok(all) => design.library.set(all),
+            Err(e) => live
+                .status
+                .set(format!("the puzzle library could not be read: {e}")),
+        }
         if let Some(current) = Runner::current() {
             // Still running in this tab (the screen was left and opened again).
             current.attach(live);
@@ -67,6 +106,10 @@ pub fn ExperimentsPage() -> impl IntoView {
                 let requeued = newest.state.requeue_running();
                 if requeued > 0 {
                     let _ = db.put_experiment(&newest).await;
+                    if let Err(e) = retire_interrupted(&newest).await {
+                        live.status
+                            .set(format!("interrupted sessions not closed: {e}"));
+                    }
                     live.status.set(format!(
                         "{} was interrupted ({requeued} runs to replay); press Resume",
                         newest.name
@@ -120,12 +163,24 @@ pub fn ExperimentsPage() -> impl IntoView {
         })
     };
     let resume = move |_| {
+        if live.running.get_untracked() {
+            return;
+        }
         let Some(mut record) = live.record.get_untracked() else {
             return;
         };
+        // Running from the click on: a second Resume must not start a second runner.
+        live.running.set(true);
         record.state.requeue_running();
         record.state.retry_failed();
-        launch(record);
+        spawn_local(async move {
+            // The sessions of runs a Stop cut off are replayed afresh: close the old ones first.
+            if let Err(e) = retire_interrupted(&record).await {
+                live.status
+                    .set(format!("interrupted sessions not closed: {e}"));
+            }
+            launch(record);
+        });
     };
     let can_resume = move || {
         !live.running.get()

@@ -1,4 +1,4 @@
-//! The LLM Play screen: pick a puzzle (or generate one), a profile and memory, then watch the
+//! The LLM Play screen: pick a puzzle (a new one or one from the library), a profile and memory, then watch the
 //! model play: the live board with the last move, its reasoning as it streams, every move
 //! judged, accuracy, stop and resume. A session survives a reload: it is in IndexedDB.
 
@@ -12,13 +12,14 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::number_field::NumberField;
 use crate::components::profile_select::ProfileSelect;
-use crate::components::size_select::SizeSelect;
 use crate::db;
 use crate::drivers::player::{self, Live, NewPlay, StopHandle};
 
 mod live;
+mod puzzle;
 
 use live::LiveView;
+use puzzle::{PuzzleChoice, PuzzleFields};
 
 /// The setting that remembers which session the screen shows, so a reload comes back to it.
 const ACTIVE_SESSION: &str = "active_llm_session";
@@ -37,14 +38,13 @@ pub fn LlmPlayPage() -> impl IntoView {
     let handle = StoredValue::new_local(StopHandle::default());
     let profiles = RwSignal::new(Vec::<Profile>::new());
     let profile_id = RwSignal::new(String::new());
-    let size = RwSignal::new(4usize);
-    let seed = RwSignal::new(1u64);
     let max_attempts = RwSignal::new(60usize);
     let memory = RwSignal::new(false);
     let assisted = RwSignal::new(false);
     let unit = RwSignal::new(None::<LearningUnit>);
     let unit_note = RwSignal::new(String::new());
     let query = use_query_map();
+    let choice = PuzzleChoice::new(query.with_untracked(|q| q.get("puzzle")), live.status);
 
     // The profile's active learning unit, shown and used when memory is on.
     Effect::new(move |_| {
@@ -128,6 +128,10 @@ pub fn LlmPlayPage() -> impl IntoView {
     let launch = move |record: SessionRecord, profile: Profile| {
         let stop = StopHandle::default();
         handle.set_value(stop.clone());
+        // Running from the click on, not from when the loop gets going: a second Resume
+        // before then would start a second loop on the same session, both numbering the same
+        // next attempt (one overwrites the other's move).
+        live.running.set(true);
         spawn_local(async move {
             // The unit the session was started with (memory on), read again after a reload.
             let chosen = match (&record.unit_id, db::open().await) {
@@ -143,14 +147,19 @@ pub fn LlmPlayPage() -> impl IntoView {
     };
 
     let begin = move || {
+        if live.running.get_untracked() {
+            return;
+        }
         let Some(profile) = chosen_profile() else {
             live.status
                 .set("create a profile first (Profiles screen)".into());
             return;
         };
-        let (size, seed, max, memory, assisted) = (
-            size.get_untracked(),
-            seed.get_untracked(),
+        let puzzle = match choice.puzzle() {
+            Ok(puzzle) => puzzle,
+            Err(e) => return live.status.set(e),
+        };
+        let (max, memory, assisted) = (
             max_attempts.get_untracked(),
             memory.get_untracked(),
             assisted.get_untracked(),
@@ -166,10 +175,11 @@ pub fn LlmPlayPage() -> impl IntoView {
         } else {
             "starting a new play…".into()
         });
+        // Running from the click on (a second Start would start a second play).
+        live.running.set(true);
         spawn_local(async move {
             let play = NewPlay {
-                size,
-                seed,
+                puzzle,
                 max_attempts: max,
                 memory,
                 unit_id,
@@ -184,7 +194,10 @@ pub fn LlmPlayPage() -> impl IntoView {
                     live.record.set(Some(record.clone()));
                     launch(record, profile);
                 }
-                Err(e) => live.status.set(e),
+                Err(e) => {
+                    live.running.set(false);
+                    live.status.set(e);
+                }
             }
         });
     };
@@ -209,6 +222,9 @@ pub fn LlmPlayPage() -> impl IntoView {
     });
 
     let resume = move |_| {
+        if live.running.get_untracked() {
+            return;
+        }
         let Some(record) = live.record.get_untracked() else {
             return;
         };
@@ -239,11 +255,7 @@ pub fn LlmPlayPage() -> impl IntoView {
             <h2 id="llm-title">"LLM Play"</h2>
             <form class="controls" on:submit=|ev| ev.prevent_default()>
                 <ProfileSelect id="llm-profile" profiles profile_id/>
-                <SizeSelect id="llm-size" size=size/>
-                <label>"Seed "
-                    <input id="llm-seed" type="number" min="0" prop:value=move || seed.get().to_string()
-                        on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { seed.set(v) } }/>
-                </label>
+                <PuzzleFields choice/>
                 <NumberField id="llm-max-attempts" label="Max attempts " value=max_attempts min=1 max=2000/>
                 <label><input id="llm-memory" type="checkbox" prop:checked=move || memory.get()
                     on:change=move |ev| memory.set(event_target_checked(&ev))/>" Memory (inject the active learning unit)"</label>

@@ -19,6 +19,19 @@ use transfer::Transfer;
 
 const PAGE: u32 = 25;
 const SEARCH_HITS: usize = 25;
+/// Hits asked for when a filter is on, so the filtered best still fill a page.
+const FILTERED_SEARCH_HITS: usize = 400;
+
+/// Whether `record` is one the filter select's `filter` value shows (empty: every one). A search
+/// keeps only those, so its hits never contradict the filter the screen shows.
+fn shown_under(filter: &str, record: &ExperienceRecord) -> bool {
+    match filter {
+        "" => true,
+        "consolidated" => record.consolidated,
+        "unconsolidated" => !record.consolidated,
+        outcome => record.outcome().eq_ignore_ascii_case(outcome),
+    }
+}
 
 fn megabytes(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1_048_576.0)
@@ -111,6 +124,27 @@ impl Memory {
         });
     }
 
+    /// Loads the search index in the background as the screen opens, so the first search
+    /// answers at once; a database indexed for the first time shows how far it got.
+    fn warm_search(self) {
+        spawn_local(async move {
+            let Ok(db) = db::open().await else { return };
+            let progress = |stage: &str, done: usize, total: usize| {
+                if total > 0 && done > 0 {
+                    self.message.set(format!("{stage}: {done} of {total}…"));
+                }
+            };
+            match db.load_search_index(&progress).await {
+                Ok(_) => {
+                    if self.message.get_untracked().ends_with('…') {
+                        self.message.set("search index ready".into());
+                    }
+                }
+                Err(e) => self.message.set(format!("search is unavailable: {e}")),
+            }
+        });
+    }
+
     /// The best hits for the query (the first page again when it is blank).
     fn search(self) {
         let q = self.query.get_untracked();
@@ -119,16 +153,32 @@ impl Memory {
             return;
         }
         self.message.set("searching…".into());
+        let filter = self.filter.get_untracked();
         spawn_local(async move {
             let started = db::now();
+            let wanted = if filter.is_empty() {
+                SEARCH_HITS
+            } else {
+                FILTERED_SEARCH_HITS
+            };
             let hits = match db::open().await {
-                Ok(db) => db.search_experiences(&q, SEARCH_HITS).await,
+                Ok(db) => db.search_experiences(&q, wanted).await,
                 Err(e) => Err(e),
             };
             match hits {
                 Ok(hits) => {
+                    let hits: Vec<_> = hits
+                        .into_iter()
+                        .filter(|(r, _)| shown_under(&filter, r))
+                        .take(SEARCH_HITS)
+                        .collect();
+                    let only = if filter.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (only {})", filter.replace('_', " "))
+                    };
                     self.message.set(format!(
-                        "{} match(es) for {q:?} in {:.0} ms",
+                        "{} match(es) for {q:?}{only} in {:.0} ms",
                         hits.len(),
                         db::now() - started
                     ));
@@ -147,6 +197,7 @@ pub fn MemoryPage() -> impl IntoView {
     let memory = Memory::new();
     memory.load(false);
     memory.refresh_counts();
+    memory.warm_search();
     let Memory {
         count,
         selected,

@@ -1,4 +1,4 @@
-//! The Memory screen's file actions: export, import (checked line by line first) and clear
+//! The Memory screen's file actions: export, import (streamed, checked line by line first) and clear
 //! with confirmation.
 
 use leptos::prelude::*;
@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use super::{megabytes, Memory};
 use crate::db;
-use crate::download::read_file_text;
+use crate::download::picked_file;
 use crate::storage::{self, ClearScope};
 
 /// The export, import and clear controls.
@@ -48,29 +48,18 @@ pub(super) fn Transfer(memory: Memory) -> impl IntoView {
 
     let import = move |ev: leptos::ev::Event| {
         busy.set(true);
+        let Some(file) = picked_file(&ev) else {
+            busy.set(false);
+            return;
+        };
         spawn_local(async move {
-            let text = match read_file_text(&ev).await {
-                Ok(Some(text)) => text,
-                Ok(None) => {
-                    busy.set(false);
-                    return;
-                }
-                Err(e) => {
-                    message.set(e);
-                    busy.set(false);
-                    return;
-                }
-            };
             message.set("checking every line before writing…".into());
             let result = match db::open().await {
-                Ok(db) => db.import_text(&text).await,
+                Ok(db) => db.import_blob(&file).await,
                 Err(e) => Err(e),
             };
             message.set(match result {
-                Ok(s) => format!(
-                    "imported {} experiences, {} sessions, {} puzzles, {} learning units, {} experiments, {} profiles",
-                    s.experiences, s.sessions, s.puzzles, s.learning_units, s.experiments, s.profiles
-                ),
+                Ok(summary) => format!("imported {summary}"),
                 Err(e) => format!("nothing imported: {e}"),
             });
             busy.set(false);

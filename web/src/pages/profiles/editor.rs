@@ -69,7 +69,7 @@ pub(super) fn ProfileEditor(
                 " Ask for JSON output (format only)"</label>
             <label>"System prompt addition " <textarea id="profile-system-addition" prop:value=profile.system_prompt_addition.clone()
                 on:input=move |ev| { let v = event_target_value(&ev); edit(&|p| p.system_prompt_addition = v.clone()) }/></label>
-            <label>"Edge API token (optional; stored masked, never exported) "
+            <label>"Edge API token (optional; kept encrypted in this browser, never exported) "
                 <input id="profile-token" type="password" autocomplete="off"
                     placeholder=profile.masked_token().unwrap_or_default()
                     on:input=move |ev| { let v = event_target_value(&ev); edit(&|p| p.edge_token = (!v.trim().is_empty()).then(|| v.trim().to_string())) }/></label>

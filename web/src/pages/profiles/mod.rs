@@ -7,7 +7,6 @@ use leptos::task::spawn_local;
 
 use crate::db;
 use crate::download::{download_text, read_file_text};
-use crate::llm::LlmClient;
 
 mod editor;
 
@@ -34,7 +33,7 @@ async fn offer_then_list(db: &crate::storage::Storage) -> Result<Vec<Profile>, S
 async fn save(profile: Profile, others: Vec<Profile>) -> Result<(), String> {
     profile.validate().map_err(|e| e.to_string())?;
     let db = db::open().await.map_err(|e| e.to_string())?;
-    for other in profile.demoted_by_saving(&others) {
+    for other in profile.demoted_by_saving(&others, profile.updated_at) {
         db.put_profile(&other).await.map_err(|e| e.to_string())?;
     }
     db.put_profile(&profile).await.map_err(|e| e.to_string())
@@ -84,12 +83,7 @@ pub fn ProfilesPage() -> impl IntoView {
         };
         test_result.set("testing…".into());
         spawn_local(async move {
-            let edge_url = crate::edge::edge_url().await;
-            let result = match LlmClient::for_profile(&p, edge_url.as_deref()) {
-                Ok(client) => client.list_models().await,
-                Err(e) => Err(e),
-            };
-            test_result.set(match result {
+            test_result.set(match crate::llm::test_connection(&p).await {
                 Ok((models, ms)) => {
                     let listed = if models.contains(&p.model) {
                         format!("model {} is served", p.model)
@@ -102,10 +96,7 @@ pub fn ProfilesPage() -> impl IntoView {
                         models.join(", ")
                     )
                 }
-                Err(e) => format!(
-                    "connection failed: {e} · what to change: {}",
-                    p.template.connection_help(&crate::edge::app_origin())
-                ),
+                Err(e) => e,
             });
         });
     };
