@@ -406,6 +406,222 @@ pub fn runs_needed(baseline: f64, difference: f64) -> Option<u64> {
     sample_size_two_proportions(baseline, target, ALPHA, 0.8)
 }
 
+/// The exact McNemar test for paired yes/no outcomes: `b` pairs where only the first member
+/// succeeded, `c` where only the second did (the concordant pairs carry no information about
+/// a difference). Under "no difference" each discordant pair goes either way with
+/// probability ½, so `min(b, c)` is Binomial(b + c, ½); the two-sided p is twice its lower
+/// tail, capped at 1. 1 when there is no discordant pair.
+pub fn mcnemar_exact(b: u64, c: u64) -> f64 {
+    let n = b + c;
+    if n == 0 {
+        return 1.0;
+    }
+    let ln_fact = LnFactorial::new(n as usize);
+    let ln_half_n = n as f64 * 0.5f64.ln();
+    let tail: f64 = (0..=b.min(c))
+        .map(|k| {
+            (ln_fact.get(n) - ln_fact.get(k) - ln_fact.get(n - k) + ln_half_n).exp()
+        })
+        .sum();
+    (2.0 * tail).min(1.0)
+}
+
+/// One puzzle played by both arms of a comparison: each arm's moves on it, summed over its
+/// repeats (a puzzle is the unit the paired methods resample, so its runs stay together).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PuzzlePair {
+    /// The arm under test.
+    pub arm: SessionMoves,
+    /// The control arm.
+    pub control: SessionMoves,
+}
+
+/// Pairs where both arms made at least one attempt (a side without moves has no accuracy).
+fn pairs_with_moves(pairs: &[PuzzlePair]) -> Vec<PuzzlePair> {
+    pairs
+        .iter()
+        .copied()
+        .filter(|p| p.arm.attempts > 0 && p.control.attempts > 0)
+        .collect()
+}
+
+/// Pooled accuracy of the arm minus that of the control over `pairs` (every pair has
+/// attempts on both sides, so neither denominator is 0 for a non-empty slice).
+fn paired_difference<'a>(pairs: impl Iterator<Item = &'a PuzzlePair>) -> f64 {
+    let (mut ac, mut an, mut cc, mut cn) = (0u64, 0u64, 0u64, 0u64);
+    for p in pairs {
+        ac += p.arm.correct;
+        an += p.arm.attempts;
+        cc += p.control.correct;
+        cn += p.control.attempts;
+    }
+    ac as f64 / an as f64 - cc as f64 / cn as f64
+}
+
+/// The per-move accuracy difference arm − control over puzzles both arms played, with a 95 %
+/// percentile bootstrap interval that resamples whole puzzles ([`BOOTSTRAP_RESAMPLES`]
+/// resamples from `seed`): both arms' moves on a puzzle are drawn together, so what the
+/// puzzles share (their difficulty) cancels out of every resample. `None` without a pair in
+/// which both arms made an attempt.
+pub fn paired_bootstrap_accuracy_difference(pairs: &[PuzzlePair], seed: u64) -> Option<Estimate> {
+    let pairs = pairs_with_moves(pairs);
+    if pairs.is_empty() {
+        return None;
+    }
+    let value = paired_difference(pairs.iter());
+    let mut rng = Xoshiro256StarStar::seed_from_u64(seed);
+    let n = pairs.len() as u64;
+    let mut draw = Vec::with_capacity(pairs.len());
+    let draws = (0..BOOTSTRAP_RESAMPLES)
+        .map(|_| {
+            draw.clear();
+            draw.extend((0..n).map(|_| pairs[rng.below(n) as usize]));
+            paired_difference(draw.iter())
+        })
+        .collect();
+    Some(Estimate {
+        value,
+        ci: percentile_interval(draws),
+    })
+}
+
+/// Two-sided paired permutation test of "both arms have the same per-move accuracy": within
+/// each puzzle the two arms' labels are swapped or not, and the statistic is the absolute
+/// difference of pooled accuracies. Exact (all 2ⁿ swaps) when 2ⁿ ≤ [`PERMUTATIONS`],
+/// otherwise [`PERMUTATIONS`] random swaps from `seed` with the `(1 + as-extreme) / (1 +
+/// permutations)` rule. Swapping the arms gives the same p. `None` without a pair in which
+/// both arms made an attempt.
+pub fn paired_permutation_test(pairs: &[PuzzlePair], seed: u64) -> Option<f64> {
+    let pairs = pairs_with_moves(pairs);
+    if pairs.is_empty() {
+        return None;
+    }
+    let observed = paired_difference(pairs.iter()).abs();
+    let swapped = |flip: &dyn Fn(usize) -> bool| {
+        let relabelled: Vec<PuzzlePair> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if flip(i) {
+                    PuzzlePair {
+                        arm: p.control,
+                        control: p.arm,
+                    }
+                } else {
+                    *p
+                }
+            })
+            .collect();
+        // A tolerance so that relabellings equal in exact arithmetic count as extreme.
+        paired_difference(relabelled.iter()).abs() >= observed - 1e-12
+    };
+    let n = pairs.len();
+    if n < usize::BITS as usize && (1usize << n) <= PERMUTATIONS {
+        let all = 1usize << n;
+        let extreme = (0..all).filter(|mask| swapped(&|i| mask >> i & 1 == 1)).count();
+        return Some(extreme as f64 / all as f64);
+    }
+    let mut rng = Xoshiro256StarStar::seed_from_u64(seed);
+    let mut extreme = 0usize;
+    for _ in 0..PERMUTATIONS {
+        let flips: Vec<bool> = (0..n).map(|_| rng.below(2) == 1).collect();
+        if swapped(&|i| flips[i]) {
+            extreme += 1;
+        }
+    }
+    Some((1 + extreme) as f64 / (1 + PERMUTATIONS) as f64)
+}
+
+/// How the significance level of a sequential experiment is shared among its looks (the
+/// checkpoints and the final analysis), declared in the design before the run.
+///
+/// Each look gets the share of α its rule assigns to it, and tests there against that share
+/// alone. By the union bound, the chance that any look makes a false call is then at most
+/// the sum of the shares, which is α: honest whatever the correlation between looks (and
+/// slightly conservative, since looks at growing data are positively correlated).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlphaSpending {
+    /// The same share at every look: α / looks.
+    #[default]
+    Bonferroni,
+    /// Pocock-type spending: α·ln(1 + (e − 1)·t) spent by information fraction t; early
+    /// looks get a fair share, so an early stop is likelier but the final look has less.
+    Pocock,
+    /// O'Brien–Fleming-type spending: 2·(1 − Φ(z₁₋α/₂ / √t)); early looks get almost
+    /// nothing, so the final look keeps nearly all of α.
+    OBrienFleming,
+}
+
+impl AlphaSpending {
+    /// Every rule, in the order a form lists them.
+    pub const ALL: [AlphaSpending; 3] = [
+        AlphaSpending::Bonferroni,
+        AlphaSpending::Pocock,
+        AlphaSpending::OBrienFleming,
+    ];
+
+    /// The rule's form value.
+    pub fn key(self) -> &'static str {
+        match self {
+            AlphaSpending::Bonferroni => "bonferroni",
+            AlphaSpending::Pocock => "pocock",
+            AlphaSpending::OBrienFleming => "obrien-fleming",
+        }
+    }
+
+    /// The rule a form value names.
+    pub fn from_key(key: &str) -> Option<AlphaSpending> {
+        AlphaSpending::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// What people read.
+    pub fn name(self) -> &'static str {
+        match self {
+            AlphaSpending::Bonferroni => "Bonferroni",
+            AlphaSpending::Pocock => "Pocock-type spending",
+            AlphaSpending::OBrienFleming => "O'Brien-Fleming-type spending",
+        }
+    }
+
+    /// The α spent by information fraction `t` (0..=1) of a total `alpha` (the spending
+    /// rules; Bonferroni has none and spends by look count instead).
+    fn spent_by(self, t: f64, alpha: f64) -> f64 {
+        let t = t.clamp(0.0, 1.0);
+        match self {
+            AlphaSpending::Bonferroni => alpha * t,
+            AlphaSpending::Pocock => alpha * (1.0 + (std::f64::consts::E - 1.0) * t).ln(),
+            AlphaSpending::OBrienFleming => {
+                if t == 0.0 {
+                    0.0
+                } else {
+                    let z = normal_quantile(1.0 - alpha / 2.0);
+                    erfc(z / (std::f64::consts::SQRT_2 * t.sqrt()))
+                }
+            }
+        }
+    }
+
+    /// The level of each look, given each look's information fraction (increasing, the
+    /// last normally 1): Bonferroni `alpha / looks` each; the spending rules the increment
+    /// spent since the previous look. The shares sum to at most `alpha`.
+    pub fn look_alphas(self, fractions: &[f64], alpha: f64) -> Vec<f64> {
+        if self == AlphaSpending::Bonferroni {
+            return vec![alpha / fractions.len().max(1) as f64; fractions.len()];
+        }
+        let mut before = 0.0;
+        fractions
+            .iter()
+            .map(|&t| {
+                let spent = self.spent_by(t, alpha).min(alpha).max(before);
+                let share = spent - before;
+                before = spent;
+                share
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,6 +747,124 @@ mod tests {
         assert!(d.ci.low > 0.5 && d.ci.contains(d.value));
     }
 
+    #[test]
+    fn mcnemar_exact_matches_hand_computed_binomial_tails() {
+        // b = 1, c = 9: 10 discordant pairs, P(X ≤ 1) for X ~ Bin(10, ½) is
+        // (C(10,0) + C(10,1)) / 2¹⁰ = 11/1024; two-sided: 22/1024 = 0.021484375.
+        assert!(close(mcnemar_exact(1, 9), 0.021_484_375, 1e-15));
+        assert!(close(mcnemar_exact(9, 1), 0.021_484_375, 1e-15));
+        // b = 3, c = 3: P(X ≤ 3) for Bin(6, ½) = (1 + 6 + 15 + 20)/64 = 42/64; doubled it
+        // passes 1, so p = 1.
+        assert_eq!(mcnemar_exact(3, 3), 1.0);
+        // b = 0, c = 5: 2 · 1/32 = 0.0625 (five discordant pairs can never reach 0.05).
+        assert!(close(mcnemar_exact(0, 5), 0.0625, 1e-15));
+        // b = 0, c = 6: 2 · 1/64 = 0.03125.
+        assert!(close(mcnemar_exact(0, 6), 0.031_25, 1e-15));
+        // b = 2, c = 8: 2 · (1 + 10 + 45)/1024 = 112/1024 = 0.109375.
+        assert!(close(mcnemar_exact(2, 8), 0.109_375, 1e-15));
+        // No discordant pair: nothing to tell the arms apart.
+        assert_eq!(mcnemar_exact(0, 0), 1.0);
+        // Large tables stay finite: b = 0, c = 2000 is 2 · 2⁻²⁰⁰⁰, below f64's range.
+        assert_eq!(mcnemar_exact(0, 2000), 0.0);
+        assert!(close(mcnemar_exact(1000, 1000), 1.0, 1e-12));
+    }
+
+    fn pair(arm: (u64, u64), control: (u64, u64)) -> PuzzlePair {
+        PuzzlePair {
+            arm: SessionMoves {
+                correct: arm.0,
+                attempts: arm.1,
+            },
+            control: SessionMoves {
+                correct: control.0,
+                attempts: control.1,
+            },
+        }
+    }
+
+    #[test]
+    fn paired_bootstrap_is_fixed_for_a_fixed_seed_and_cancels_puzzle_difficulty() {
+        // Puzzles of very different difficulty; the arm is always 10 points better on each.
+        let pairs: Vec<PuzzlePair> = [(9, 8), (5, 4), (2, 1), (7, 6), (4, 3), (10, 9)]
+            .iter()
+            .map(|&(a, c)| pair((a, 10), (c, 10)))
+            .collect();
+        let e = paired_bootstrap_accuracy_difference(&pairs, 42).unwrap();
+        assert!(close(e.value, 0.1, 1e-12));
+        // Every resample has the arm exactly 10 points up (equal attempts everywhere), so
+        // the interval is the point: the puzzles' spread does not widen it.
+        assert!(close(e.ci.low, 0.1, 1e-12) && close(e.ci.high, 0.1, 1e-12), "{e:?}");
+        // The unpaired bootstrap over the same sessions mixes difficulty into the interval.
+        let (a, c): (Vec<_>, Vec<_>) = pairs.iter().map(|p| (p.arm, p.control)).unzip();
+        let unpaired = bootstrap_accuracy_difference(&a, &c, 42).unwrap();
+        assert!(unpaired.ci.low < 0.0, "{unpaired:?}");
+        // Uneven differences: the same seed gives the same interval, run after run, and a
+        // different seed a (slightly) different one.
+        let mixed = vec![
+            pair((9, 10), (5, 10)),
+            pair((3, 10), (4, 10)),
+            pair((6, 12), (2, 8)),
+            pair((8, 10), (8, 10)),
+            pair((0, 0), (3, 10)),
+        ];
+        let one = paired_bootstrap_accuracy_difference(&mixed, 7).unwrap();
+        assert_eq!(one, paired_bootstrap_accuracy_difference(&mixed, 7).unwrap());
+        // The pair without arm moves is left out: (9+3+6+8)/42 − (5+4+2+8)/38.
+        assert!(close(one.value, 26.0 / 42.0 - 19.0 / 38.0, 1e-12));
+        assert!(one.ci.contains(one.value) && one.ci.width() > 0.05, "{one:?}");
+        // Pinned for seed 7: each bound is the pooled difference of one 4-puzzle resample,
+        // e.g. the low end −0.05 = (3+3+8+8)/40 − (4+4+8+8)/40 (the second and fourth
+        // puzzles drawn twice each).
+        assert!(close(one.ci.low, -0.05, 1e-12), "{one:?}");
+        assert!(close(one.ci.high, 0.3, 1e-12), "{one:?}");
+        assert_eq!(
+            paired_bootstrap_accuracy_difference(&[pair((0, 0), (1, 2))], 1),
+            None
+        );
+    }
+
+    #[test]
+    fn paired_permutation_is_exact_for_few_puzzles() {
+        // Four puzzles, the arm all right and the control all wrong on each: of the 2⁴
+        // relabellings only "none swapped" and "all swapped" reach |difference| = 1, so
+        // p = 2/16 = 0.125 exactly.
+        let split: Vec<PuzzlePair> = (0..4).map(|_| pair((5, 5), (0, 5))).collect();
+        assert_eq!(paired_permutation_test(&split, 1), Some(0.125));
+        // Identical arms: every relabelling is as extreme (0 ≥ 0): p = 1.
+        let same: Vec<PuzzlePair> = (0..5).map(|i| pair((i, 6), (i, 6))).collect();
+        assert_eq!(paired_permutation_test(&same, 1), Some(1.0));
+        // Twelve separated puzzles go to Monte Carlo (2¹² > 2000 relabellings): the exact p
+        // would be 2/4096; the +1 rule keeps it at or above 1/2001.
+        let many: Vec<PuzzlePair> = (0..12).map(|_| pair((5, 5), (0, 5))).collect();
+        let p = paired_permutation_test(&many, 3).unwrap();
+        assert!((1.0 / 2001.0..0.01).contains(&p), "{p}");
+        assert_eq!(paired_permutation_test(&[], 3), None);
+    }
+
+    #[test]
+    fn alpha_spending_shares_match_their_formulas() {
+        let halves = [0.5, 1.0];
+        // Bonferroni: α / looks at each.
+        assert_eq!(
+            AlphaSpending::Bonferroni.look_alphas(&halves, 0.05),
+            vec![0.025, 0.025]
+        );
+        // Pocock-type at t = ½: 0.05 · ln(1 + (e − 1)/2) = 0.05 · ln(1.859141) = 0.0310057;
+        // the final look gets the rest of 0.05.
+        let pocock = AlphaSpending::Pocock.look_alphas(&halves, 0.05);
+        assert!(close(pocock[0], 0.031_005_725, 1e-8), "{pocock:?}");
+        assert!(close(pocock[0] + pocock[1], 0.05, 1e-12));
+        // O'Brien–Fleming-type at t = ½: 2·(1 − Φ(1.959964 · √2)) = 2·(1 − Φ(2.771808))
+        // = 0.0055746; the final look keeps 0.0444254.
+        let obf = AlphaSpending::OBrienFleming.look_alphas(&halves, 0.05);
+        assert!(close(obf[0], 0.005_574_597, 1e-8), "{obf:?}");
+        assert!(close(obf[0] + obf[1], 0.05, 1e-12));
+        for s in AlphaSpending::ALL {
+            assert_eq!(AlphaSpending::from_key(s.key()), Some(s));
+        }
+        assert_eq!(AlphaSpending::from_key("none"), None);
+    }
+
     fn arb_sessions() -> impl Strategy<Value = Vec<SessionMoves>> {
         prop::collection::vec((1u64..40).prop_flat_map(|n| (0..=n, Just(n))), 1..12)
             .prop_map(|v| sessions(&v))
@@ -581,6 +915,46 @@ mod tests {
             let big = bootstrap_accuracy(&many, seed).unwrap();
             prop_assert!((big.value - small.value).abs() < 1e-12);
             prop_assert!(big.ci.width() <= small.ci.width() * 0.6 + 1e-9, "{:?} vs {:?}", big, small);
+        }
+
+        #[test]
+        fn mcnemar_is_a_symmetric_probability_that_falls_as_pairs_pile_up(b in 0u64..40, c in 0u64..40) {
+            let p = mcnemar_exact(b, c);
+            prop_assert!((0.0..=1.0).contains(&p));
+            prop_assert_eq!(p, mcnemar_exact(c, b));
+            // One more discordant pair on the side already ahead is stronger evidence.
+            if c > b {
+                prop_assert!(mcnemar_exact(b, c + 1) <= p + 1e-15);
+            }
+        }
+
+        #[test]
+        fn paired_methods_agree_with_themselves_when_the_arms_swap(
+            raw in prop::collection::vec(((1u64..20).prop_flat_map(|n| (0..=n, Just(n))), (1u64..20).prop_flat_map(|n| (0..=n, Just(n)))), 1..15),
+            seed in any::<u64>(),
+        ) {
+            let pairs: Vec<PuzzlePair> = raw.iter().map(|&(a, c)| pair(a, c)).collect();
+            let swapped: Vec<PuzzlePair> = pairs.iter().map(|p| PuzzlePair { arm: p.control, control: p.arm }).collect();
+            let p = paired_permutation_test(&pairs, seed).unwrap();
+            prop_assert!(p > 0.0 && p <= 1.0);
+            prop_assert_eq!(p, paired_permutation_test(&swapped, seed).unwrap());
+            let e = paired_bootstrap_accuracy_difference(&pairs, seed).unwrap();
+            prop_assert!(e.ci.contains(e.value), "{:?}", e);
+            let back = paired_bootstrap_accuracy_difference(&swapped, seed).unwrap();
+            prop_assert!((e.value + back.value).abs() < 1e-12);
+            prop_assert!((e.ci.low + back.ci.high).abs() < 1e-9 && (e.ci.high + back.ci.low).abs() < 1e-9);
+        }
+
+        #[test]
+        fn spending_never_exceeds_alpha(cuts in prop::collection::btree_set(1u32..100, 0..6)) {
+            let mut fractions: Vec<f64> = cuts.iter().map(|&c| f64::from(c) / 100.0).collect();
+            fractions.push(1.0);
+            for rule in AlphaSpending::ALL {
+                let shares = rule.look_alphas(&fractions, 0.05);
+                prop_assert_eq!(shares.len(), fractions.len());
+                prop_assert!(shares.iter().all(|&a| a >= 0.0));
+                prop_assert!(shares.iter().sum::<f64>() <= 0.05 + 1e-12);
+            }
         }
 
         #[test]
