@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::stats::AlphaSpending;
 use crate::play::{PromptMode, ReadyPuzzle};
 use solver_core::format::{parse_line, ParseError};
 use solver_core::generate::{generate, GenerateError, GenerateOptions};
@@ -302,12 +303,18 @@ impl PuzzleSet {
     }
 }
 
-/// How runs are ordered.
+/// How runs are ordered, and whether the arms play the same puzzles.
+///
+/// Pairing: in [`Schedule::Interleaved`] and [`Schedule::HeldOut`] every arm plays every test
+/// puzzle (the same seeds or lines, the same repeats), so results compare the arms puzzle by
+/// puzzle with paired tests; [`Schedule::LearningCurve`] gives each phase new puzzles, so its
+/// arms can only be compared unpaired (see [`Experiment::arms_share_puzzles`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Schedule {
     /// A/B/X: every arm plays every puzzle `runs_per_arm` times; runs are interleaved
-    /// (puzzle by puzzle, arm by arm) so partial results stay balanced between arms.
+    /// (repeat by repeat, puzzle by puzzle, arm by arm) so partial results stay balanced
+    /// between arms. One "round" is one puzzle's repeat played by every arm.
     #[default]
     Interleaved,
     /// Learning curve: the arms are phases played one after another, each on its own
@@ -318,6 +325,61 @@ pub enum Schedule {
         /// Puzzles each phase plays.
         puzzles_per_phase: usize,
     },
+    /// Held out: dream on training puzzles, evaluate on different test puzzles. The arms are
+    /// phases played one after another, and every arm plays every test puzzle
+    /// ([`Experiment::puzzles`], `runs_per_arm` times) so the arms are paired. Before an arm
+    /// whose unit is [`UnitChoice::NewestAfterDream`], the phase before it also plays
+    /// `puzzles_per_dream` new training puzzles (with that phase's unit), and only the
+    /// training sessions so far are dreamt: no test puzzle ever reaches a dream. Training
+    /// and test puzzles are disjoint by id (checked by [`Experiment::validate`]).
+    HeldOut {
+        /// The puzzles played to learn from, in order.
+        training: PuzzleSet,
+        /// Training puzzles played before each dream.
+        puzzles_per_dream: usize,
+    },
+}
+
+/// Early stopping, declared in the design before the run: looks at the results after these
+/// numbers of rounds (a round is one puzzle's repeat played by every arm), each look testing
+/// at its own share of α so that all looks together keep α (see [`AlphaSpending`]). The run
+/// ends at the first look where every arm differs significantly from the control; otherwise
+/// it plays on to the final look (all rounds). Only for [`Schedule::Interleaved`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlyStopping {
+    /// Rounds finished at each interim look, increasing, each below the total.
+    pub checkpoints: Vec<usize>,
+    /// How α is shared among the looks.
+    pub spending: AlphaSpending,
+}
+
+impl EarlyStopping {
+    /// Interim looks after every `every` rounds of `total` (none at or after the end).
+    pub fn every(every: usize, total: usize, spending: AlphaSpending) -> EarlyStopping {
+        let every = every.max(1);
+        EarlyStopping {
+            checkpoints: (1..)
+                .map(|k| k * every)
+                .take_while(|&n| n < total)
+                .collect(),
+            spending,
+        }
+    }
+
+    /// Every look's rounds (the checkpoints, then `total` for the final look) with the α it
+    /// tests at, out of `alpha` for all looks.
+    pub fn looks(&self, total: usize, alpha: f64) -> Vec<(usize, f64)> {
+        let mut rounds = self.checkpoints.clone();
+        rounds.push(total);
+        let fractions: Vec<f64> = rounds
+            .iter()
+            .map(|&n| n as f64 / total.max(1) as f64)
+            .collect();
+        rounds
+            .into_iter()
+            .zip(self.spending.look_alphas(&fractions, alpha))
+            .collect()
+    }
 }
 
 /// Settings of the "learning curve" preset ([`Experiment::learning_curve`]).
@@ -337,11 +399,24 @@ pub struct LearningCurve {
     pub puzzles_per_phase: usize,
     /// Dreams, each followed by a phase with the new unit.
     pub dreams: usize,
+    /// Held out (the default): every phase is evaluated on the same `test_puzzles` test
+    /// puzzles and dreams see only separate training puzzles ([`Schedule::HeldOut`]);
+    /// otherwise each phase plays, and is dreamt over, its own new puzzles
+    /// ([`Schedule::LearningCurve`]).
+    #[serde(default = "held_out_default")]
+    pub held_out: bool,
+    /// Test puzzles of a held-out curve (0: as many as `puzzles_per_phase`).
+    #[serde(default)]
+    pub test_puzzles: usize,
+}
+
+fn held_out_default() -> bool {
+    true
 }
 
 impl LearningCurve {
     /// `puzzles_per_phase` puzzles of `size`, any band, seeds from 1, one dream, standard
-    /// prompts.
+    /// prompts, held out with as many test puzzles.
     pub fn new(profile_id: &str, size: usize, puzzles_per_phase: usize) -> LearningCurve {
         LearningCurve {
             profile_id: profile_id.to_string(),
@@ -351,6 +426,8 @@ impl LearningCurve {
             first_seed: 1,
             puzzles_per_phase,
             dreams: 1,
+            held_out: true,
+            test_puzzles: puzzles_per_phase,
         }
     }
 }
@@ -373,6 +450,9 @@ pub struct Experiment {
     /// How runs are ordered.
     #[serde(default)]
     pub schedule: Schedule,
+    /// Early stopping at pre-declared checkpoints (none: one analysis at the end).
+    #[serde(default)]
+    pub early_stopping: Option<EarlyStopping>,
     /// Creation time, milliseconds since the Unix epoch (supplied by the caller: the engine
     /// has no clock).
     pub created_at_ms: u64,
@@ -402,6 +482,24 @@ pub enum DesignError {
     RepeatedLine(usize, usize),
     /// `runs_per_arm` or `concurrency` is 0.
     ZeroCount(&'static str),
+    /// A held-out design's training and test sets share this puzzle.
+    TrainingOverlapsTest(String),
+    /// A held-out design needs this many training puzzles but its training set has fewer.
+    NotEnoughTraining {
+        /// Dreams × training puzzles per dream.
+        needed: usize,
+        /// In the training set.
+        available: usize,
+    },
+    /// Early stopping is declared for a schedule other than interleaved arms.
+    EarlyStoppingNeedsInterleaved,
+    /// The checkpoints are not increasing, start at 0, or reach the total rounds.
+    BadCheckpoints {
+        /// Rounds in the plan.
+        total: usize,
+    },
+    /// Early stopping compares arms: it needs at least two.
+    EarlyStoppingNeedsTwoArms,
     /// A learning curve needs this many puzzles but the set has fewer.
     NotEnoughPuzzles {
         /// Arms × puzzles per phase.
@@ -435,6 +533,27 @@ impl fmt::Display for DesignError {
                 "puzzle line {n} repeats line {first}: each puzzle may be in the set once"
             ),
             DesignError::ZeroCount(what) => write!(f, "{what} must be at least 1"),
+            DesignError::TrainingOverlapsTest(id) => write!(
+                f,
+                "puzzle {id} is in both the training and the test set: held-out test puzzles \
+                 must never be dreamt over"
+            ),
+            DesignError::NotEnoughTraining { needed, available } => write!(
+                f,
+                "the dreams need {needed} training puzzles but the training set has {available}"
+            ),
+            DesignError::EarlyStoppingNeedsInterleaved => f.write_str(
+                "early stopping needs arms that play the same puzzles side by side \
+                 (the A/B/X design)",
+            ),
+            DesignError::BadCheckpoints { total } => write!(
+                f,
+                "checkpoints must increase, start above 0 and stay below the {total} rounds \
+                 of the plan"
+            ),
+            DesignError::EarlyStoppingNeedsTwoArms => {
+                f.write_str("early stopping compares arms: the design needs at least two")
+            }
             DesignError::NotEnoughPuzzles { needed, available } => write!(
                 f,
                 "the learning curve needs {needed} different puzzles but the set has {available}"
@@ -445,7 +564,49 @@ impl fmt::Display for DesignError {
 
 impl std::error::Error for DesignError {}
 
+/// Checks one puzzle set: supported sizes, lines that parse, no line twice.
+fn check_set(set: &PuzzleSet) -> Result<(), DesignError> {
+    match set {
+        PuzzleSet::Generated { sizes, .. } => {
+            if let Some(&s) = sizes.iter().find(|&&s| Shape::new(s).is_err()) {
+                return Err(DesignError::UnsupportedSize(s));
+            }
+        }
+        PuzzleSet::Lines { lines } => {
+            let mut seen = std::collections::BTreeMap::new();
+            for (i, line) in lines.iter().enumerate() {
+                let givens = parse_line(line.trim())
+                    .map_err(|e| DesignError::BadLine(i + 1, e.to_string()))?;
+                if let Some(first) = seen.insert(givens.to_line(), i + 1) {
+                    return Err(DesignError::RepeatedLine(i + 1, first));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Experiment {
+    /// Whether every arm plays the same puzzles (the same ids, the same repeats), so the
+    /// arms can be compared puzzle by puzzle: interleaved and held-out designs do, learning
+    /// curves (a phase's own new puzzles) do not.
+    pub fn arms_share_puzzles(&self) -> bool {
+        !matches!(self.schedule, Schedule::LearningCurve { .. })
+    }
+
+    /// Rounds of an interleaved plan: each puzzle's repeats, each played by every arm.
+    pub fn rounds(&self) -> usize {
+        self.puzzles.puzzles().len() * self.runs_per_arm
+    }
+
+    /// Arms after which a dream is due (their unit is the next dream's).
+    fn waiting_arms(&self) -> usize {
+        self.arms
+            .iter()
+            .filter(|a| a.unit == UnitChoice::NewestAfterDream)
+            .count()
+    }
+
     /// Checks that the design can run; the first problem found is returned.
     ///
     /// # Errors
@@ -458,6 +619,7 @@ impl Experiment {
             return Err(DesignError::NoArms);
         }
         let mut ids = BTreeSet::new();
+        let phased = !matches!(self.schedule, Schedule::Interleaved);
         for (i, arm) in self.arms.iter().enumerate() {
             if arm.id.trim().is_empty() || arm.profile_id.trim().is_empty() {
                 return Err(DesignError::IncompleteArm(i));
@@ -466,8 +628,7 @@ impl Experiment {
                 return Err(DesignError::DuplicateArm(arm.id.clone()));
             }
             let waits = arm.unit == UnitChoice::NewestAfterDream;
-            let learning = matches!(self.schedule, Schedule::LearningCurve { .. });
-            if waits && (i == 0 || !learning) {
+            if waits && (i == 0 || !phased) {
                 return Err(DesignError::DreamWithoutPlay(arm.id.clone()));
             }
         }
@@ -477,42 +638,68 @@ impl Experiment {
         if self.concurrency == 0 {
             return Err(DesignError::ZeroCount("concurrency"));
         }
-        match &self.puzzles {
-            PuzzleSet::Generated { sizes, .. } => {
-                if let Some(&s) = sizes.iter().find(|&&s| Shape::new(s).is_err()) {
-                    return Err(DesignError::UnsupportedSize(s));
-                }
-            }
-            PuzzleSet::Lines { lines } => {
-                let mut seen = std::collections::BTreeMap::new();
-                for (i, line) in lines.iter().enumerate() {
-                    let givens = parse_line(line.trim())
-                        .map_err(|e| DesignError::BadLine(i + 1, e.to_string()))?;
-                    if let Some(first) = seen.insert(givens.to_line(), i + 1) {
-                        return Err(DesignError::RepeatedLine(i + 1, first));
-                    }
-                }
-            }
-        }
-        let available = self.puzzles.puzzles().len();
+        check_set(&self.puzzles)?;
+        let test = self.puzzles.puzzles();
+        let available = test.len();
         if available == 0 {
             return Err(DesignError::NoPuzzles);
         }
-        if let Schedule::LearningCurve { puzzles_per_phase } = self.schedule {
-            if puzzles_per_phase == 0 {
-                return Err(DesignError::ZeroCount("puzzles per phase"));
+        match &self.schedule {
+            Schedule::Interleaved => {}
+            Schedule::LearningCurve { puzzles_per_phase } => {
+                if *puzzles_per_phase == 0 {
+                    return Err(DesignError::ZeroCount("puzzles per phase"));
+                }
+                let needed = puzzles_per_phase * self.arms.len();
+                if needed > available {
+                    return Err(DesignError::NotEnoughPuzzles { needed, available });
+                }
             }
-            let needed = puzzles_per_phase * self.arms.len();
-            if needed > available {
-                return Err(DesignError::NotEnoughPuzzles { needed, available });
+            Schedule::HeldOut {
+                training,
+                puzzles_per_dream,
+            } => {
+                if *puzzles_per_dream == 0 {
+                    return Err(DesignError::ZeroCount("training puzzles per dream"));
+                }
+                check_set(training)?;
+                let training = training.puzzles();
+                let test_ids: BTreeSet<&str> = test.iter().map(|p| p.id.as_str()).collect();
+                if let Some(shared) = training.iter().find(|p| test_ids.contains(p.id.as_str())) {
+                    return Err(DesignError::TrainingOverlapsTest(shared.id.clone()));
+                }
+                let needed = puzzles_per_dream * self.waiting_arms();
+                if needed > training.len() {
+                    return Err(DesignError::NotEnoughTraining {
+                        needed,
+                        available: training.len(),
+                    });
+                }
+            }
+        }
+        if let Some(stopping) = &self.early_stopping {
+            if self.schedule != Schedule::Interleaved {
+                return Err(DesignError::EarlyStoppingNeedsInterleaved);
+            }
+            if self.arms.len() < 2 {
+                return Err(DesignError::EarlyStoppingNeedsTwoArms);
+            }
+            let total = self.rounds();
+            let increasing = stopping.checkpoints.windows(2).all(|w| w[0] < w[1]);
+            let inside = stopping.checkpoints.iter().all(|&n| 0 < n && n < total);
+            if !(increasing && inside) {
+                return Err(DesignError::BadCheckpoints { total });
             }
         }
         Ok(())
     }
 
-    /// The "learning curve" preset: play `puzzles_per_phase` generated puzzles with no unit,
-    /// dream, play as many new puzzles with the new unit, and so on for `dreams` dreams
-    /// (see [`LearningCurve`]).
+    /// The "learning curve" preset: play with no unit, dream, play with the new unit, and
+    /// so on for `dreams` dreams (see [`LearningCurve`]). Held out by default: every phase
+    /// is evaluated on the same test puzzles (seeds `first_seed ..`), and before each dream
+    /// `puzzles_per_phase` training puzzles (the seeds after the test ones) are played and
+    /// dreamt over. Otherwise each phase plays `puzzles_per_phase` new puzzles, which the
+    /// next dream sees.
     pub fn learning_curve(
         id: &str,
         name: &str,
@@ -527,6 +714,8 @@ impl Experiment {
             first_seed,
             puzzles_per_phase,
             dreams,
+            held_out,
+            test_puzzles,
         } = options.clone();
         let arm = |i: usize| Arm {
             id: if i == 0 {
@@ -549,20 +738,44 @@ impl Experiment {
             prompt_mode,
         };
         let phases = dreams + 1;
+        let seeds = |from: u64, count: usize| PuzzleSet::Generated {
+            sizes: vec![size],
+            bands: vec![band],
+            seeds: (0..count as u64).map(|k| from.wrapping_add(k)).collect(),
+        };
+        let (puzzles, schedule) = if held_out {
+            let tests = if test_puzzles == 0 {
+                puzzles_per_phase
+            } else {
+                test_puzzles
+            };
+            (
+                seeds(first_seed, tests),
+                Schedule::HeldOut {
+                    // The seeds right after the test ones: the same size and band, so
+                    // different seeds mean different puzzle ids.
+                    training: seeds(
+                        first_seed.wrapping_add(tests as u64),
+                        dreams * puzzles_per_phase,
+                    ),
+                    puzzles_per_dream: puzzles_per_phase,
+                },
+            )
+        } else {
+            (
+                seeds(first_seed, phases * puzzles_per_phase),
+                Schedule::LearningCurve { puzzles_per_phase },
+            )
+        };
         Experiment {
             id: id.to_string(),
             name: name.to_string(),
             arms: (0..phases).map(arm).collect(),
-            puzzles: PuzzleSet::Generated {
-                sizes: vec![size],
-                bands: vec![band],
-                seeds: (0..(phases * puzzles_per_phase) as u64)
-                    .map(|k| first_seed.wrapping_add(k))
-                    .collect(),
-            },
+            puzzles,
             runs_per_arm: 1,
             concurrency: 1,
-            schedule: Schedule::LearningCurve { puzzles_per_phase },
+            schedule,
+            early_stopping: None,
             created_at_ms,
         }
     }
@@ -599,6 +812,7 @@ pub(crate) mod tests {
             runs_per_arm: runs,
             concurrency: 2,
             schedule: Schedule::Interleaved,
+            early_stopping: None,
             created_at_ms: 1_700_000_000_000,
         }
     }
@@ -786,27 +1000,167 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn learning_curve_preset_is_valid_and_uses_new_puzzles() {
+    fn learning_curve_preset_is_held_out_by_default_with_disjoint_training_puzzles() {
         let options = LearningCurve {
             first_seed: 100,
             dreams: 2,
+            test_puzzles: 4,
             ..LearningCurve::new("local", 9, 3)
         };
+        assert!(options.held_out);
         let e = Experiment::learning_curve("lc", "Curve", &options, 5);
         assert_eq!(e.validate(), Ok(()));
+        assert!(e.arms_share_puzzles());
         assert_eq!(e.arms.len(), 3);
         assert_eq!(e.arms[2].unit, UnitChoice::NewestAfterDream);
-        assert_eq!(e.puzzles.puzzles().len(), 9);
+        let test: Vec<String> = e.puzzles.puzzles().into_iter().map(|p| p.id).collect();
+        assert_eq!(
+            test,
+            [
+                "9x9-any-s100",
+                "9x9-any-s101",
+                "9x9-any-s102",
+                "9x9-any-s103"
+            ]
+        );
+        let Schedule::HeldOut {
+            training,
+            puzzles_per_dream,
+        } = &e.schedule
+        else {
+            panic!("{:?}", e.schedule);
+        };
+        assert_eq!(*puzzles_per_dream, 3);
+        let training: Vec<String> = training.puzzles().into_iter().map(|p| p.id).collect();
+        assert_eq!(
+            training.len(),
+            6,
+            "three training puzzles before each of two dreams"
+        );
+        assert_eq!(training[0], "9x9-any-s104");
+        assert!(training.iter().all(|id| !test.contains(id)));
+        // Too few training puzzles for the dreams.
         let mut short = e.clone();
+        short.schedule = Schedule::HeldOut {
+            training: PuzzleSet::seed_range(9, None, 200, 204),
+            puzzles_per_dream: 3,
+        };
+        assert_eq!(
+            short.validate(),
+            Err(DesignError::NotEnoughTraining {
+                needed: 6,
+                available: 5
+            })
+        );
+    }
+
+    #[test]
+    fn held_out_training_and_test_sets_must_be_disjoint() {
+        let mut e = Experiment::learning_curve("lc", "Curve", &LearningCurve::new("p", 4, 2), 0);
+        // The test seeds are 1 and 2; training seeds 2 and 3 share 4x4-any-s2.
+        e.schedule = Schedule::HeldOut {
+            training: PuzzleSet::seed_range(4, None, 2, 3),
+            puzzles_per_dream: 2,
+        };
+        let err = e.validate().unwrap_err();
+        assert_eq!(err, DesignError::TrainingOverlapsTest("4x4-any-s2".into()));
+        assert!(err.to_string().contains("never be dreamt over"), "{err}");
+        // The same givens as a line in both sets: the same library key, also refused.
+        let line = "1..4.41.2.4..3.1".to_string();
+        e.puzzles = PuzzleSet::Lines {
+            lines: vec![line.clone()],
+        };
+        e.schedule = Schedule::HeldOut {
+            training: PuzzleSet::Lines {
+                lines: vec!["12.4....2.4....1".into(), format!(" {line}")],
+            },
+            puzzles_per_dream: 2,
+        };
+        assert!(matches!(
+            e.validate(),
+            Err(DesignError::TrainingOverlapsTest(_))
+        ));
+        // A different band at the same seed is a different puzzle with a different id.
+        e.puzzles = PuzzleSet::seed_range(4, None, 1, 2);
+        e.schedule = Schedule::HeldOut {
+            training: PuzzleSet::seed_range(4, Some(Band::Easy), 1, 2),
+            puzzles_per_dream: 2,
+        };
+        assert_eq!(e.validate(), Ok(()));
+        // The unpaired curve is still there when asked for.
+        let old = LearningCurve {
+            held_out: false,
+            ..LearningCurve::new("p", 4, 2)
+        };
+        let curve = Experiment::learning_curve("lc", "Curve", &old, 0);
+        assert_eq!(
+            curve.schedule,
+            Schedule::LearningCurve {
+                puzzles_per_phase: 2
+            }
+        );
+        assert!(!curve.arms_share_puzzles());
+        assert_eq!(curve.puzzles.puzzles().len(), 4);
+        let mut short = curve.clone();
         short.schedule = Schedule::LearningCurve {
-            puzzles_per_phase: 4,
+            puzzles_per_phase: 3,
         };
         assert_eq!(
             short.validate(),
             Err(DesignError::NotEnoughPuzzles {
-                needed: 12,
-                available: 9
+                needed: 6,
+                available: 4
             })
+        );
+    }
+
+    #[test]
+    fn early_stopping_is_checked_before_the_run() {
+        let mut e = ab(1, (1..=10).collect());
+        assert_eq!(e.rounds(), 10);
+        e.early_stopping = Some(EarlyStopping::every(4, 10, AlphaSpending::Pocock));
+        assert_eq!(e.early_stopping.as_ref().unwrap().checkpoints, vec![4, 8]);
+        assert_eq!(e.validate(), Ok(()));
+        let looks = e.early_stopping.as_ref().unwrap().looks(10, 0.05);
+        assert_eq!(
+            looks.iter().map(|l| l.0).collect::<Vec<_>>(),
+            vec![4, 8, 10]
+        );
+        assert!((looks.iter().map(|l| l.1).sum::<f64>() - 0.05).abs() < 1e-12);
+        for bad in [vec![0, 4], vec![4, 4], vec![6, 3], vec![10]] {
+            e.early_stopping.as_mut().unwrap().checkpoints = bad;
+            assert_eq!(e.validate(), Err(DesignError::BadCheckpoints { total: 10 }));
+        }
+        e.early_stopping.as_mut().unwrap().checkpoints = vec![5];
+        let mut one = e.clone();
+        one.arms.truncate(1);
+        assert_eq!(one.validate(), Err(DesignError::EarlyStoppingNeedsTwoArms));
+        let mut curve =
+            Experiment::learning_curve("lc", "Curve", &LearningCurve::new("p", 4, 2), 0);
+        curve.early_stopping = e.early_stopping.clone();
+        assert_eq!(
+            curve.validate(),
+            Err(DesignError::EarlyStoppingNeedsInterleaved)
+        );
+        // Stored designs from before early stopping read as "none".
+        let mut v = serde_json::to_value(ab(1, vec![1])).unwrap();
+        v.as_object_mut().unwrap().remove("early_stopping");
+        let back: Experiment = serde_json::from_value(v).unwrap();
+        assert_eq!(back.early_stopping, None);
+        // Stored preset options from before held-out designs read as held out.
+        let mut v = serde_json::to_value(LearningCurve::new("p", 4, 2)).unwrap();
+        v.as_object_mut().unwrap().remove("held_out");
+        v.as_object_mut().unwrap().remove("test_puzzles");
+        let back: LearningCurve = serde_json::from_value(v).unwrap();
+        assert!(back.held_out);
+        assert_eq!(back.test_puzzles, 0);
+        assert_eq!(
+            Experiment::learning_curve("lc", "Curve", &back, 0)
+                .puzzles
+                .puzzles()
+                .len(),
+            2,
+            "0 test puzzles means as many as per phase"
         );
     }
 }

@@ -2,13 +2,18 @@
 //! better? Pure logic; the web app drives it (plays the runs, runs the dreams, stores the
 //! state).
 //!
-//! - [`design`] — [`Experiment`], its [`Arm`]s, the [`PuzzleSet`], validation, and the
-//!   "learning curve" preset;
+//! - [`design`] — [`Experiment`], its [`Arm`]s, the [`PuzzleSet`], the [`Schedule`]
+//!   (interleaved and held-out arms play the same puzzles: paired; learning-curve phases
+//!   do not), [`EarlyStopping`] at declared checkpoints, validation (held-out training and
+//!   test puzzles disjoint), and the "learning curve" preset (held out by default);
 //! - [`plan`] — [`ExperimentState`]: the run plan and a resumable scheduler (concurrency,
 //!   interleaved arms, dream barriers);
 //! - [`run`] — [`RunOrder`] handed out and the [`RunResult`] reported back;
 //! - [`stats`] — Wilson, Newcombe, Fisher, session bootstrap, permutation test, sample size;
-//! - [`results`] — per-arm summaries, comparisons with honest verdicts, CSV and JSON export;
+//!   paired: exact McNemar, paired bootstrap and paired permutation over puzzles; alpha
+//!   spending over looks;
+//! - [`results`] — per-arm summaries, comparisons with honest verdicts (paired tests when
+//!   every puzzle was played by both arms, the look of an early stop), CSV and JSON export;
 //! - [`chart`] — SVG charts of the results.
 //!
 //! ```
@@ -33,13 +38,13 @@ pub mod stats;
 
 pub use chart::{accuracy_chart, learning_curve_chart, outcome_mix_chart};
 pub use design::{
-    Arm, DesignError, Experiment, LearningCurve, MaterialiseError, PlannedPuzzle, PuzzleSet,
-    PuzzleSource, Schedule, UnitChoice,
+    Arm, DesignError, EarlyStopping, Experiment, LearningCurve, MaterialiseError, PlannedPuzzle,
+    PuzzleSet, PuzzleSource, Schedule, UnitChoice,
 };
 pub use plan::{DreamRequest, ExperimentState, Next, PlannedRun, Progress, RunStatus, StateError};
 pub use results::{
-    arms_csv, export_json, runs_csv, ArmSummary, Comparison, CurvePoint, ExperimentResults, Metric,
-    Verdict,
+    arms_csv, export_json, runs_csv, ArmSummary, Comparison, CurvePoint, ExperimentResults,
+    LookInfo, Metric, PairedComparison, Pairing, Verdict,
 };
 pub use run::{OutcomeCounts, RunOrder, RunResult, RunUnit};
-pub use stats::{Estimate, Interval, SessionMoves};
+pub use stats::{AlphaSpending, Estimate, Interval, PuzzlePair, SessionMoves};

@@ -21,8 +21,12 @@ pub struct PlannedRun {
     pub puzzle: PlannedPuzzle,
     /// 0-based repetition.
     pub repeat: usize,
-    /// Phase: 0 for interleaved experiments, the arm's index for learning curves.
+    /// Phase: 0 for interleaved experiments, the arm's index for learning curves and
+    /// held-out designs.
     pub phase: usize,
+    /// A held-out design's training run: played to be dreamt over, never evaluated.
+    #[serde(default)]
+    pub training: bool,
 }
 
 /// Where a run is.
@@ -43,6 +47,8 @@ pub enum RunStatus {
         /// Why.
         error: String,
     },
+    /// Not played: the experiment stopped early at a checkpoint before it.
+    Skipped,
 }
 
 /// What the caller should do next.
@@ -59,7 +65,7 @@ pub enum Next {
     /// Nothing new can start until a running run reports back (concurrency limit or a
     /// barrier ahead).
     Wait,
-    /// Every run has finished or failed.
+    /// Every run has finished, failed or was skipped by an early stop.
     Finished,
 }
 
@@ -111,17 +117,20 @@ pub struct Progress {
     pub failed: usize,
     /// Started, no result yet.
     pub running: usize,
+    /// Not played because the experiment stopped early.
+    #[serde(default)]
+    pub skipped: usize,
     /// All runs of the plan.
     pub total: usize,
 }
 
 impl Progress {
-    /// Share of runs that finished or failed, 0..=1 (1 for an empty plan).
+    /// Share of runs that finished, failed or were skipped, 0..=1 (1 for an empty plan).
     pub fn fraction(&self) -> f64 {
         if self.total == 0 {
             1.0
         } else {
-            (self.done + self.failed) as f64 / self.total as f64
+            (self.done + self.failed + self.skipped) as f64 / self.total as f64
         }
     }
 }
@@ -138,14 +147,22 @@ pub struct ExperimentState {
     pub status: Vec<RunStatus>,
     /// Units made by the dream before each phase that needed one.
     pub dream_units: BTreeMap<usize, String>,
+    /// Interim looks of early stopping taken so far (see [`Experiment::early_stopping`]).
+    #[serde(default)]
+    pub looks_taken: usize,
+    /// The interim look (0-based) at which the experiment stopped early, if it did.
+    #[serde(default)]
+    pub stopped_at_look: Option<usize>,
 }
 
 impl ExperimentState {
     /// Plans `experiment` (validated first).
     ///
     /// Interleaved: repeat by repeat, puzzle by puzzle, arm by arm, so after any prefix every
-    /// arm has played nearly the same puzzles. Learning curve: arm `i` plays puzzles
-    /// `i·N .. (i+1)·N` in phase `i`.
+    /// arm has played nearly the same puzzles (run `k` belongs to round `k / arms`). Learning
+    /// curve: arm `i` plays puzzles `i·N .. (i+1)·N` in phase `i`. Held out: arm `i` plays
+    /// every test puzzle in phase `i`, then, when the next arm waits for a dream, the next
+    /// block of training puzzles (once each).
     ///
     /// # Errors
     /// The design's [`DesignError`].
@@ -153,31 +170,57 @@ impl ExperimentState {
         experiment.validate()?;
         let puzzles = experiment.puzzles.puzzles();
         let mut runs = Vec::new();
-        let mut push = |arm: usize, puzzle: &PlannedPuzzle, repeat: usize, phase: usize| {
-            runs.push(PlannedRun {
-                index: runs.len(),
-                arm,
-                puzzle: puzzle.clone(),
-                repeat,
-                phase,
-            });
-        };
-        match experiment.schedule {
+        let mut push =
+            |arm: usize, puzzle: &PlannedPuzzle, repeat: usize, phase: usize, training: bool| {
+                runs.push(PlannedRun {
+                    index: runs.len(),
+                    arm,
+                    puzzle: puzzle.clone(),
+                    repeat,
+                    phase,
+                    training,
+                });
+            };
+        match &experiment.schedule {
             Schedule::Interleaved => {
                 for repeat in 0..experiment.runs_per_arm {
                     for puzzle in &puzzles {
                         for arm in 0..experiment.arms.len() {
-                            push(arm, puzzle, repeat, 0);
+                            push(arm, puzzle, repeat, 0, false);
                         }
                     }
                 }
             }
             Schedule::LearningCurve { puzzles_per_phase } => {
+                let n = *puzzles_per_phase;
                 for arm in 0..experiment.arms.len() {
-                    let mine = &puzzles[arm * puzzles_per_phase..(arm + 1) * puzzles_per_phase];
                     for repeat in 0..experiment.runs_per_arm {
-                        for puzzle in mine {
-                            push(arm, puzzle, repeat, arm);
+                        for puzzle in &puzzles[arm * n..(arm + 1) * n] {
+                            push(arm, puzzle, repeat, arm, false);
+                        }
+                    }
+                }
+            }
+            Schedule::HeldOut {
+                training,
+                puzzles_per_dream,
+            } => {
+                let training = training.puzzles();
+                let mut blocks = training.chunks(*puzzles_per_dream);
+                for arm in 0..experiment.arms.len() {
+                    for repeat in 0..experiment.runs_per_arm {
+                        for puzzle in &puzzles {
+                            push(arm, puzzle, repeat, arm, false);
+                        }
+                    }
+                    let next_waits = experiment
+                        .arms
+                        .get(arm + 1)
+                        .is_some_and(|a| a.unit == UnitChoice::NewestAfterDream);
+                    if next_waits {
+                        // Validation made sure there is a full block for every dream.
+                        for puzzle in blocks.next().unwrap_or_default() {
+                            push(arm, puzzle, 0, arm, true);
                         }
                     }
                 }
@@ -189,6 +232,8 @@ impl ExperimentState {
             runs,
             status,
             dream_units: BTreeMap::new(),
+            looks_taken: 0,
+            stopped_at_look: None,
         })
     }
 
@@ -204,8 +249,23 @@ impl ExperimentState {
 
     /// Whether the phase's arm waits for a dream.
     fn phase_needs_dream(&self, phase: usize) -> bool {
-        matches!(self.experiment.schedule, Schedule::LearningCurve { .. })
+        !matches!(self.experiment.schedule, Schedule::Interleaved)
             && self.experiment.arms[phase].unit == UnitChoice::NewestAfterDream
+    }
+
+    /// The sessions a dream before `phase` learns from, in plan order: every finished run so
+    /// far, or in a held-out design only the training runs (test puzzles stay unseen).
+    fn dream_sessions(&self) -> Vec<String> {
+        let held_out = matches!(self.experiment.schedule, Schedule::HeldOut { .. });
+        self.runs
+            .iter()
+            .zip(&self.status)
+            .filter(|(run, _)| run.training || !held_out)
+            .filter_map(|(_, s)| match s {
+                RunStatus::Done { result } => Some(result.session_id.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The unit a run's arm plays with, if known.
@@ -230,13 +290,17 @@ impl ExperimentState {
         let Some(phase) = self.current_phase() else {
             return Next::Finished;
         };
+        if self.stopped_at_look.is_some() {
+            // Stopped early: what still runs may report back, nothing new starts.
+            return Next::Wait;
+        }
         if self.phase_needs_dream(phase) && !self.dream_units.contains_key(&phase) {
             // Every earlier phase has finished (this is the lowest unfinished one), so the
             // dream sees all of their experiences.
             return Next::Dream(DreamRequest {
                 phase,
                 profile_id: self.experiment.arms[phase].profile_id.clone(),
-                session_ids: self.done_results().map(|r| r.session_id.clone()).collect(),
+                session_ids: self.dream_sessions(),
             });
         }
         let limit = max_concurrency.min(self.experiment.concurrency);
@@ -259,6 +323,7 @@ impl ExperimentState {
                     puzzle: run.puzzle.clone(),
                     repeat: run.repeat,
                     unit_id: self.unit_for(run),
+                    training: run.training,
                 }
             })
             .collect();
@@ -288,7 +353,52 @@ impl ExperimentState {
             return Err(StateError::Mismatch(i));
         }
         self.status[i] = RunStatus::Done { result };
+        self.take_due_looks();
         Ok(())
+    }
+
+    /// Whether every run of the first `rounds` rounds of an interleaved plan has finished.
+    pub fn rounds_done(&self, rounds: usize) -> bool {
+        let arms = self.experiment.arms.len();
+        self.status
+            .iter()
+            .take(rounds * arms)
+            .all(|s| matches!(s, RunStatus::Done { .. }))
+    }
+
+    /// Takes the interim looks of early stopping whose rounds have all finished, in order;
+    /// at the first that decides, the runs not started are skipped.
+    fn take_due_looks(&mut self) {
+        let Some(stopping) = self.experiment.early_stopping.clone() else {
+            return;
+        };
+        while self.stopped_at_look.is_none() && self.looks_taken < stopping.checkpoints.len() {
+            let look = self.looks_taken;
+            if !self.rounds_done(stopping.checkpoints[look]) {
+                return;
+            }
+            self.looks_taken += 1;
+            if super::results::look_decides(self, look) {
+                self.stopped_at_look = Some(look);
+                for s in &mut self.status {
+                    if matches!(s, RunStatus::Pending | RunStatus::Failed { .. }) {
+                        *s = RunStatus::Skipped;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether anything is left to play: a run pending, running or failed (to retry), and no
+    /// early stop.
+    pub fn can_continue(&self) -> bool {
+        self.stopped_at_look.is_none()
+            && self.status.iter().any(|s| {
+                matches!(
+                    s,
+                    RunStatus::Pending | RunStatus::Running | RunStatus::Failed { .. }
+                )
+            })
     }
 
     /// Feeds a run's failure back: it is marked failed ([`ExperimentState::retry_failed`]
@@ -337,12 +447,18 @@ impl ExperimentState {
     }
 
     /// After a reload: runs that were running when the page went away have no player any
-    /// more; they go back to pending. Returns how many.
+    /// more; they go back to pending (or, after an early stop, are skipped). Returns how
+    /// many.
     pub fn requeue_running(&mut self) -> usize {
+        let requeued = if self.stopped_at_look.is_some() {
+            RunStatus::Skipped
+        } else {
+            RunStatus::Pending
+        };
         let mut n = 0;
         for s in &mut self.status {
             if *s == RunStatus::Running {
-                *s = RunStatus::Pending;
+                *s = requeued.clone();
                 n += 1;
             }
         }
@@ -350,8 +466,11 @@ impl ExperimentState {
     }
 
     /// Puts failed runs back to pending. Returns how many. (A failed run of a finished
-    /// phase is retried before any later phase continues.)
+    /// phase is retried before any later phase continues; after an early stop nothing is.)
     pub fn retry_failed(&mut self) -> usize {
+        if self.stopped_at_look.is_some() {
+            return 0;
+        }
         let mut n = 0;
         for s in &mut self.status {
             if matches!(s, RunStatus::Failed { .. }) {
@@ -368,6 +487,7 @@ impl ExperimentState {
             done: 0,
             failed: 0,
             running: 0,
+            skipped: 0,
             total: self.runs.len(),
         };
         for s in &self.status {
@@ -376,6 +496,7 @@ impl ExperimentState {
                 RunStatus::Running => p.running += 1,
                 RunStatus::Done { .. } => p.done += 1,
                 RunStatus::Failed { .. } => p.failed += 1,
+                RunStatus::Skipped => p.skipped += 1,
             }
         }
         p
@@ -407,10 +528,12 @@ impl ExperimentState {
             && state.runs.iter().enumerate().all(|(i, r)| {
                 r.index == i
                     && r.arm < arms
-                    && (r.phase == 0
-                        || matches!(state.experiment.schedule, Schedule::LearningCurve { .. }))
+                    && (r.phase == 0 || !matches!(state.experiment.schedule, Schedule::Interleaved))
                     && r.phase < arms.max(1)
-            });
+            })
+            && state
+                .stopped_at_look
+                .is_none_or(|look| look < state.looks_taken);
         if !fits {
             return Err(serde::de::Error::custom(
                 "the stored experiment state is inconsistent (runs, statuses and arms do not match)",
@@ -549,6 +672,7 @@ pub(crate) mod tests {
     fn learning_curve_stops_for_a_dream_between_phases() {
         let options = LearningCurve {
             first_seed: 10,
+            held_out: false,
             ..LearningCurve::new("local", 4, 2)
         };
         let e = Experiment::learning_curve("lc", "Curve", &options, 0);
@@ -582,6 +706,119 @@ pub(crate) mod tests {
         assert_eq!(phase1[0].unit_id.as_deref(), Some("unit-after"));
         // New puzzles after the dream.
         assert_eq!(phase1[0].puzzle.id, "4x4-any-s12");
+    }
+
+    /// Plays everything `st` hands out (one at a time), dreaming with unit `unit-{phase}`
+    /// when asked; `solves(order)` says whether a run solves. Returns the dream requests.
+    pub(crate) fn play_all(
+        st: &mut ExperimentState,
+        solves: &dyn Fn(&RunOrder) -> bool,
+    ) -> Vec<DreamRequest> {
+        let mut dreams = Vec::new();
+        loop {
+            match st.poll_next(2) {
+                Next::Run { runs } => {
+                    for o in runs {
+                        let solved = solves(&o);
+                        st.handle_result(result_for(&o, if solved { 8 } else { 3 }, 8, solved))
+                            .unwrap();
+                    }
+                }
+                Next::Dream(request) => {
+                    st.handle_dream(request.phase, &format!("unit-{}", request.phase))
+                        .unwrap();
+                    dreams.push(request);
+                }
+                Next::Wait => panic!("nothing is in flight"),
+                Next::Finished => return dreams,
+            }
+        }
+    }
+
+    #[test]
+    fn held_out_dreams_see_only_training_puzzles_and_every_phase_plays_the_test_set() {
+        let options = LearningCurve {
+            dreams: 2,
+            test_puzzles: 3,
+            ..LearningCurve::new("local", 4, 2)
+        };
+        let mut st =
+            ExperimentState::new(Experiment::learning_curve("ho", "Held out", &options, 0))
+                .unwrap();
+        let test_ids = ["4x4-any-s1", "4x4-any-s2", "4x4-any-s3"];
+        for phase in 0..3 {
+            let eval: Vec<&str> = st
+                .runs
+                .iter()
+                .filter(|r| r.phase == phase && !r.training)
+                .map(|r| r.puzzle.id.as_str())
+                .collect();
+            assert_eq!(eval, test_ids, "phase {phase} plays the whole test set");
+        }
+        let training: Vec<(usize, &str)> = st
+            .runs
+            .iter()
+            .filter(|r| r.training)
+            .map(|r| (r.phase, r.puzzle.id.as_str()))
+            .collect();
+        assert_eq!(
+            training,
+            [
+                (0, "4x4-any-s4"),
+                (0, "4x4-any-s5"),
+                (1, "4x4-any-s6"),
+                (1, "4x4-any-s7")
+            ],
+            "a training block before each dream, none after the last"
+        );
+        let dreams = play_all(&mut st, &|_| false);
+        assert_eq!(dreams.len(), 2);
+        let session_of = |i: usize| format!("s{i}");
+        let training_sessions: Vec<String> = st
+            .runs
+            .iter()
+            .filter(|r| r.training)
+            .map(|r| session_of(r.index))
+            .collect();
+        // Dream 1 sees phase 0's training runs only; dream 2 both blocks; never a test run.
+        assert_eq!(dreams[0].session_ids, training_sessions[..2]);
+        assert_eq!(dreams[1].session_ids, training_sessions);
+        // Training runs play with the unit of their phase (the next dream builds on it).
+        let unit_of_training: Vec<Option<String>> = st
+            .runs
+            .iter()
+            .filter(|r| r.training)
+            .map(|r| st.unit_for(r))
+            .collect();
+        assert_eq!(
+            unit_of_training,
+            [None, None, Some("unit-1".into()), Some("unit-1".into())]
+        );
+        assert_eq!(st.progress().done, 3 * 3 + 4);
+        // Stored and read back, the plan is the same.
+        assert_eq!(ExperimentState::from_json(&st.to_json()).unwrap(), st);
+    }
+
+    #[test]
+    fn states_stored_before_held_out_and_early_stopping_still_load() {
+        let mut st = ExperimentState::new(ab(1, vec![1, 2])).unwrap();
+        let o = st.poll_runs(1);
+        st.handle_result(result_for(&o[0], 1, 2, false)).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&st.to_json()).unwrap();
+        let obj = v.as_object_mut().unwrap();
+        obj.remove("looks_taken");
+        obj.remove("stopped_at_look");
+        obj["experiment"]
+            .as_object_mut()
+            .unwrap()
+            .remove("early_stopping");
+        for run in obj["runs"].as_array_mut().unwrap() {
+            run.as_object_mut().unwrap().remove("training");
+        }
+        assert!(!v.to_string().contains("training"));
+        let back = ExperimentState::from_json(&v.to_string()).unwrap();
+        assert_eq!(back, st);
+        assert!(back.can_continue());
     }
 
     use proptest::prelude::*;
@@ -635,6 +872,7 @@ pub(crate) mod tests {
                             puzzle: run.puzzle.clone(),
                             repeat: run.repeat,
                             unit_id: None,
+                            training: false,
                         });
                     }
                 }

@@ -3,11 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::ExperimentState;
+use std::collections::BTreeMap;
+
+use super::design::Schedule;
+use super::plan::{ExperimentState, PlannedRun, RunStatus};
 use super::run::{OutcomeCounts, RunResult};
 use super::stats::{
-    bootstrap_accuracy, bootstrap_accuracy_difference, fisher_exact, newcombe_difference,
-    permutation_test, runs_needed, wilson, Estimate, SessionMoves, ALPHA,
+    bootstrap_accuracy, bootstrap_accuracy_difference, fisher_exact, mcnemar_exact,
+    newcombe_difference, paired_bootstrap_difference, paired_permutation_test, permutation_test,
+    runs_needed, wilson, AlphaSpending, Estimate, PuzzlePair, SessionMoves, ALPHA,
 };
 
 /// Seed of every resampling in results: fixed, so the same runs always give the same
@@ -47,9 +51,10 @@ pub struct ArmSummary {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
-    /// Share of runs solved (Fisher's exact test).
+    /// Share of runs solved (exact McNemar test when paired, else Fisher's exact test).
     SolveRate,
-    /// Share of correct moves (session permutation test).
+    /// Share of correct moves (paired permutation test over puzzles when paired, else the
+    /// session permutation test).
     Accuracy,
 }
 
@@ -65,8 +70,8 @@ impl Metric {
 /// What the data say about an arm against the control.
 ///
 /// Each comparison runs two tests (solve rate and accuracy) for each non-control arm, so the
-/// threshold is α = 0.05 split evenly over all of them (Bonferroni): a result is only called
-/// a difference when it survives that.
+/// threshold is α = 0.05 (or, with early stopping, the α of the look) split evenly over all
+/// of them (Bonferroni): a result is only called a difference when it survives that.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
@@ -99,6 +104,12 @@ pub enum Verdict {
         /// Runs per arm that would detect a [`HINT_DIFFERENCE`] in solve rate with 80 %
         /// power.
         runs_needed: Option<u64>,
+    },
+    /// Early stopping is declared and its first checkpoint is not reached: the data are
+    /// only tested at the declared looks.
+    AwaitingLook {
+        /// Rounds of the first checkpoint.
+        rounds: usize,
     },
 }
 
@@ -154,6 +165,10 @@ impl Verdict {
                 }
                 s
             }
+            Verdict::AwaitingLook { rounds } => format!(
+                "no verdict before the first checkpoint (after {rounds} rounds): with early \
+                 stopping the data are tested at the declared looks only"
+            ),
         }
     }
 }
@@ -182,6 +197,113 @@ fn fmt_p(p: f64) -> String {
     }
 }
 
+/// Which tests a comparison used, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Pairing {
+    /// Every puzzle either arm played was played by both, with the same repeats: the arms
+    /// are compared puzzle by puzzle.
+    Paired {
+        /// Puzzles both arms played.
+        puzzles: u64,
+        /// Pairs of runs (a puzzle's repeat played by each arm).
+        pairs: u64,
+    },
+    /// Not every puzzle was played by both arms: the arms are compared as two samples.
+    Unpaired {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Pairing {
+    /// The tests used and why, as a clause.
+    pub fn text(&self) -> String {
+        match self {
+            Pairing::Paired { puzzles, pairs } => format!(
+                "paired tests (exact McNemar for solve rate, paired permutation for accuracy): \
+                 both arms played the same {puzzles} puzzles ({pairs} pairs of runs)"
+            ),
+            Pairing::Unpaired { reason } => format!(
+                "unpaired tests (Fisher's exact for solve rate, session permutation for \
+                 accuracy): {reason}"
+            ),
+        }
+    }
+}
+
+/// The paired statistics of a comparison: both arms on the same puzzles.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PairedComparison {
+    /// Pairs of runs: a puzzle's repeat, played by each arm.
+    pub pairs: u64,
+    /// Puzzles.
+    pub puzzles: u64,
+    /// Pairs in which only the arm solved (McNemar's b).
+    pub only_arm_solved: u64,
+    /// Pairs in which only the control solved (McNemar's c).
+    pub only_control_solved: u64,
+    /// The exact McNemar two-sided p for solve rate.
+    pub mcnemar_p: f64,
+    /// Solve rate difference (arm − control) with a paired bootstrap 95 % interval over
+    /// puzzles.
+    pub solve_rate_difference: Option<Estimate>,
+    /// Accuracy difference (arm − control) with a paired bootstrap 95 % interval over
+    /// puzzles.
+    pub accuracy_difference: Option<Estimate>,
+    /// Paired permutation p for accuracy.
+    pub accuracy_p: Option<f64>,
+}
+
+/// Which look of an early-stopping design a comparison is from.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LookInfo {
+    /// 1-based look number (the last is the final analysis).
+    pub look: usize,
+    /// Looks declared, the final one included.
+    pub looks: usize,
+    /// Rounds the look covers.
+    pub rounds: usize,
+    /// The α of this look (shared by its tests, see [`Verdict`]).
+    pub alpha: f64,
+    /// How α was shared among the looks.
+    pub spending: AlphaSpending,
+    /// Whether the experiment stopped at this look.
+    pub stopped: bool,
+}
+
+impl LookInfo {
+    /// Which look, its α, and what it meant for the run, as a clause.
+    pub fn text(&self) -> String {
+        let LookInfo {
+            look,
+            looks,
+            rounds,
+            alpha,
+            spending,
+            stopped,
+        } = *self;
+        let level = format!(
+            "α = {} for this look ({}, {} over {looks} looks)",
+            fmt_threshold(alpha),
+            spending.name(),
+            fmt_threshold(ALPHA)
+        );
+        if stopped {
+            format!(
+                "stopped early at checkpoint {look} of {looks} (after {rounds} rounds), {level}"
+            )
+        } else if look == looks {
+            format!("final look {look} of {looks} ({rounds} rounds), {level}")
+        } else {
+            format!(
+                "checkpoint {look} of {looks} (after {rounds} rounds) did not decide, {level}; \
+                 the run goes on"
+            )
+        }
+    }
+}
+
 /// An arm against the control (the first arm).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
@@ -189,17 +311,28 @@ pub struct Comparison {
     pub arm_id: String,
     /// The control arm.
     pub control_id: String,
-    /// Solve rate difference (arm − control) with Newcombe's hybrid score 95 % interval.
+    /// Solve rate difference (arm − control) with Newcombe's hybrid score 95 % interval
+    /// (unpaired).
     pub solve_rate_difference: Option<Estimate>,
-    /// Fisher's exact two-sided p for solve rate.
+    /// Fisher's exact two-sided p for solve rate (unpaired).
     pub solve_rate_p: f64,
-    /// Accuracy difference (arm − control) with a session-bootstrap 95 % interval.
+    /// Accuracy difference (arm − control) with a session-bootstrap 95 % interval
+    /// (unpaired).
     pub accuracy_difference: Option<Estimate>,
-    /// Permutation-test p for accuracy.
+    /// Session permutation-test p for accuracy (unpaired).
     pub accuracy_p: Option<f64>,
+    /// The paired statistics, when the arms played the same puzzles.
+    #[serde(default)]
+    pub paired: Option<PairedComparison>,
+    /// Which tests the verdict used, and why.
+    pub pairing: Pairing,
+    /// The look of an early-stopping design this comparison is from.
+    #[serde(default)]
+    pub look: Option<LookInfo>,
     /// The verdict.
     pub verdict: Verdict,
-    /// [`Verdict::text`].
+    /// [`Verdict::text`], the tests used and why ([`Pairing::text`]), and the look
+    /// ([`LookInfo::text`]).
     pub verdict_text: String,
 }
 
@@ -225,13 +358,19 @@ pub struct ExperimentResults {
     pub experiment_id: String,
     /// Its name.
     pub name: String,
-    /// One summary per arm, in design order.
+    /// One summary per arm, in design order (evaluation runs only).
     pub arms: Vec<ArmSummary>,
     /// Every other arm against the first.
     pub comparisons: Vec<Comparison>,
-    /// Accuracy per session in order.
+    /// Accuracy per evaluated session in order.
     pub curve: Vec<CurvePoint>,
+    /// A held-out design's training runs (played to be dreamt over, never compared).
+    #[serde(default)]
+    pub training: Option<ArmSummary>,
 }
+
+/// A finished run with its place in the plan.
+type Played<'a> = (&'a PlannedRun, &'a RunResult);
 
 fn moves(runs: &[&RunResult]) -> Vec<SessionMoves> {
     runs.iter()
@@ -269,78 +408,314 @@ fn summarize_arm(arm_id: &str, label: &str, runs: &[&RunResult], seed: u64) -> A
     }
 }
 
+/// The arms' runs matched puzzle by puzzle and repeat by repeat, or why they cannot be.
+struct Matched<'a> {
+    /// (arm, control) per pair of runs.
+    pairs: Vec<(&'a RunResult, &'a RunResult)>,
+    /// Puzzles.
+    puzzles: u64,
+}
+
+fn match_runs<'a>(
+    arm: &[Played<'a>],
+    control: &[Played<'a>],
+    arm_id: &str,
+    control_id: &str,
+    schedule: &Schedule,
+) -> Result<Matched<'a>, String> {
+    if matches!(schedule, Schedule::LearningCurve { .. }) {
+        return Err("each phase of a learning curve plays its own new puzzles".to_string());
+    }
+    let key = |(run, _): &Played<'a>| (run.puzzle.id.as_str(), run.repeat);
+    let a: BTreeMap<(&str, usize), &RunResult> = arm.iter().map(|p| (key(p), p.1)).collect();
+    let c: BTreeMap<(&str, usize), &RunResult> = control.iter().map(|p| (key(p), p.1)).collect();
+    if a.is_empty() && c.is_empty() {
+        return Err("no run has finished yet".to_string());
+    }
+    let missing = |from: &BTreeMap<(&str, usize), &RunResult>,
+                   other: &BTreeMap<(&str, usize), &RunResult>| {
+        from.keys()
+            .find(|k| !other.contains_key(*k))
+            .map(|k| k.0.to_string())
+    };
+    if let Some(id) = missing(&a, &c) {
+        return Err(format!(
+            "puzzle {id} was played by {arm_id} but not (yet) by {control_id}"
+        ));
+    }
+    if let Some(id) = missing(&c, &a) {
+        return Err(format!(
+            "puzzle {id} was played by {control_id} but not (yet) by {arm_id}"
+        ));
+    }
+    let puzzles = a
+        .keys()
+        .map(|k| k.0)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len() as u64;
+    let pairs = a.iter().map(|(k, r)| (*r, c[k])).collect();
+    Ok(Matched { pairs, puzzles })
+}
+
+/// The paired statistics of matched runs; resampling is by puzzle.
+fn paired_stats(matched: &Matched<'_>, seed: u64) -> PairedComparison {
+    let only_arm_solved = matched
+        .pairs
+        .iter()
+        .filter(|(a, c)| a.solved && !c.solved)
+        .count();
+    let only_control_solved = matched
+        .pairs
+        .iter()
+        .filter(|(a, c)| !a.solved && c.solved)
+        .count();
+    // Per puzzle: moves of each arm, and solved runs out of runs (the solve rate is the same
+    // kind of pooled share, with a run as the "attempt").
+    let mut by_puzzle: BTreeMap<&str, (PuzzlePair, PuzzlePair)> = BTreeMap::new();
+    for (a, c) in &matched.pairs {
+        let (moves, solves) = by_puzzle.entry(a.puzzle_id.as_str()).or_default();
+        moves.arm.correct += a.correct;
+        moves.arm.attempts += a.attempts;
+        moves.control.correct += c.correct;
+        moves.control.attempts += c.attempts;
+        solves.arm.correct += u64::from(a.solved);
+        solves.arm.attempts += 1;
+        solves.control.correct += u64::from(c.solved);
+        solves.control.attempts += 1;
+    }
+    let (moves, solves): (Vec<PuzzlePair>, Vec<PuzzlePair>) = by_puzzle.into_values().unzip();
+    PairedComparison {
+        pairs: matched.pairs.len() as u64,
+        puzzles: matched.puzzles,
+        only_arm_solved: only_arm_solved as u64,
+        only_control_solved: only_control_solved as u64,
+        mcnemar_p: mcnemar_exact(only_arm_solved as u64, only_control_solved as u64),
+        solve_rate_difference: paired_bootstrap_difference(&solves, seed),
+        accuracy_difference: paired_bootstrap_difference(&moves, seed.wrapping_add(1)),
+        accuracy_p: paired_permutation_test(&moves, seed),
+    }
+}
+
+/// The comparison of arm `arm` with the control over the finished runs in `scope`.
 fn compare(
-    arm: &ArmSummary,
-    control: &ArmSummary,
-    arm_runs: &[&RunResult],
-    control_runs: &[&RunResult],
+    state: &ExperimentState,
+    arm: usize,
+    scope: &[Played<'_>],
     threshold: f64,
+    look: Option<LookInfo>,
     seed: u64,
 ) -> Comparison {
-    let (a, c) = (moves(arm_runs), moves(control_runs));
-    let solve_rate_p = fisher_exact(
-        arm.solved,
-        arm.runs - arm.solved,
-        control.solved,
-        control.runs - control.solved,
-    );
+    let experiment = &state.experiment;
+    let (arm_id, control_id) = (&experiment.arms[arm].id, &experiment.arms[0].id);
+    let of = |i: usize| -> Vec<Played<'_>> {
+        scope
+            .iter()
+            .copied()
+            .filter(|(run, _)| run.arm == i)
+            .collect()
+    };
+    let (arm_played, control_played) = (of(arm), of(0));
+    fn results<'a>(p: &[Played<'a>]) -> Vec<&'a RunResult> {
+        p.iter().map(|(_, r)| *r).collect()
+    }
+    let (arm_runs, control_runs) = (results(&arm_played), results(&control_played));
+    let count = |runs: &[&RunResult]| {
+        let solved = runs.iter().filter(|r| r.solved).count() as u64;
+        (runs.len() as u64, solved)
+    };
+    let ((an, asolved), (cn, csolved)) = (count(&arm_runs), count(&control_runs));
+    let (a, c) = (moves(&arm_runs), moves(&control_runs));
+    let solve_rate_p = fisher_exact(asolved, an - asolved, csolved, cn - csolved);
     let accuracy_p = permutation_test(&a, &c, seed);
     let accuracy_difference = bootstrap_accuracy_difference(&a, &c, seed);
-    let solve_rate_difference =
-        newcombe_difference(arm.solved, arm.runs, control.solved, control.runs);
-    let verdict = if arm.runs < MIN_RUNS_FOR_VERDICT || control.runs < MIN_RUNS_FOR_VERDICT {
+    let solve_rate_difference = newcombe_difference(asolved, an, csolved, cn);
+    let matched = match_runs(
+        &arm_played,
+        &control_played,
+        arm_id,
+        control_id,
+        &experiment.schedule,
+    );
+    let (paired, pairing) = match matched {
+        Ok(m) => {
+            let stats = paired_stats(&m, seed);
+            let pairing = Pairing::Paired {
+                puzzles: stats.puzzles,
+                pairs: stats.pairs,
+            };
+            (Some(stats), pairing)
+        }
+        Err(reason) => (None, Pairing::Unpaired { reason }),
+    };
+    // The tests the verdict rests on: paired ones when every puzzle was played by both.
+    let (solve_p, solve_diff, acc_p, acc_diff) = match &paired {
+        Some(p) => (
+            p.mcnemar_p,
+            p.solve_rate_difference,
+            p.accuracy_p,
+            p.accuracy_difference,
+        ),
+        None => (
+            solve_rate_p,
+            solve_rate_difference,
+            accuracy_p,
+            accuracy_difference,
+        ),
+    };
+    let awaiting = experiment
+        .early_stopping
+        .as_ref()
+        .filter(|_| look.is_none())
+        .and_then(|e| e.checkpoints.first().copied());
+    let verdict = if let Some(rounds) = awaiting {
+        Verdict::AwaitingLook { rounds }
+    } else if an < MIN_RUNS_FOR_VERDICT || cn < MIN_RUNS_FOR_VERDICT {
         Verdict::NotEnoughData {
             min_runs: MIN_RUNS_FOR_VERDICT,
         }
-    } else if solve_rate_p < threshold {
+    } else if solve_p < threshold {
         Verdict::Different {
             metric: Metric::SolveRate,
-            better: solve_rate_difference.is_some_and(|d| d.value > 0.0),
-            difference: solve_rate_difference,
-            p: solve_rate_p,
+            better: solve_diff.is_some_and(|d| d.value > 0.0),
+            difference: solve_diff,
+            p: solve_p,
             threshold,
         }
-    } else if let Some(p) = accuracy_p.filter(|&p| p < threshold) {
+    } else if let Some(p) = acc_p.filter(|&p| p < threshold) {
         Verdict::Different {
             metric: Metric::Accuracy,
-            better: accuracy_difference.is_some_and(|d| d.value > 0.0),
-            difference: accuracy_difference,
+            better: acc_diff.is_some_and(|d| d.value > 0.0),
+            difference: acc_diff,
             p,
             threshold,
         }
     } else {
-        let pooled = (arm.solved + control.solved) as f64 / (arm.runs + control.runs) as f64;
+        let pooled = (asolved + csolved) as f64 / (an + cn) as f64;
         Verdict::NoSignificantDifference {
-            solve_rate_p,
-            accuracy_p,
+            solve_rate_p: solve_p,
+            accuracy_p: acc_p,
             threshold,
             runs_needed: runs_needed(pooled, HINT_DIFFERENCE),
         }
     };
+    let mut verdict_text = format!("{}; {}", verdict.text(), pairing.text());
+    if let Some(look) = look {
+        verdict_text.push_str("; ");
+        verdict_text.push_str(&look.text());
+    }
     Comparison {
-        arm_id: arm.arm_id.clone(),
-        control_id: control.arm_id.clone(),
+        arm_id: arm_id.clone(),
+        control_id: control_id.clone(),
         solve_rate_difference,
         solve_rate_p,
         accuracy_difference,
         accuracy_p,
-        verdict_text: verdict.text(),
+        paired,
+        pairing,
+        look,
+        verdict_text,
         verdict,
     }
 }
 
+/// The finished evaluation runs (training runs left out), in plan order.
+fn evaluated(state: &ExperimentState) -> Vec<Played<'_>> {
+    state
+        .runs
+        .iter()
+        .zip(&state.status)
+        .filter_map(|(run, s)| match s {
+            RunStatus::Done { result } if !run.training => Some((run, result)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Tests per look: solve rate and accuracy for every arm but the control.
+fn tests(state: &ExperimentState) -> usize {
+    2 * state.experiment.arms.len().saturating_sub(1).max(1)
+}
+
+/// Every arm against the control over `scope` at `alpha` (split over the tests).
+fn comparisons(
+    state: &ExperimentState,
+    scope: &[Played<'_>],
+    alpha: f64,
+    look: Option<LookInfo>,
+) -> Vec<Comparison> {
+    let threshold = alpha / tests(state) as f64;
+    (1..state.experiment.arms.len())
+        .map(|i| {
+            compare(
+                state,
+                i,
+                scope,
+                threshold,
+                look,
+                RESULTS_SEED.wrapping_add(1000 + i as u64),
+            )
+        })
+        .collect()
+}
+
+/// The look of an early-stopping design in force: `(index, stopped)` — the look it stopped
+/// at, the final look once nothing is left to run, else the latest interim look taken.
+/// `None` before the first.
+fn look_in_force(state: &ExperimentState, looks: usize) -> Option<(usize, bool)> {
+    if let Some(look) = state.stopped_at_look {
+        return Some((look, true));
+    }
+    let open = state
+        .status
+        .iter()
+        .any(|s| matches!(s, RunStatus::Pending | RunStatus::Running));
+    if !open {
+        return Some((looks - 1, false));
+    }
+    state.looks_taken.checked_sub(1).map(|look| (look, false))
+}
+
+/// Whether interim look `look` (0-based) of `state`'s early stopping decides: every arm
+/// differs significantly from the control over the look's rounds, at the look's α.
+pub(crate) fn look_decides(state: &ExperimentState, look: usize) -> bool {
+    let Some(stopping) = &state.experiment.early_stopping else {
+        return false;
+    };
+    let looks = stopping.looks(state.experiment.rounds(), ALPHA);
+    let (rounds, alpha) = looks[look];
+    let info = LookInfo {
+        look: look + 1,
+        looks: looks.len(),
+        rounds,
+        alpha,
+        spending: stopping.spending,
+        stopped: false,
+    };
+    let arms = state.experiment.arms.len();
+    let scope: Vec<Played<'_>> = evaluated(state)
+        .into_iter()
+        .filter(|(run, _)| run.index < rounds * arms)
+        .collect();
+    let all = comparisons(state, &scope, alpha, Some(info));
+    !all.is_empty()
+        && all
+            .iter()
+            .all(|c| matches!(c.verdict, Verdict::Different { .. }))
+}
+
 impl ExperimentResults {
-    /// Summarises the finished runs of `state` (failed and unfinished runs are left out).
+    /// Summarises the finished runs of `state` (failed, skipped and unfinished runs are left
+    /// out; training runs are summarised apart). Comparisons cover every finished
+    /// evaluation run — with early stopping, those of the look in force, at its α.
     pub fn from_state(state: &ExperimentState) -> ExperimentResults {
         let experiment = &state.experiment;
-        let done: Vec<&RunResult> = state.done_results().collect();
-        let per_arm: Vec<Vec<&RunResult>> = experiment
-            .arms
-            .iter()
-            .map(|arm| {
-                done.iter()
-                    .copied()
-                    .filter(|r| r.arm_id == arm.id)
+        let played = evaluated(state);
+        let per_arm: Vec<Vec<&RunResult>> = (0..experiment.arms.len())
+            .map(|i| {
+                played
+                    .iter()
+                    .filter(|(run, _)| run.arm == i)
+                    .map(|(_, r)| *r)
                     .collect()
             })
             .collect();
@@ -358,24 +733,37 @@ impl ExperimentResults {
                 )
             })
             .collect();
-        let tests = 2 * arms.len().saturating_sub(1).max(1);
-        let threshold = ALPHA / tests as f64;
-        let comparisons = (1..arms.len())
-            .map(|i| {
-                compare(
-                    &arms[i],
-                    &arms[0],
-                    &per_arm[i],
-                    &per_arm[0],
-                    threshold,
-                    RESULTS_SEED.wrapping_add(1000 + i as u64),
-                )
-            })
-            .collect();
-        let curve = done
+        let comparisons = match &experiment.early_stopping {
+            None => comparisons(state, &played, ALPHA, None),
+            Some(stopping) => {
+                let looks = stopping.looks(experiment.rounds(), ALPHA);
+                match look_in_force(state, looks.len()) {
+                    None => comparisons(state, &played, ALPHA, None),
+                    Some((look, stopped)) => {
+                        let (rounds, alpha) = looks[look];
+                        let info = LookInfo {
+                            look: look + 1,
+                            looks: looks.len(),
+                            rounds,
+                            alpha,
+                            spending: stopping.spending,
+                            stopped,
+                        };
+                        let arms = experiment.arms.len();
+                        let scope: Vec<Played<'_>> = played
+                            .iter()
+                            .copied()
+                            .filter(|(run, _)| run.index < rounds * arms)
+                            .collect();
+                        comparisons(state, &scope, alpha, Some(info))
+                    }
+                }
+            }
+        };
+        let curve = played
             .iter()
             .enumerate()
-            .map(|(index, r)| CurvePoint {
+            .map(|(index, (_, r))| CurvePoint {
                 index,
                 run: r.run,
                 arm_id: r.arm_id.clone(),
@@ -383,12 +771,30 @@ impl ExperimentResults {
                 solved: r.solved,
             })
             .collect();
+        let training_runs: Vec<&RunResult> = state
+            .runs
+            .iter()
+            .zip(&state.status)
+            .filter_map(|(run, s)| match s {
+                RunStatus::Done { result } if run.training => Some(result),
+                _ => None,
+            })
+            .collect();
+        let training = state.runs.iter().any(|r| r.training).then(|| {
+            summarize_arm(
+                "training",
+                "Training (dreamt over)",
+                &training_runs,
+                RESULTS_SEED.wrapping_add(999),
+            )
+        });
         ExperimentResults {
             experiment_id: experiment.id.clone(),
             name: experiment.name.clone(),
             arms,
             comparisons,
             curve,
+            training,
         }
     }
 }
@@ -442,6 +848,7 @@ pub fn runs_csv(state: &ExperimentState) -> String {
             "unparseable",
             "abandon_reason",
             "duration_ms",
+            "role",
         ]
         .map(String::from),
     );
@@ -476,6 +883,12 @@ pub fn runs_csv(state: &ExperimentState) -> String {
             r.outcomes.unparseable.to_string(),
             r.abandon_reason.clone().unwrap_or_default(),
             r.duration_ms.to_string(),
+            if planned.training {
+                "training"
+            } else {
+                "evaluation"
+            }
+            .to_string(),
         ]));
     }
     out
@@ -509,6 +922,19 @@ pub fn arms_csv(results: &ExperimentResults) -> String {
             "accuracy_diff_low",
             "accuracy_diff_high",
             "permutation_p",
+            "pairing",
+            "paired_pairs",
+            "mcnemar_b",
+            "mcnemar_c",
+            "mcnemar_p",
+            "paired_solve_rate_diff_low",
+            "paired_solve_rate_diff_high",
+            "paired_accuracy_diff",
+            "paired_accuracy_diff_low",
+            "paired_accuracy_diff_high",
+            "paired_permutation_p",
+            "look",
+            "look_alpha",
             "verdict",
         ]
         .map(String::from),
@@ -536,6 +962,24 @@ pub fn arms_csv(results: &ExperimentResults) -> String {
         row.push(opt_num(cmp.map(|c| c.solve_rate_p)));
         row.extend(est(cmp.and_then(|c| c.accuracy_difference)));
         row.push(opt_num(cmp.and_then(|c| c.accuracy_p)));
+        let paired = cmp.and_then(|c| c.paired.as_ref());
+        row.push(cmp.map_or_else(String::new, |c| match c.pairing {
+            Pairing::Paired { .. } => "paired".to_string(),
+            Pairing::Unpaired { .. } => "unpaired".to_string(),
+        }));
+        let count = |f: fn(&PairedComparison) -> u64| paired.map(|p| f(p).to_string());
+        row.push(count(|p| p.pairs).unwrap_or_default());
+        row.push(count(|p| p.only_arm_solved).unwrap_or_default());
+        row.push(count(|p| p.only_control_solved).unwrap_or_default());
+        row.push(opt_num(paired.map(|p| p.mcnemar_p)));
+        let solve = paired.and_then(|p| p.solve_rate_difference);
+        row.push(opt_num(solve.map(|e| e.ci.low)));
+        row.push(opt_num(solve.map(|e| e.ci.high)));
+        row.extend(est(paired.and_then(|p| p.accuracy_difference)));
+        row.push(opt_num(paired.and_then(|p| p.accuracy_p)));
+        let look = cmp.and_then(|c| c.look);
+        row.push(look.map_or_else(String::new, |l| format!("{}/{}", l.look, l.looks)));
+        row.push(opt_num(look.map(|l| l.alpha)));
         row.push(cmp.map_or_else(|| "control".to_string(), |c| c.verdict_text.clone()));
         out.push_str(&csv_row(&row));
     }
@@ -563,7 +1007,9 @@ pub fn export_json(state: &ExperimentState, results: &ExperimentResults) -> Stri
 mod tests {
     use super::*;
     use crate::experiment::design::tests::ab;
-    use crate::experiment::plan::tests::result_for;
+    use crate::experiment::design::{EarlyStopping, Experiment, LearningCurve};
+    use crate::experiment::plan::tests::{play_all, result_for};
+    use crate::experiment::plan::Next;
 
     /// Plays every run of an A/B design: arm `a` solves when `a_solves(i)`, arm `b` when
     /// `b_solves(i)`, with the given accuracies.
@@ -593,8 +1039,26 @@ mod tests {
         assert_eq!(res.arms[0].runs, 10);
         assert_eq!(res.arms[1].solved, 10);
         let c = &res.comparisons[0];
-        // 10/10 vs 0/10: R fisher.test gives 1.083e-05.
+        // 10/10 vs 0/10: R fisher.test gives 1.083e-05 (the unpaired test, still reported).
         assert!((c.solve_rate_p - 1.082_509e-5).abs() < 1e-9);
+        // Both arms played the same ten puzzles: the verdict rests on McNemar, b = 10,
+        // c = 0: 2 · 2⁻¹⁰ = 0.001953125.
+        let paired = c.paired.as_ref().unwrap();
+        assert_eq!(
+            (paired.only_arm_solved, paired.only_control_solved),
+            (10, 0)
+        );
+        assert!((paired.mcnemar_p - 0.001_953_125).abs() < 1e-15);
+        let Verdict::Different { p, .. } = c.verdict else {
+            panic!("{:?}", c.verdict);
+        };
+        assert_eq!(p, paired.mcnemar_p);
+        assert!(
+            c.verdict_text.contains("; paired tests (exact McNemar for solve rate, paired \
+                 permutation for accuracy): both arms played the same 10 puzzles (10 pairs of runs)"),
+            "{}",
+            c.verdict_text
+        );
         assert!(matches!(
             c.verdict,
             Verdict::Different {
@@ -629,9 +1093,9 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.ends_with(
+            text.contains(
                 "threshold 0.025); about 35 runs per arm would detect a 20-point difference \
-                 in solve rate"
+                 in solve rate; paired tests"
             ),
             "{text}"
         );
@@ -672,6 +1136,224 @@ mod tests {
         }
     }
 
+    /// Plays every run of `design`; `outcome(arm, round)` gives (correct of 20, solved).
+    fn played_design(
+        design: Experiment,
+        outcome: &dyn Fn(&str, usize) -> (u64, bool),
+    ) -> ExperimentState {
+        let mut st = ExperimentState::new(design).unwrap();
+        let arms = st.experiment.arms.len();
+        loop {
+            let orders = st.poll_runs(arms);
+            if orders.is_empty() {
+                break;
+            }
+            for o in orders {
+                let (correct, solved) = outcome(&o.arm.id, o.run / arms);
+                st.handle_result(result_for(&o, correct, 20, solved))
+                    .unwrap();
+            }
+        }
+        st
+    }
+
+    #[test]
+    fn paired_tests_see_a_small_steady_gain_that_unpaired_tests_miss() {
+        // Ten puzzles of very different difficulty; arm b gets one move more right on each.
+        let st = played_design(ab(1, (0..10).collect()), &|arm, round| {
+            let base = 2 * round as u64 % 19;
+            (if arm == "b" { base + 1 } else { base }, false)
+        });
+        let c = &ExperimentResults::from_state(&st).comparisons[0];
+        let paired = c.paired.as_ref().unwrap();
+        // Exact over all 2¹⁰ swaps: only "none" and "all" are as extreme: 2/1024.
+        assert_eq!(paired.accuracy_p, Some(2.0 / 1024.0));
+        assert!(
+            c.accuracy_p.unwrap() > 0.5,
+            "the unpaired test drowns in difficulty"
+        );
+        let d = paired.accuracy_difference.unwrap();
+        assert!((d.value - 0.05).abs() < 1e-12 && d.ci.low > 0.0, "{d:?}");
+        assert!(
+            matches!(
+                c.verdict,
+                Verdict::Different {
+                    metric: Metric::Accuracy,
+                    better: true,
+                    ..
+                }
+            ),
+            "{}",
+            c.verdict_text
+        );
+        assert!(c
+            .verdict_text
+            .starts_with("per-move accuracy higher than the control by 5 points"));
+    }
+
+    #[test]
+    fn unpaired_tests_when_a_puzzle_was_played_by_one_arm_only() {
+        let mut st = ExperimentState::new(ab(1, (0..4).collect())).unwrap();
+        // Every run but the last (arm b on the fourth puzzle) finishes.
+        let orders: Vec<_> = std::iter::from_fn(|| {
+            let o = st.poll_runs(1);
+            (!o.is_empty()).then(|| o[0].clone()).inspect(|o| {
+                if o.run < 7 {
+                    st.handle_result(result_for(o, 5, 10, o.arm.id == "b"))
+                        .unwrap();
+                }
+            })
+        })
+        .take(8)
+        .collect();
+        assert_eq!(orders.len(), 8);
+        let c = &ExperimentResults::from_state(&st).comparisons[0];
+        assert_eq!(c.paired, None);
+        assert_eq!(
+            c.pairing,
+            Pairing::Unpaired {
+                reason: "puzzle 4x4-any-s3 was played by a but not (yet) by b".into()
+            }
+        );
+        assert!(
+            c.verdict_text.contains("; unpaired tests (Fisher's exact"),
+            "{}",
+            c.verdict_text
+        );
+        // A learning curve's phases play different puzzles: unpaired, and it says why.
+        let curve = LearningCurve {
+            held_out: false,
+            ..LearningCurve::new("local", 4, 3)
+        };
+        let mut st =
+            ExperimentState::new(Experiment::learning_curve("lc", "C", &curve, 0)).unwrap();
+        play_all(&mut st, &|o| o.arm.id != "before");
+        let c = &ExperimentResults::from_state(&st).comparisons[0];
+        assert!(
+            c.verdict_text
+                .contains("each phase of a learning curve plays its own new puzzles"),
+            "{}",
+            c.verdict_text
+        );
+        // Held out: every phase played the test set, so the same data are paired.
+        let mut st = ExperimentState::new(Experiment::learning_curve(
+            "ho",
+            "H",
+            &LearningCurve::new("local", 4, 3),
+            0,
+        ))
+        .unwrap();
+        play_all(&mut st, &|o| o.arm.id != "before");
+        let res = ExperimentResults::from_state(&st);
+        let c = &res.comparisons[0];
+        assert_eq!(
+            c.pairing,
+            Pairing::Paired {
+                puzzles: 3,
+                pairs: 3
+            }
+        );
+        assert_eq!(res.arms[0].runs, 3, "training runs are not evaluated");
+        assert_eq!(res.training.as_ref().map(|t| t.runs), Some(3));
+        assert_eq!(res.curve.len(), 6);
+        assert!(runs_csv(&st).contains(",training\r\n"));
+    }
+
+    fn stopping(
+        design_rounds: usize,
+        checkpoints: Vec<usize>,
+        spending: AlphaSpending,
+    ) -> Experiment {
+        let mut e = ab(1, (0..design_rounds as u64).collect());
+        e.early_stopping = Some(EarlyStopping {
+            checkpoints,
+            spending,
+        });
+        e
+    }
+
+    #[test]
+    fn early_stopping_ends_at_the_first_clear_checkpoint_and_says_so() {
+        // Arm b solves everything, a nothing. Bonferroni over 3 looks: α = 0.05/3 per look,
+        // split over 2 tests: 0.00833. At 6 rounds McNemar is 2/2⁶ = 0.03125: go on; at 12
+        // it is 2/2¹² = 0.000488: stop.
+        let st = played_design(
+            stopping(20, vec![6, 12], AlphaSpending::Bonferroni),
+            &|arm, _| if arm == "b" { (20, true) } else { (0, false) },
+        );
+        assert_eq!(st.stopped_at_look, Some(1));
+        assert_eq!(st.looks_taken, 2);
+        let p = st.progress();
+        assert_eq!((p.done, p.skipped, p.total), (24, 16, 40));
+        assert_eq!(p.fraction(), 1.0);
+        assert!(!st.can_continue());
+        let mut back = ExperimentState::from_json(&st.to_json()).unwrap();
+        assert_eq!(back.retry_failed(), 0);
+        assert_eq!(back.poll_next(2), Next::Finished);
+        let c = &ExperimentResults::from_state(&st).comparisons[0];
+        let look = c.look.unwrap();
+        assert_eq!(
+            (look.look, look.looks, look.rounds, look.stopped),
+            (2, 3, 12, true)
+        );
+        assert!((look.alpha - 0.05 / 3.0).abs() < 1e-15);
+        assert_eq!(c.paired.as_ref().unwrap().pairs, 12);
+        assert!(
+            c.verdict_text.ends_with(
+                "; stopped early at checkpoint 2 of 3 (after 12 rounds), α = 0.0167 for this \
+                 look (Bonferroni, 0.05 over 3 looks)"
+            ),
+            "{}",
+            c.verdict_text
+        );
+        assert!(
+            c.verdict_text.contains("significant at 0.0083"),
+            "{}",
+            c.verdict_text
+        );
+    }
+
+    #[test]
+    fn early_stopping_without_a_clear_answer_plays_to_the_final_look() {
+        let design = stopping(8, vec![4], AlphaSpending::OBrienFleming);
+        let mut st = ExperimentState::new(design.clone()).unwrap();
+        // Before the first checkpoint no verdict is given, however the data look.
+        let first = st.poll_runs(2);
+        for o in &first {
+            st.handle_result(result_for(o, 5, 10, o.arm.id == "b"))
+                .unwrap();
+        }
+        let c = &ExperimentResults::from_state(&st).comparisons[0];
+        assert_eq!(c.verdict, Verdict::AwaitingLook { rounds: 4 });
+        assert!(c
+            .verdict_text
+            .starts_with("no verdict before the first checkpoint (after 4 rounds)"));
+        let st = played_design(design, &|_, round| (5 + round as u64 % 3, round % 2 == 0));
+        assert_eq!((st.stopped_at_look, st.looks_taken), (None, 1));
+        assert_eq!(st.progress().done, 16);
+        let c = &ExperimentResults::from_state(&st).comparisons[0];
+        let look = c.look.unwrap();
+        assert_eq!(
+            (look.look, look.looks, look.rounds, look.stopped),
+            (2, 2, 8, false)
+        );
+        // O'Brien–Fleming at t = ½ spends 0.0055746; the final look keeps 0.0444254.
+        assert!((look.alpha - 0.044_425_403).abs() < 1e-8, "{look:?}");
+        assert!(
+            c.verdict_text.contains("threshold 0.0222"),
+            "{}",
+            c.verdict_text
+        );
+        assert!(
+            c.verdict_text.ends_with(
+                "; final look 2 of 2 (8 rounds), α = 0.0444 for this look \
+                 (O'Brien-Fleming-type spending, 0.05 over 2 looks)"
+            ),
+            "{}",
+            c.verdict_text
+        );
+    }
+
     #[test]
     fn csv_quotes_and_has_one_row_per_run_and_arm() {
         assert_eq!(csv_field("plain"), "plain");
@@ -682,13 +1364,15 @@ mod tests {
         st.experiment.arms[0].label = "Baseline, no unit".to_string();
         let runs = runs_csv(&st);
         assert_eq!(runs.lines().count(), 1 + 6);
+        assert!(runs.lines().skip(1).all(|l| l.ends_with(",evaluation")));
         assert!(runs.contains(",\"Baseline, no unit\","));
         assert!(runs.contains("maximum number of attempts reached"));
         let res = ExperimentResults::from_state(&st);
         let arms = arms_csv(&res);
         let lines: Vec<&str> = arms.lines().collect();
         assert_eq!(lines.len(), 3);
-        assert_eq!(lines[0].split(',').count(), 25);
+        assert_eq!(lines[0].split(',').count(), 38);
+        assert!(lines[2].contains(",paired,3,3,0,0.250000,"), "{arms}");
         assert!(lines[1].ends_with(",control"));
         let json = export_json(&st, &res);
         let back: serde_json::Value = serde_json::from_str(&json).unwrap();

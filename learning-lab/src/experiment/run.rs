@@ -20,6 +20,9 @@ pub struct RunOrder {
     pub repeat: usize,
     /// The learning unit to use (a fixed unit, the dream's unit, or none).
     pub unit_id: Option<String>,
+    /// A held-out design's training run (played to be dreamt over, not evaluated).
+    #[serde(default)]
+    pub training: bool,
 }
 
 /// Where the learning unit of a run's prompt comes from.
@@ -69,7 +72,11 @@ impl RunOrder {
             memory: self.arm.memory,
             mode: self.arm.prompt_mode,
             experiment_id: Some(experiment_id.to_string()),
-            notes: format!("experiment {experiment_name} · arm {}", self.arm.label),
+            notes: format!(
+                "experiment {experiment_name} · arm {}{}",
+                self.arm.label,
+                if self.training { " · training" } else { "" }
+            ),
         }
     }
 }
@@ -219,6 +226,7 @@ mod tests {
             },
             repeat: 0,
             unit_id: None,
+            training: false,
         }
     }
 

@@ -247,7 +247,7 @@ impl LnFactorial {
 
 /// One session's moves: the unit that is resampled (moves within a session depend on each
 /// other, so they are kept together).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SessionMoves {
     /// Correct moves.
     pub correct: u64,
@@ -419,16 +419,14 @@ pub fn mcnemar_exact(b: u64, c: u64) -> f64 {
     let ln_fact = LnFactorial::new(n as usize);
     let ln_half_n = n as f64 * 0.5f64.ln();
     let tail: f64 = (0..=b.min(c))
-        .map(|k| {
-            (ln_fact.get(n) - ln_fact.get(k) - ln_fact.get(n - k) + ln_half_n).exp()
-        })
+        .map(|k| (ln_fact.get(n) - ln_fact.get(k) - ln_fact.get(n - k) + ln_half_n).exp())
         .sum();
     (2.0 * tail).min(1.0)
 }
 
-/// One puzzle played by both arms of a comparison: each arm's moves on it, summed over its
-/// repeats (a puzzle is the unit the paired methods resample, so its runs stay together).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// One puzzle played by both arms of a comparison: each arm's moves (or solved runs) on it,
+/// summed over its repeats (a puzzle is the unit the paired methods resample, so its runs stay together).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PuzzlePair {
     /// The arm under test.
     pub arm: SessionMoves,
@@ -458,12 +456,13 @@ fn paired_difference<'a>(pairs: impl Iterator<Item = &'a PuzzlePair>) -> f64 {
     ac as f64 / an as f64 - cc as f64 / cn as f64
 }
 
-/// The per-move accuracy difference arm − control over puzzles both arms played, with a 95 %
-/// percentile bootstrap interval that resamples whole puzzles ([`BOOTSTRAP_RESAMPLES`]
+/// The difference of pooled shares arm − control over puzzles both arms played — per-move
+/// accuracy (correct over attempts), or solve rate (solved runs over runs, a run counted as
+/// an "attempt") — with a 95 % percentile bootstrap interval that resamples whole puzzles ([`BOOTSTRAP_RESAMPLES`]
 /// resamples from `seed`): both arms' moves on a puzzle are drawn together, so what the
 /// puzzles share (their difficulty) cancels out of every resample. `None` without a pair in
 /// which both arms made an attempt.
-pub fn paired_bootstrap_accuracy_difference(pairs: &[PuzzlePair], seed: u64) -> Option<Estimate> {
+pub fn paired_bootstrap_difference(pairs: &[PuzzlePair], seed: u64) -> Option<Estimate> {
     let pairs = pairs_with_moves(pairs);
     if pairs.is_empty() {
         return None;
@@ -518,7 +517,9 @@ pub fn paired_permutation_test(pairs: &[PuzzlePair], seed: u64) -> Option<f64> {
     let n = pairs.len();
     if n < usize::BITS as usize && (1usize << n) <= PERMUTATIONS {
         let all = 1usize << n;
-        let extreme = (0..all).filter(|mask| swapped(&|i| mask >> i & 1 == 1)).count();
+        let extreme = (0..all)
+            .filter(|mask| swapped(&|i| mask >> i & 1 == 1))
+            .count();
         return Some(extreme as f64 / all as f64);
     }
     let mut rng = Xoshiro256StarStar::seed_from_u64(seed);
@@ -789,11 +790,14 @@ mod tests {
             .iter()
             .map(|&(a, c)| pair((a, 10), (c, 10)))
             .collect();
-        let e = paired_bootstrap_accuracy_difference(&pairs, 42).unwrap();
+        let e = paired_bootstrap_difference(&pairs, 42).unwrap();
         assert!(close(e.value, 0.1, 1e-12));
         // Every resample has the arm exactly 10 points up (equal attempts everywhere), so
         // the interval is the point: the puzzles' spread does not widen it.
-        assert!(close(e.ci.low, 0.1, 1e-12) && close(e.ci.high, 0.1, 1e-12), "{e:?}");
+        assert!(
+            close(e.ci.low, 0.1, 1e-12) && close(e.ci.high, 0.1, 1e-12),
+            "{e:?}"
+        );
         // The unpaired bootstrap over the same sessions mixes difficulty into the interval.
         let (a, c): (Vec<_>, Vec<_>) = pairs.iter().map(|p| (p.arm, p.control)).unzip();
         let unpaired = bootstrap_accuracy_difference(&a, &c, 42).unwrap();
@@ -807,18 +811,21 @@ mod tests {
             pair((8, 10), (8, 10)),
             pair((0, 0), (3, 10)),
         ];
-        let one = paired_bootstrap_accuracy_difference(&mixed, 7).unwrap();
-        assert_eq!(one, paired_bootstrap_accuracy_difference(&mixed, 7).unwrap());
+        let one = paired_bootstrap_difference(&mixed, 7).unwrap();
+        assert_eq!(one, paired_bootstrap_difference(&mixed, 7).unwrap());
         // The pair without arm moves is left out: (9+3+6+8)/42 − (5+4+2+8)/38.
         assert!(close(one.value, 26.0 / 42.0 - 19.0 / 38.0, 1e-12));
-        assert!(one.ci.contains(one.value) && one.ci.width() > 0.05, "{one:?}");
+        assert!(
+            one.ci.contains(one.value) && one.ci.width() > 0.05,
+            "{one:?}"
+        );
         // Pinned for seed 7: each bound is the pooled difference of one 4-puzzle resample,
         // e.g. the low end −0.05 = (3+3+8+8)/40 − (4+4+8+8)/40 (the second and fourth
         // puzzles drawn twice each).
         assert!(close(one.ci.low, -0.05, 1e-12), "{one:?}");
         assert!(close(one.ci.high, 0.3, 1e-12), "{one:?}");
         assert_eq!(
-            paired_bootstrap_accuracy_difference(&[pair((0, 0), (1, 2))], 1),
+            paired_bootstrap_difference(&[pair((0, 0), (1, 2))], 1),
             None
         );
     }
@@ -938,9 +945,9 @@ mod tests {
             let p = paired_permutation_test(&pairs, seed).unwrap();
             prop_assert!(p > 0.0 && p <= 1.0);
             prop_assert_eq!(p, paired_permutation_test(&swapped, seed).unwrap());
-            let e = paired_bootstrap_accuracy_difference(&pairs, seed).unwrap();
+            let e = paired_bootstrap_difference(&pairs, seed).unwrap();
             prop_assert!(e.ci.contains(e.value), "{:?}", e);
-            let back = paired_bootstrap_accuracy_difference(&swapped, seed).unwrap();
+            let back = paired_bootstrap_difference(&swapped, seed).unwrap();
             prop_assert!((e.value + back.value).abs() < 1e-12);
             prop_assert!((e.ci.low + back.ci.high).abs() < 1e-9 && (e.ci.high + back.ci.low).abs() < 1e-9);
         }
