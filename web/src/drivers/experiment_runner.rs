@@ -264,8 +264,16 @@ fn finish_if_idle(runner: &Runner) {
         }
     } else {
         tracing::info!(experiment = %s.record.id, done = progress.done, failed = progress.failed, "experiment finished");
+        let early = match s.record.state.stopped_at_look {
+            Some(look) => format!(
+                ", {} skipped: stopped early at checkpoint {}",
+                progress.skipped,
+                look + 1
+            ),
+            None => String::new(),
+        };
         s.live.status.set(format!(
-            "finished: {} runs done, {} failed",
+            "finished: {} runs done, {} failed{early}",
             progress.done, progress.failed
         ));
     }

@@ -1,10 +1,13 @@
-//! The design form of the Experiments screen: name, preset, arms or learning-curve settings,
-//! puzzles (generated seeds, or puzzles picked from the library), runs, and what the run
-//! settings are; [`Design::experiment`] is the design it describes, validated by learning-lab.
+//! The design form of the Experiments screen: name, preset, arms or learning-curve settings
+//! (held out or not), puzzles (generated seeds, or puzzles picked from the library), runs,
+//! early stopping, and what the run settings are; [`Design::experiment`] is the design it
+//! describes, validated by learning-lab.
 
 use std::collections::BTreeSet;
 
-use learning_lab::experiment::{Experiment, LearningCurve, PuzzleSet, Schedule};
+use learning_lab::experiment::{
+    AlphaSpending, EarlyStopping, Experiment, LearningCurve, PuzzleSet, Schedule,
+};
 use learning_lab::memory::PuzzleRecord;
 use learning_lab::profile::Profile;
 use learning_lab::unit::LearningUnit;
@@ -12,6 +15,7 @@ use leptos::prelude::*;
 use solver_core::Band;
 
 use super::arms::{ArmForm, ArmRows};
+use super::options::{EarlyStoppingFields, HeldOutFields};
 use crate::components::number_field::NumberField;
 use crate::components::size_select::SizeSelect;
 use crate::db;
@@ -33,6 +37,16 @@ pub struct Design {
     pub max_attempts: RwSignal<usize>,
     pub per_phase: RwSignal<usize>,
     pub dreams: RwSignal<usize>,
+    /// Learning curve: evaluate every phase on the same held-out test puzzles.
+    pub held_out: RwSignal<bool>,
+    /// Learning curve, held out: how many test puzzles.
+    pub test_puzzles: RwSignal<usize>,
+    /// A/B/X: look at declared checkpoints and stop when the answer is clear.
+    pub early_stop: RwSignal<bool>,
+    /// A/B/X with early stopping: a checkpoint every this many rounds.
+    pub checkpoint_every: RwSignal<usize>,
+    /// A/B/X with early stopping: how α is shared among the looks.
+    pub spending: RwSignal<AlphaSpending>,
     pub dream_with_model: RwSignal<bool>,
     /// Whether the puzzles are picked from the library (else generated from seeds).
     pub from_library: RwSignal<bool>,
@@ -58,6 +72,11 @@ impl Design {
             max_attempts: RwSignal::new(30),
             per_phase: RwSignal::new(3),
             dreams: RwSignal::new(1),
+            held_out: RwSignal::new(true),
+            test_puzzles: RwSignal::new(3),
+            early_stop: RwSignal::new(false),
+            checkpoint_every: RwSignal::new(10),
+            spending: RwSignal::new(AlphaSpending::OBrienFleming),
             dream_with_model: RwSignal::new(false),
             from_library: RwSignal::new(false),
             library: RwSignal::new(Vec::new()),
@@ -96,6 +115,8 @@ impl Design {
             options.band = band;
             options.first_seed = self.seed_from.get_untracked();
             options.dreams = self.dreams.get_untracked().max(1);
+            options.held_out = self.held_out.get_untracked();
+            options.test_puzzles = self.test_puzzles.get_untracked().max(1);
             Experiment::learning_curve(&id, name.trim(), &options, now)
         } else {
             Experiment {
@@ -111,6 +132,7 @@ impl Design {
                 runs_per_arm: self.runs_per_arm.get_untracked().max(1),
                 concurrency: self.concurrency.get_untracked().max(1),
                 schedule: Schedule::Interleaved,
+                early_stopping: None,
                 created_at_ms: now,
             }
         };
@@ -118,6 +140,13 @@ impl Design {
             experiment.puzzles = PuzzleSet::Lines {
                 lines: self.picked_lines(),
             };
+        }
+        if experiment.schedule == Schedule::Interleaved && self.early_stop.get_untracked() {
+            experiment.early_stopping = Some(EarlyStopping::every(
+                self.checkpoint_every.get_untracked(),
+                experiment.rounds(),
+                self.spending.get_untracked(),
+            ));
         }
         experiment.validate().map_err(|e| {
             if self.from_library.get_untracked() && self.picked.with_untracked(BTreeSet::is_empty) {
@@ -151,6 +180,11 @@ pub fn DesignForm(
         max_attempts,
         per_phase,
         dreams,
+        held_out,
+        test_puzzles,
+        early_stop,
+        checkpoint_every,
+        spending,
         dream_with_model,
         from_library,
         library,
@@ -169,11 +203,13 @@ pub fn DesignForm(
             </label>
             <Show when=move || preset.get() == "ab">
                 <ArmRows arms profiles units/>
+                <EarlyStoppingFields early_stop checkpoint_every spending/>
             </Show>
             <Show when=move || preset.get() == "learning-curve">
                 <NumberField id="experiment-per-phase" label="Puzzles per phase " value=per_phase min=1 max=500/>
                 <NumberField id="experiment-dreams" label=" Dreams " value=dreams min=1 max=10/>
                 <span class="muted">" (plays with the first arm's profile)"</span>
+                <HeldOutFields held_out test_puzzles/>
             </Show>
             <fieldset>
                 <legend>"Puzzles"</legend>

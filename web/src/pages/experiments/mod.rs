@@ -2,7 +2,7 @@
 //! (resumable after a reload), and read the results: per-arm table with intervals, verdicts,
 //! charts, CSV/JSON export. Statistics and charts come from learning-lab.
 
-use learning_lab::experiment::{ExperimentState, RunStatus};
+use learning_lab::experiment::ExperimentState;
 use learning_lab::play::{AbandonReason, Status};
 use learning_lab::profile::{default_profile, Profile};
 use learning_lab::unit::LearningUnit;
@@ -47,6 +47,7 @@ async fn retire_interrupted(record: &ExperimentRecord) -> Result<usize, String> 
 
 mod arms;
 mod design;
+mod options;
 mod results;
 
 use arms::ArmForm;
@@ -184,14 +185,9 @@ pub fn ExperimentsPage() -> impl IntoView {
     };
     let can_resume = move || {
         !live.running.get()
-            && live.record.with(|r| {
-                r.as_ref().is_some_and(|r| {
-                    r.state
-                        .status
-                        .iter()
-                        .any(|s| !matches!(s, RunStatus::Done { .. }))
-                })
-            })
+            && live
+                .record
+                .with(|r| r.as_ref().is_some_and(|r| r.state.can_continue()))
     };
 
     view! {

@@ -1,9 +1,10 @@
 //! What the Experiments screen shows of the experiment in view: its title, progress, the
-//! per-arm table with intervals, verdicts, charts and the exports.
+//! per-arm table with intervals, the training runs of a held-out design, verdicts with the
+//! tests they used, the paired statistics, charts and the exports.
 
 use learning_lab::experiment::{
     accuracy_chart, arms_csv, export_json, learning_curve_chart, outcome_mix_chart, runs_csv,
-    Estimate, ExperimentResults,
+    Comparison, Estimate, ExperimentResults, Pairing,
 };
 use leptos::prelude::*;
 
@@ -65,12 +66,15 @@ pub fn ExperimentOutcome(live: RunnerLive) -> impl IntoView {
                     data-done=p.done data-failed=p.failed data-total=p.total
                     aria-label="Runs finished"></progress>
                 {format!(" {} of {} runs done, {} failed, {} running", p.done, p.total, p.failed, p.running)}
+                {(p.skipped > 0).then(|| format!(", {} skipped (stopped early)", p.skipped))}
             </p>
         })}
         {move || results.get().map(|res| view! {
             <div id="experiment-results">
                 <ArmTable results=res.clone()/>
+                <Training results=res.clone()/>
                 <Verdicts results=res.clone()/>
+                <PairedTests results=res.clone()/>
                 <div class="charts">
                     {[accuracy_chart(&res), learning_curve_chart(&res), outcome_mix_chart(&res)]
                         .into_iter()
@@ -131,4 +135,93 @@ fn Verdicts(results: ExperimentResults) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// A held-out design's training runs: played to be dreamt over, never compared.
+#[component]
+fn Training(results: ExperimentResults) -> impl IntoView {
+    results.training.map(|t| {
+        view! {
+            <p id="experiment-training" data-runs=t.runs>
+                {format!(
+                    "Training runs (dreamt over, not compared): {} played, {} solved, accuracy {}",
+                    t.runs,
+                    t.solved,
+                    estimate(&t.accuracy)
+                )}
+            </p>
+        }
+    })
+}
+
+fn signed_points(e: &Estimate) -> String {
+    format!(
+        "{:+.0} points (95% CI {:+.0} to {:+.0})",
+        e.value * 100.0,
+        e.ci.low * 100.0,
+        e.ci.high * 100.0
+    )
+}
+
+fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".into()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+/// One comparison's paired statistics, or why it was compared unpaired.
+fn paired_line(c: &Comparison) -> String {
+    let head = format!("{} vs {}: ", c.arm_id, c.control_id);
+    match (&c.pairing, &c.paired) {
+        (Pairing::Paired { .. }, Some(p)) => {
+            let mut line = format!(
+                "{head}{} puzzles, {} pairs of runs; solved by one arm only: {} by {}, {} by {} \
+                 (exact McNemar {})",
+                p.puzzles,
+                p.pairs,
+                p.only_arm_solved,
+                c.arm_id,
+                p.only_control_solved,
+                c.control_id,
+                p_text(p.mcnemar_p)
+            );
+            if let Some(d) = &p.accuracy_difference {
+                line.push_str(&format!(
+                    "; accuracy {} by paired bootstrap over puzzles",
+                    signed_points(d)
+                ));
+            }
+            if let Some(pp) = p.accuracy_p {
+                line.push_str(&format!(" (paired permutation {})", p_text(pp)));
+            }
+            line
+        }
+        (Pairing::Unpaired { reason }, _) => format!("{head}unpaired: {reason}"),
+        (Pairing::Paired { .. }, None) => format!("{head}paired"),
+    }
+}
+
+/// The paired statistics of each comparison (when the arms played the same puzzles).
+#[component]
+fn PairedTests(results: ExperimentResults) -> impl IntoView {
+    let lines: Vec<(String, &'static str)> = results
+        .comparisons
+        .iter()
+        .map(|c| {
+            let kind = match c.pairing {
+                Pairing::Paired { .. } => "paired",
+                Pairing::Unpaired { .. } => "unpaired",
+            };
+            (paired_line(c), kind)
+        })
+        .collect();
+    (!lines.is_empty()).then(|| {
+        view! {
+            <ul id="experiment-paired" aria-label="Paired statistics">
+                {lines.into_iter().map(|(line, kind)| view! { <li data-pairing=kind>{line}</li> }).collect_view()}
+            </ul>
+        }
+    })
 }
