@@ -799,6 +799,53 @@ pub(crate) mod tests {
         assert_eq!(ExperimentState::from_json(&st.to_json()).unwrap(), st);
     }
 
+    /// The (puzzle, repeat) plays of each arm's evaluation runs, sorted.
+    fn plays_per_arm(st: &ExperimentState) -> Vec<Vec<(String, usize)>> {
+        (0..st.experiment.arms.len())
+            .map(|arm| {
+                let mut plays: Vec<(String, usize)> = st
+                    .runs
+                    .iter()
+                    .filter(|r| r.arm == arm && !r.training)
+                    .map(|r| (r.puzzle.id.clone(), r.repeat))
+                    .collect();
+                plays.sort();
+                plays
+            })
+            .collect()
+    }
+
+    #[test]
+    fn arms_of_interleaved_and_held_out_plans_play_the_same_puzzles() {
+        let mut three = ab(2, vec![4, 7, 9]);
+        let mut c = three.arms[1].clone();
+        c.id = "c".into();
+        three.arms.push(c);
+        assert!(three.arms_share_puzzles());
+        let st = ExperimentState::new(three).unwrap();
+        let plays = plays_per_arm(&st);
+        assert_eq!(plays[0].len(), 6);
+        assert!(plays.iter().all(|p| *p == plays[0]), "{plays:?}");
+        // Round k is runs 3k, 3k+1, 3k+2: one puzzle's repeat, played by every arm.
+        for round in st.runs.chunks(3) {
+            assert!(round
+                .iter()
+                .all(|r| (&r.puzzle.id, r.repeat) == (&round[0].puzzle.id, round[0].repeat)));
+        }
+        let held_out = Experiment::learning_curve("h", "H", &LearningCurve::new("p", 4, 2), 0);
+        let plays = plays_per_arm(&ExperimentState::new(held_out).unwrap());
+        assert_eq!(plays[0], plays[1]);
+        // A learning curve's phases never share a puzzle.
+        let curve = LearningCurve {
+            held_out: false,
+            ..LearningCurve::new("p", 4, 2)
+        };
+        let e = Experiment::learning_curve("c", "C", &curve, 0);
+        assert!(!e.arms_share_puzzles());
+        let plays = plays_per_arm(&ExperimentState::new(e).unwrap());
+        assert!(plays[0].iter().all(|p| !plays[1].contains(p)));
+    }
+
     #[test]
     fn states_stored_before_held_out_and_early_stopping_still_load() {
         let mut st = ExperimentState::new(ab(1, vec![1, 2])).unwrap();

@@ -458,6 +458,11 @@ fn match_runs<'a>(
 }
 
 /// The paired statistics of matched runs; resampling is by puzzle.
+///
+/// With several repeats, repeat k of the arm is paired with repeat k of the control. Runs
+/// of one puzzle are independent plays given the puzzle, so under "no difference" each
+/// discordant pair still goes either way with probability ½, which is all the exact
+/// McNemar test needs; the bootstrap and the permutation keep a puzzle's runs together.
 fn paired_stats(matched: &Matched<'_>, seed: u64) -> PairedComparison {
     let only_arm_solved = matched
         .pairs

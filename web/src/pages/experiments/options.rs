@@ -17,6 +17,11 @@ pub fn HeldOutFields(held_out: RwSignal<bool>, test_puzzles: RwSignal<usize>) ->
             <Show when=move || held_out.get()>
                 <NumberField id="experiment-test-puzzles" label=" Test puzzles " value=test_puzzles min=1 max=500/>
             </Show>
+            <span id="experiment-pairing-note" class="muted">{move || if held_out.get() {
+                " every phase plays the same test puzzles: results use paired tests"
+            } else {
+                " each phase plays new puzzles: results use unpaired tests"
+            }}</span>
         </div>
     }
 }
@@ -30,6 +35,7 @@ pub fn EarlyStoppingFields(
     spending: RwSignal<AlphaSpending>,
 ) -> impl IntoView {
     view! {
+        <p class="muted">"Every arm plays the same puzzles (the same seeds, the same repeats), so results use paired tests."</p>
         <div class="row">
             <label><input id="experiment-early-stop" type="checkbox" prop:checked=move || early_stop.get()
                 on:change=move |ev| early_stop.set(event_target_checked(&ev))/>" stop early when the answer is clear"</label>
