@@ -521,7 +521,7 @@ impl fmt::Display for DesignError {
             DesignError::DreamWithoutPlay(id) => write!(
                 f,
                 "arm \"{id}\" uses the unit of a dream, but no phase is played before it \
-                 (use the learning-curve schedule and put a playing arm first)"
+                 (use a learning-curve or held-out design and put a playing arm first)"
             ),
             DesignError::NoPuzzles => f.write_str("the puzzle set is empty"),
             DesignError::UnsupportedSize(s) => {
@@ -1131,6 +1131,28 @@ pub(crate) mod tests {
             e.early_stopping.as_mut().unwrap().checkpoints = bad;
             assert_eq!(e.validate(), Err(DesignError::BadCheckpoints { total: 10 }));
         }
+        assert_eq!(
+            DesignError::BadCheckpoints { total: 10 }.to_string(),
+            "checkpoints must increase, start above 0 and stay below the 10 rounds of the plan"
+        );
+        assert!(DesignError::EarlyStoppingNeedsInterleaved
+            .to_string()
+            .contains("the A/B/X design"));
+        assert!(DesignError::EarlyStoppingNeedsTwoArms
+            .to_string()
+            .contains("at least two"));
+        assert_eq!(
+            DesignError::NotEnoughTraining {
+                needed: 6,
+                available: 5
+            }
+            .to_string(),
+            "the dreams need 6 training puzzles but the training set has 5"
+        );
+        // A look every 10 of 10 rounds: no interim look, one analysis at the end.
+        assert!(EarlyStopping::every(10, 10, AlphaSpending::Bonferroni)
+            .checkpoints
+            .is_empty());
         e.early_stopping.as_mut().unwrap().checkpoints = vec![5];
         let mut one = e.clone();
         one.arms.truncate(1);

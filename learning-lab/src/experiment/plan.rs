@@ -378,7 +378,7 @@ impl ExperimentState {
                 return;
             }
             self.looks_taken += 1;
-            if super::results::look_decides(self, look) {
+            if super::results::look_decides(self, &stopping, look) {
                 self.stopped_at_look = Some(look);
                 for s in &mut self.status {
                     if matches!(s, RunStatus::Pending | RunStatus::Failed { .. }) {

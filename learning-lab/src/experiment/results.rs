@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-use super::design::Schedule;
+use super::design::{EarlyStopping, Schedule};
 use super::plan::{ExperimentState, PlannedRun, RunStatus};
 use super::run::{OutcomeCounts, RunResult};
 use super::stats::{
@@ -680,12 +680,9 @@ fn look_in_force(state: &ExperimentState, looks: usize) -> Option<(usize, bool)>
     state.looks_taken.checked_sub(1).map(|look| (look, false))
 }
 
-/// Whether interim look `look` (0-based) of `state`'s early stopping decides: every arm
+/// Whether interim look `look` (0-based) of `stopping` (`state`'s) decides: every arm
 /// differs significantly from the control over the look's rounds, at the look's α.
-pub(crate) fn look_decides(state: &ExperimentState, look: usize) -> bool {
-    let Some(stopping) = &state.experiment.early_stopping else {
-        return false;
-    };
+pub(crate) fn look_decides(state: &ExperimentState, stopping: &EarlyStopping, look: usize) -> bool {
     let looks = stopping.looks(state.experiment.rounds(), ALPHA);
     let (rounds, alpha) = looks[look];
     let info = LookInfo {
@@ -1012,7 +1009,7 @@ pub fn export_json(state: &ExperimentState, results: &ExperimentResults) -> Stri
 mod tests {
     use super::*;
     use crate::experiment::design::tests::ab;
-    use crate::experiment::design::{EarlyStopping, Experiment, LearningCurve};
+    use crate::experiment::design::{Experiment, LearningCurve};
     use crate::experiment::plan::tests::{play_all, result_for};
     use crate::experiment::plan::Next;
 
@@ -1282,10 +1279,39 @@ mod tests {
         // Arm b solves everything, a nothing. Bonferroni over 3 looks: α = 0.05/3 per look,
         // split over 2 tests: 0.00833. At 6 rounds McNemar is 2/2⁶ = 0.03125: go on; at 12
         // it is 2/2¹² = 0.000488: stop.
-        let st = played_design(
-            stopping(20, vec![6, 12], AlphaSpending::Bonferroni),
-            &|arm, _| if arm == "b" { (20, true) } else { (0, false) },
+        let design = stopping(20, vec![6, 12], AlphaSpending::Bonferroni);
+        // Between the checkpoints (8 rounds played) the verdict is look 1's, at look 1's
+        // α, over its 6 rounds: the two rounds since are not tested yet.
+        let mut st = ExperimentState::new(design.clone()).unwrap();
+        for _ in 0..8 {
+            for o in st.poll_runs(2) {
+                let solved = o.arm.id == "b";
+                st.handle_result(result_for(&o, if solved { 20 } else { 0 }, 20, solved))
+                    .unwrap();
+            }
+        }
+        assert_eq!((st.looks_taken, st.stopped_at_look), (1, None));
+        assert!(st.can_continue());
+        let c = &ExperimentResults::from_state(&st).comparisons[0];
+        assert_eq!(c.paired.as_ref().unwrap().pairs, 6);
+        assert!(
+            c.verdict_text.ends_with(
+                "; checkpoint 1 of 3 (after 6 rounds) did not decide, α = 0.0167 for this look \
+                 (Bonferroni, 0.05 over 3 looks); the run goes on"
+            ),
+            "{}",
+            c.verdict_text
         );
+        assert!(c
+            .verdict_text
+            .starts_with("no significant difference (solve rate p = 0.031"));
+        let st = played_design(design, &|arm, _| {
+            if arm == "b" {
+                (20, true)
+            } else {
+                (0, false)
+            }
+        });
         assert_eq!(st.stopped_at_look, Some(1));
         assert_eq!(st.looks_taken, 2);
         let p = st.progress();

@@ -585,36 +585,34 @@ impl AlphaSpending {
         }
     }
 
-    /// The α spent by information fraction `t` (0..=1) of a total `alpha` (the spending
-    /// rules; Bonferroni has none and spends by look count instead).
-    fn spent_by(self, t: f64, alpha: f64) -> f64 {
+    /// The α spent by look `look` (0-based) of `looks`, at information fraction `t`
+    /// (0..=1), of a total `alpha`: Bonferroni by look count, the others by fraction.
+    fn spent_by(self, look: usize, looks: usize, t: f64, alpha: f64) -> f64 {
         let t = t.clamp(0.0, 1.0);
         match self {
-            AlphaSpending::Bonferroni => alpha * t,
+            AlphaSpending::Bonferroni => alpha * (look + 1) as f64 / looks as f64,
             AlphaSpending::Pocock => alpha * (1.0 + (std::f64::consts::E - 1.0) * t).ln(),
+            AlphaSpending::OBrienFleming if t == 0.0 => 0.0,
             AlphaSpending::OBrienFleming => {
-                if t == 0.0 {
-                    0.0
-                } else {
-                    let z = normal_quantile(1.0 - alpha / 2.0);
-                    erfc(z / (std::f64::consts::SQRT_2 * t.sqrt()))
-                }
+                let z = normal_quantile(1.0 - alpha / 2.0);
+                erfc(z / (std::f64::consts::SQRT_2 * t.sqrt()))
             }
         }
     }
 
     /// The level of each look, given each look's information fraction (increasing, the
-    /// last normally 1): Bonferroni `alpha / looks` each; the spending rules the increment
-    /// spent since the previous look. The shares sum to at most `alpha`.
+    /// last normally 1): the α spent since the previous look — for Bonferroni
+    /// `alpha / looks` each. The shares sum to at most `alpha`.
     pub fn look_alphas(self, fractions: &[f64], alpha: f64) -> Vec<f64> {
-        if self == AlphaSpending::Bonferroni {
-            return vec![alpha / fractions.len().max(1) as f64; fractions.len()];
-        }
         let mut before = 0.0;
         fractions
             .iter()
-            .map(|&t| {
-                let spent = self.spent_by(t, alpha).min(alpha).max(before);
+            .enumerate()
+            .map(|(look, &t)| {
+                let spent = self
+                    .spent_by(look, fractions.len(), t, alpha)
+                    .min(alpha)
+                    .max(before);
                 let share = spent - before;
                 before = spent;
                 share
@@ -856,6 +854,15 @@ mod tests {
             AlphaSpending::Bonferroni.look_alphas(&halves, 0.05),
             vec![0.025, 0.025]
         );
+        // Three looks, uneven fractions: still a third each (it spends by looks, not data).
+        let thirds = AlphaSpending::Bonferroni.look_alphas(&[0.1, 0.2, 1.0], 0.06);
+        assert!(thirds.iter().all(|&a| close(a, 0.02, 1e-15)), "{thirds:?}");
+        // A look at no data spends nothing under the spending rules.
+        assert_eq!(
+            AlphaSpending::OBrienFleming.look_alphas(&[0.0], 0.05),
+            vec![0.0]
+        );
+        assert_eq!(AlphaSpending::Pocock.look_alphas(&[0.0], 0.05), vec![0.0]);
         // Pocock-type at t = ½: 0.05 · ln(1 + (e − 1)/2) = 0.05 · ln(1.859141) = 0.0310057;
         // the final look gets the rest of 0.05.
         let pocock = AlphaSpending::Pocock.look_alphas(&halves, 0.05);
