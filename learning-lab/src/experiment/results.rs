@@ -1385,6 +1385,66 @@ mod tests {
         );
     }
 
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Whatever the outcomes, the spending rule and reloads between results, an
+        /// early-stopping run ends with every run played or skipped; it stops only at a
+        /// declared checkpoint where every comparison was significant at that look's α, and
+        /// skips only runs after that checkpoint's rounds.
+        #[test]
+        fn early_stopping_stops_only_where_the_declared_look_decides(
+            // Arm b mostly solves and a mostly not, so that some cases stop early.
+            solves in prop::collection::vec((prop::bool::weighted(0.1), prop::bool::weighted(0.9)), 12),
+            rule in 0usize..3,
+            reloads in prop::collection::vec(any::<bool>(), 24),
+        ) {
+            let spending = AlphaSpending::ALL[rule];
+            let mut st = ExperimentState::new(stopping(12, vec![4, 8], spending)).unwrap();
+            let mut step = 0;
+            loop {
+                let orders = st.poll_runs(2);
+                if orders.is_empty() {
+                    break;
+                }
+                for o in orders {
+                    let (a, b) = solves[o.run / 2];
+                    let solved = if o.arm.id == "a" { a } else { b };
+                    st.handle_result(result_for(&o, if solved { 9 } else { 2 }, 10, solved)).unwrap();
+                }
+                if reloads[step % reloads.len()] {
+                    st = ExperimentState::from_json(&st.to_json()).unwrap();
+                    st.requeue_running();
+                }
+                step += 1;
+            }
+            let p = st.progress();
+            prop_assert_eq!(p.done + p.skipped, p.total);
+            let c = &ExperimentResults::from_state(&st).comparisons[0];
+            let look = c.look.unwrap();
+            match st.stopped_at_look {
+                Some(k) => {
+                    let rounds = [4, 8][k];
+                    prop_assert!(look.stopped && look.rounds == rounds);
+                    prop_assert!(matches!(c.verdict, Verdict::Different { .. }), "{}", c.verdict_text);
+                    let Verdict::Different { threshold, .. } = c.verdict else { unreachable!() };
+                    prop_assert!((threshold - look.alpha / 2.0).abs() < 1e-15);
+                    for (run, status) in st.runs.iter().zip(&st.status) {
+                        if *status == RunStatus::Skipped {
+                            prop_assert!(run.index >= rounds * 2);
+                        }
+                    }
+                }
+                None => {
+                    prop_assert_eq!(p.done, p.total);
+                    prop_assert_eq!((look.look, look.looks, look.stopped), (3, 3, false));
+                }
+            }
+        }
+    }
+
     #[test]
     fn csv_quotes_and_has_one_row_per_run_and_arm() {
         assert_eq!(csv_field("plain"), "plain");
