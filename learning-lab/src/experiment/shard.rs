@@ -106,6 +106,15 @@ impl fmt::Display for Shard {
     }
 }
 
+/// Whether two designs are one experiment: equal except for `concurrency`, which says how
+/// a runner executes the plan, not what it measures (shards may run with different limits).
+fn same_design(a: &Experiment, b: &Experiment) -> bool {
+    *a == Experiment {
+        concurrency: a.concurrency,
+        ..b.clone()
+    }
+}
+
 impl ExperimentState {
     /// Plans `experiment` (validated first) and keeps only `shard`'s slice of it playable.
     ///
@@ -135,7 +144,7 @@ impl ExperimentState {
         merged.shard = None;
         merged.status = vec![RunStatus::Pending; merged.runs.len()];
         for (position, state) in states.iter().enumerate() {
-            if state.experiment != first.experiment || state.runs != first.runs {
+            if !same_design(&state.experiment, &first.experiment) || state.runs != first.runs {
                 return Err(ShardError::DifferentExperiment { position });
             }
             for (run, status) in state.status.iter().enumerate() {
@@ -226,7 +235,13 @@ mod tests {
             shards.push(state);
         }
         shards.reverse();
-        let merged = ExperimentState::merge(&shards).unwrap();
+        shards[0].experiment.concurrency = 7;
+        let mut merged = ExperimentState::merge(&shards).unwrap();
+        assert_eq!(
+            merged.experiment.concurrency, 7,
+            "the first input's limit is kept"
+        );
+        merged.experiment.concurrency = whole.experiment.concurrency;
         assert_eq!(merged, whole);
         assert_eq!(
             ExperimentResults::from_state(&merged),
