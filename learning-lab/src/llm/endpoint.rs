@@ -169,11 +169,11 @@ impl std::fmt::Display for RunnerEndpointError {
         match self.missing {
             RunnerSetting::EdgeApiUrl => write!(
                 f,
-                "profile {id} goes through the edge API, but no edge API URL is set: pass                  --edge-url https://… or set MD_EDGE_URL"
+                "profile {id} goes through the edge API, but no edge API URL is set: pass --edge-url https://… or set MD_EDGE_URL"
             ),
             RunnerSetting::EdgeToken => write!(
                 f,
-                "profile {id} goes through the edge API, but MD_EDGE_TOKEN is not set: export                  MD_EDGE_TOKEN=<your client token> (the operator makes one with `cargo xtask                  token`); tokens are never read from files"
+                "profile {id} goes through the edge API, but MD_EDGE_TOKEN is not set: export MD_EDGE_TOKEN=<your client token> (the operator makes one with `cargo xtask token`); tokens are never read from files"
             ),
         }
     }
