@@ -86,6 +86,20 @@ const RULES: &[Rule] = &[
         forbidden: PLATFORM_AND_IO,
     },
     Rule {
+        name: "the runner is a thin I/O adapter: it never imports the app or the edge API",
+        scope: &["runner/"],
+        exempt: &[],
+        allows_tests: false,
+        forbidden: &["web", "worker_api", "leptos", "worker"],
+    },
+    Rule {
+        name: "the runner never gives the model the human-technique solver's help",
+        scope: &["runner/src/"],
+        exempt: &[],
+        allows_tests: false,
+        forbidden: HUMAN_SOLVER,
+    },
+    Rule {
         name: "web and worker-api never import each other",
         scope: &["web/"],
         exempt: &[],
@@ -172,6 +186,22 @@ const DEPENDENCY_RULES: &[DependencyRule] = &[
         allowed: None,
         allowed_dev: &[],
         denied: &["web", "learning-lab", "leptos"],
+    },
+    DependencyRule {
+        name: "runner depends on the lab, the engine, serde, ureq, indicatif and ctrlc only \
+               (tiny_http for tests)",
+        manifest: "runner/Cargo.toml",
+        allowed: Some(&[
+            "learning-lab",
+            "solver-core",
+            "serde",
+            "serde_json",
+            "ureq",
+            "indicatif",
+            "ctrlc",
+        ]),
+        allowed_dev: &["tiny_http"],
+        denied: &["web", "worker-api"],
     },
     DependencyRule {
         name: "xtask depends on no project crate (tiny_http, ctrlc and flate2 only)",

@@ -302,6 +302,24 @@ fn end_to_end(tools: &setup::Tools, tally: &mut Tally, paths: &[&str]) -> Result
     let edge = start_edge_api(tools, &upstream, MODEL_ALIAS, &app_origin, &edge_log)?;
     let xtask = std::env::current_exe().map_err(|e| e.to_string())?;
 
+    // The headless runner against the real model (runner/tests/real_llm.rs is ignored
+    // without one, so the plain native run above reports it as not run).
+    let mut runner = cmd("cargo", &tools.env());
+    runner
+        .current_dir(root())
+        .args([
+            "test",
+            "-p",
+            "runner",
+            "--test",
+            "real_llm",
+            "--",
+            "--ignored",
+        ])
+        .env("MD_UPSTREAM_URL", &upstream)
+        .env("MD_MODEL", MODEL_ALIAS);
+    run_counted(&mut runner, tally)?;
+
     let mut node = cmd("node", &tools.env());
     node.current_dir(root())
         .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])

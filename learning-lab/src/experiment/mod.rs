@@ -9,6 +9,10 @@
 //! - [`plan`] — [`ExperimentState`]: the run plan and a resumable scheduler (concurrency,
 //!   interleaved arms, dream barriers);
 //! - [`run`] — [`RunOrder`] handed out and the [`RunResult`] reported back;
+//! - [`record`] — [`ExperimentRecord`], the experiment as the app stores it and a headless
+//!   runner journals it;
+//! - [`shard`] — [`Shard`]: a deterministic slice of the plan per runner, and the merge of
+//!   the shards' states;
 //! - [`stats`] — Wilson, Newcombe, Fisher, session bootstrap, permutation test, sample size;
 //!   paired: exact McNemar, paired bootstrap and paired permutation over puzzles; alpha
 //!   spending over looks;
@@ -32,8 +36,10 @@
 pub mod chart;
 pub mod design;
 pub mod plan;
+pub mod record;
 pub mod results;
 pub mod run;
+pub mod shard;
 pub mod stats;
 
 pub use chart::{accuracy_chart, learning_curve_chart, outcome_mix_chart};
@@ -42,9 +48,11 @@ pub use design::{
     PuzzleSet, PuzzleSource, Schedule, UnitChoice,
 };
 pub use plan::{DreamRequest, ExperimentState, Next, PlannedRun, Progress, RunStatus, StateError};
+pub use record::ExperimentRecord;
 pub use results::{
     arms_csv, export_json, runs_csv, ArmSummary, Comparison, CurvePoint, ExperimentResults,
     LookInfo, Metric, PairedComparison, Pairing, Verdict,
 };
 pub use run::{OutcomeCounts, RunOrder, RunResult, RunUnit};
+pub use shard::{Shard, ShardError};
 pub use stats::{AlphaSpending, Estimate, Interval, PuzzlePair, SessionMoves};

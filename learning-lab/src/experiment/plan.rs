@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::design::{DesignError, Experiment, PlannedPuzzle, Schedule, UnitChoice};
 use super::run::{RunOrder, RunResult};
+use super::shard::Shard;
 
 /// One entry of the plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,6 +154,11 @@ pub struct ExperimentState {
     /// The interim look (0-based) at which the experiment stopped early, if it did.
     #[serde(default)]
     pub stopped_at_look: Option<usize>,
+    /// The slice of the plan this state plays (a headless runner's `--shard i/n`); `None`,
+    /// as the app stores it, plays every run. Runs outside the slice stay pending and are
+    /// never handed out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
 }
 
 impl ExperimentState {
@@ -234,7 +240,13 @@ impl ExperimentState {
             dream_units: BTreeMap::new(),
             looks_taken: 0,
             stopped_at_look: None,
+            shard: None,
         })
+    }
+
+    /// Whether run `index` is in this state's slice of the plan (every run without a shard).
+    pub fn owns(&self, index: usize) -> bool {
+        self.shard.is_none_or(|s| s.owns(index))
     }
 
     /// The lowest phase that still has pending or running runs.
@@ -242,6 +254,7 @@ impl ExperimentState {
         self.runs
             .iter()
             .zip(&self.status)
+            .filter(|(r, _)| self.owns(r.index))
             .filter(|(_, s)| matches!(s, RunStatus::Pending | RunStatus::Running))
             .map(|(r, _)| r.phase)
             .min()
@@ -306,7 +319,9 @@ impl ExperimentState {
         let limit = max_concurrency.min(self.experiment.concurrency);
         let free = limit.saturating_sub(self.running());
         let chosen: Vec<usize> = (0..self.runs.len())
-            .filter(|&i| self.runs[i].phase == phase && self.status[i] == RunStatus::Pending)
+            .filter(|&i| {
+                self.owns(i) && self.runs[i].phase == phase && self.status[i] == RunStatus::Pending
+            })
             .take(free)
             .collect();
         if chosen.is_empty() {
@@ -481,16 +496,19 @@ impl ExperimentState {
         n
     }
 
-    /// Counts for a progress bar.
+    /// Counts for a progress bar (of this state's slice of the plan, with a shard).
     pub fn progress(&self) -> Progress {
         let mut p = Progress {
             done: 0,
             failed: 0,
             running: 0,
             skipped: 0,
-            total: self.runs.len(),
+            total: (0..self.runs.len()).filter(|&i| self.owns(i)).count(),
         };
-        for s in &self.status {
+        for (i, s) in self.status.iter().enumerate() {
+            if !self.owns(i) {
+                continue;
+            }
             match s {
                 RunStatus::Pending => {}
                 RunStatus::Running => p.running += 1,
@@ -525,6 +543,9 @@ impl ExperimentState {
         let state: ExperimentState = serde_json::from_str(text)?;
         let arms = state.experiment.arms.len();
         let fits = state.status.len() == state.runs.len()
+            && state
+                .shard
+                .is_none_or(|s| s.count >= 1 && (1..=s.count).contains(&s.index))
             && state.runs.iter().enumerate().all(|(i, r)| {
                 r.index == i
                     && r.arm < arms

@@ -67,6 +67,43 @@ impl Endpoint {
         }
     }
 
+    /// The endpoint of a profile for a headless runner, whose credentials come from its
+    /// environment and never from a file: an edge route goes to `edge_api_url` with
+    /// `edge_token` (required: a runner is not the loopback browser a local edge API lets in
+    /// anonymously, and an unauthenticated batch would only collect 401s); a direct route
+    /// goes to the profile's base URL with `api_key` when one is given (an OpenAI-compatible
+    /// provider that wants a key), else without credentials.
+    ///
+    /// # Errors
+    /// [`RunnerEndpointError`] naming the missing setting and the variable or flag to set.
+    pub fn for_runner(
+        profile: &Profile,
+        edge_api_url: Option<&str>,
+        edge_token: Option<&str>,
+        api_key: Option<&str>,
+    ) -> Result<Endpoint, RunnerEndpointError> {
+        fn present(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|t| !t.is_empty())
+        }
+        match &profile.route {
+            Route::Edge => {
+                let edge = present(edge_api_url).ok_or_else(|| RunnerEndpointError {
+                    profile_id: profile.id.clone(),
+                    missing: RunnerSetting::EdgeApiUrl,
+                })?;
+                let token = present(edge_token).ok_or_else(|| RunnerEndpointError {
+                    profile_id: profile.id.clone(),
+                    missing: RunnerSetting::EdgeToken,
+                })?;
+                Ok(Endpoint::new(
+                    &format!("{}/v1", edge.trim_end_matches('/')),
+                    Some(token),
+                ))
+            }
+            Route::Direct { base_url } => Ok(Endpoint::new(base_url, present(api_key))),
+        }
+    }
+
     /// The base URL.
     pub fn base_url(&self) -> &str {
         &self.base_url
@@ -107,6 +144,42 @@ impl Endpoint {
         headers
     }
 }
+
+/// What a runner's profile needs and was not given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunnerSetting {
+    /// Where the edge API is (`--edge-url` or `MD_EDGE_URL`).
+    EdgeApiUrl,
+    /// The edge API client token (`MD_EDGE_TOKEN`).
+    EdgeToken,
+}
+
+/// A runner's profile cannot be reached without a setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunnerEndpointError {
+    /// The profile.
+    pub profile_id: String,
+    /// What is missing.
+    pub missing: RunnerSetting,
+}
+
+impl std::fmt::Display for RunnerEndpointError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let id = &self.profile_id;
+        match self.missing {
+            RunnerSetting::EdgeApiUrl => write!(
+                f,
+                "profile {id} goes through the edge API, but no edge API URL is set: pass --edge-url https://… or set MD_EDGE_URL"
+            ),
+            RunnerSetting::EdgeToken => write!(
+                f,
+                "profile {id} goes through the edge API, but MD_EDGE_TOKEN is not set: export MD_EDGE_TOKEN=<your client token> (the operator makes one with `cargo xtask token`); tokens are never read from files"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RunnerEndpointError {}
 
 /// The model names in a `/v1/models` answer (OpenAI `data[].id`; Ollama-style
 /// `models[].name` as a fallback), sorted and without duplicates.
@@ -221,5 +294,35 @@ mod tests {
             parse_model_list(r#"{"error":{"code":"unauthorized","message":"no"}}"#),
             Err(LlmError::Server { .. })
         ));
+    }
+
+    #[test]
+    fn a_runner_takes_credentials_from_its_caller_and_says_which_one_is_missing() {
+        let mut edge =
+            Profile::from_template(crate::profile::ProviderTemplate::OpenAi, "cloud", 0.0);
+        edge.route = Route::Edge;
+        edge.edge_token = Some("from-a-file".into());
+        let e = Endpoint::for_runner(&edge, Some("https://edge.example"), None, None).unwrap_err();
+        assert_eq!(e.missing, RunnerSetting::EdgeToken);
+        assert!(e.to_string().contains("MD_EDGE_TOKEN") && e.to_string().contains("cloud"));
+        let e = Endpoint::for_runner(&edge, Some("  "), Some("t"), None).unwrap_err();
+        assert_eq!(e.missing, RunnerSetting::EdgeApiUrl);
+        assert!(e.to_string().contains("--edge-url"));
+        let ok =
+            Endpoint::for_runner(&edge, Some("https://edge.example/"), Some("t0k"), None).unwrap();
+        assert_eq!(ok.chat_url(), "https://edge.example/v1/chat/completions");
+        assert!(ok
+            .headers(true)
+            .contains(&("Authorization", "Bearer t0k".to_string())));
+        let mut local = edge.clone();
+        local.route = Route::Direct {
+            base_url: "http://127.0.0.1:9/v1".into(),
+        };
+        let keyless = Endpoint::for_runner(&local, None, Some("edge"), None).unwrap();
+        assert!(!keyless.has_token());
+        let keyed = Endpoint::for_runner(&local, None, None, Some("sk")).unwrap();
+        assert!(keyed
+            .headers(false)
+            .contains(&("Authorization", "Bearer sk".to_string())));
     }
 }

@@ -11,7 +11,7 @@ pub mod sse;
 pub use chat::{
     ChatAccumulator, ChatAnswer, ChatMessage, ChatRequest, Constraint, Delta, FinishReason, Role,
 };
-pub use endpoint::{parse_model_list, Endpoint};
+pub use endpoint::{parse_model_list, Endpoint, RunnerEndpointError, RunnerSetting};
 pub use policy::{
     BreakerState, ChatDriver, ChatOutcome, CircuitBreaker, LengthPolicy, RetryPolicy, Step,
 };

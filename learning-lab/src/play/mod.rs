@@ -30,6 +30,10 @@ pub use prompt::{
     Trimmed,
 };
 pub use puzzle::ReadyPuzzle;
+
+/// Attempts shown in a move prompt's history (`PlaySession::poll_prompt`), the same for every
+/// player (the app's and the headless runner's), so their prompts — and results — agree.
+pub const HISTORY_LIMIT: usize = 8;
 pub use session::{
     AbandonReason, Attempt, Limits, PlaySession, SessionError, SessionStats, Status,
 };

@@ -96,6 +96,11 @@ pub enum SessionError {
     /// The givens and solution have different shapes, or the givens disagree with the
     /// solution.
     Mismatch,
+    /// A recorded attempt does not fit the session it is replayed into.
+    Diverged {
+        /// The attempt's number.
+        number: usize,
+    },
 }
 
 impl fmt::Display for SessionError {
@@ -104,6 +109,10 @@ impl fmt::Display for SessionError {
             SessionError::NotRunning(s) => write!(f, "the session is not running ({s:?})"),
             SessionError::NotPaused(s) => write!(f, "the session is not paused ({s:?})"),
             SessionError::Mismatch => f.write_str("the givens do not match the solution"),
+            SessionError::Diverged { number } => write!(
+                f,
+                "recorded attempt {number} does not fit the session (another board, verdict or order)"
+            ),
         }
     }
 }
@@ -316,6 +325,12 @@ impl PlaySession {
             hidden_reasoning: parsed.hidden_reasoning,
             failures_before: self.consecutive_failures,
         };
+        self.commit(attempt.clone());
+        Ok(attempt)
+    }
+
+    /// Applies a judged attempt: the board, the banned moves, the counters, the status.
+    fn commit(&mut self, attempt: Attempt) {
         if let Ok(mv) = attempt.proposal {
             if attempt.judgement.is_correct() {
                 self.board.set(mv.row, mv.col, Some(mv.value));
@@ -333,7 +348,7 @@ impl PlaySession {
         } else {
             self.consecutive_banned = 0;
         }
-        self.attempts.push(attempt.clone());
+        self.attempts.push(attempt);
         self.status = if self.board.is_solved() {
             Status::Solved
         } else if self.consecutive_banned >= self.limits.max_consecutive_banned_repeats {
@@ -349,7 +364,38 @@ impl PlaySession {
         } else {
             Status::Running
         };
-        Ok(attempt)
+    }
+
+    /// Applies an attempt recorded earlier (a journal's experience) to a session rebuilt
+    /// from its start, so a killed runner continues a play instead of replaying it: the
+    /// attempt's move is judged again and must come out as recorded, on the board it was
+    /// recorded on.
+    ///
+    /// # Errors
+    /// [`SessionError::NotRunning`] on a finished session, [`SessionError::Diverged`] when
+    /// the attempt is not the next one or its board or verdict differ.
+    pub fn replay(&mut self, attempt: &Attempt) -> Result<(), SessionError> {
+        if self.status != Status::Running {
+            return Err(SessionError::NotRunning(self.status.clone()));
+        }
+        let judgement = judge(
+            &self.board,
+            &self.givens,
+            &self.solution,
+            &self.banned,
+            &attempt.proposal,
+        );
+        let fits = attempt.number == self.attempts.len() + 1
+            && attempt.board_before == self.board.to_line()
+            && attempt.judgement == judgement
+            && attempt.failures_before == self.consecutive_failures;
+        if !fits {
+            return Err(SessionError::Diverged {
+                number: attempt.number,
+            });
+        }
+        self.commit(attempt.clone());
+        Ok(())
     }
 
     /// Pauses a running session.
@@ -470,6 +516,51 @@ mod tests {
         "ROW: 4 COL: 1 VALUE: 4",
         "ROW: 4 COL: 3 VALUE: 2",
     ];
+
+    #[test]
+    fn replaying_recorded_attempts_rebuilds_the_session_and_refuses_one_that_does_not_fit() {
+        let mut played = session(Limits::default());
+        let answers = [
+            "ROW: 1 COL: 4 VALUE: 1",
+            "ROW: 1 COL: 4 VALUE: 1",
+            "nothing",
+            SOLVE[0],
+            "ROW: 1 COL: 3 VALUE: 4",
+        ];
+        for text in answers {
+            played.handle_answer(text, None).unwrap();
+        }
+        let mut rebuilt = session(Limits::default());
+        for attempt in played.attempts() {
+            rebuilt.replay(attempt).unwrap();
+        }
+        assert_eq!(rebuilt, played);
+        // Out of order, on another board, or with another verdict: refused, nothing changes.
+        let mut fresh = session(Limits::default());
+        let second = &played.attempts()[1];
+        assert_eq!(
+            fresh.replay(second),
+            Err(SessionError::Diverged { number: 2 })
+        );
+        let mut forged = played.attempts()[0].clone();
+        forged.judgement = Judgement::Correct;
+        assert_eq!(
+            fresh.replay(&forged),
+            Err(SessionError::Diverged { number: 1 })
+        );
+        assert_eq!(fresh, session(Limits::default()));
+        let mut solved = session(Limits::default());
+        for text in SOLVE {
+            solved.handle_answer(text, None).unwrap();
+        }
+        assert!(matches!(
+            solved.replay(&played.attempts()[0]),
+            Err(SessionError::NotRunning(Status::Solved))
+        ));
+        assert!(SessionError::Diverged { number: 3 }
+            .to_string()
+            .contains("attempt 3"));
+    }
 
     #[test]
     fn a_full_game_with_every_outcome() {

@@ -23,8 +23,8 @@ use leptos::prelude::*;
 use crate::db;
 use crate::llm;
 
-/// Attempts shown in the prompt's history.
-pub const HISTORY_LIMIT: usize = 8;
+/// Attempts shown in the prompt's history (learning-lab's, shared with the headless runner).
+pub use learning_lab::play::HISTORY_LIMIT;
 
 /// What the screen watches while a play runs.
 #[derive(Clone, Copy)]

@@ -1,46 +1,9 @@
-//! The `experiments` store: [`ExperimentRecord`]s by id, newest first.
+//! The `experiments` store: [`ExperimentRecord`]s (learning-lab's type, shared with the
+//! headless runner) by id, newest first.
 
-use learning_lab::experiment::ExperimentState;
-use serde::{Deserialize, Serialize};
+pub use learning_lab::experiment::ExperimentRecord;
 
 use super::{stores, Page, PageCursor, Result, Storage};
-
-/// An experiment as stored: learning-lab's state plus the run settings the design does not
-/// carry.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ExperimentRecord {
-    /// The experiment's id (the store's key).
-    pub id: String,
-    /// Creation time, ms since the epoch (the store's index).
-    pub created_at: f64,
-    /// Its name.
-    pub name: String,
-    /// Attempt limit of every session.
-    pub max_attempts: usize,
-    /// Whether dreams at barriers ask the model for item texts.
-    pub dream_with_model: bool,
-    /// The plan and every result so far.
-    pub state: ExperimentState,
-}
-
-impl ExperimentRecord {
-    /// The record of a new experiment, created at `created_at` (ms).
-    pub fn new(
-        state: ExperimentState,
-        max_attempts: usize,
-        dream_with_model: bool,
-        created_at: f64,
-    ) -> ExperimentRecord {
-        ExperimentRecord {
-            id: state.experiment.id.clone(),
-            created_at,
-            name: state.experiment.name.clone(),
-            max_attempts,
-            dream_with_model,
-            state,
-        }
-    }
-}
 
 impl Storage {
     /// Store an experiment (replacing one with the same id).

@@ -1,0 +1,239 @@
+//! `experiment report` and `export`: the shards' journals merged into the results the app
+//! computes (learning-lab's `ExperimentResults`, CSV and JSON), and into one memory import
+//! file the app opens.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use learning_lab::experiment::{
+    arms_csv, export_json, runs_csv, ExperimentRecord, ExperimentResults, ExperimentState,
+};
+use learning_lab::memory::transfer::{
+    header_line, parse_import, profile_line, record_line, Kind, Limits, MemoryImport,
+};
+use learning_lab::memory::SessionRecord;
+
+use crate::checkpoint::{self, Checkpoint};
+use crate::{clock, journal, play};
+
+/// One input: a journal, with the checkpoint of its run directory when there is one.
+pub struct Input {
+    /// Where it was read from (for messages).
+    pub path: PathBuf,
+    /// The journal's records.
+    pub import: MemoryImport,
+    /// The experiment: the journal's record, else (a run not finished) the checkpoint's.
+    pub experiment: ExperimentRecord,
+    /// Sessions in flight in the checkpoint, rebuilt from the journal's attempts.
+    pub in_flight: Vec<SessionRecord>,
+    /// Whether the experiment came from an unfinished run's checkpoint.
+    pub unfinished: bool,
+}
+
+/// Reads `path`: a run directory (its journal and checkpoint) or a journal file.
+///
+/// # Errors
+/// Unreadable, not a journal, or a journal without an experiment and no checkpoint.
+pub fn load(path: &Path) -> Result<Input, String> {
+    let (journal_path, checkpoint_path) = if path.is_dir() {
+        (
+            path.join(journal::FILE_NAME),
+            Some(path.join(checkpoint::FILE_NAME)),
+        )
+    } else {
+        (path.to_path_buf(), None)
+    };
+    let import = journal::read(&journal_path, false)?;
+    let checkpoint = match checkpoint_path.filter(|p| p.exists()) {
+        Some(p) => Some(Checkpoint::load(&p)?),
+        None => None,
+    };
+    let recorded = match import.experiments.as_slice() {
+        [] => None,
+        [one] => Some(ExperimentRecord::from_value(one.clone()).map_err(|e| {
+            format!(
+                "{}: its experiment record is damaged ({e})",
+                journal_path.display()
+            )
+        })?),
+        more => {
+            return Err(format!(
+                "{} holds {} experiments; give one run's journal per input",
+                journal_path.display(),
+                more.len()
+            ))
+        }
+    };
+    let mut in_flight = Vec::new();
+    if let Some(c) = &checkpoint {
+        let experiences: Vec<_> = import.experiences.iter().collect();
+        for f in c.in_flight.values() {
+            if !import.sessions.iter().any(|s| s.id == f.session.id) {
+                in_flight.push(play::rebuild(f.session.clone(), &experiences)?);
+            }
+        }
+    }
+    let (experiment, unfinished) = match (recorded, checkpoint) {
+        (Some(r), _) => (r, false),
+        (None, Some(c)) => (c.record, true),
+        (None, None) => {
+            return Err(format!(
+                "{} has no experiment record: its run has not finished. Give its run \
+                 directory instead (its checkpoint has the state so far), or finish it with \
+                 `machine-dream experiment resume --dir …`",
+                journal_path.display()
+            ))
+        }
+    };
+    Ok(Input {
+        path: path.to_path_buf(),
+        import,
+        experiment,
+        in_flight,
+        unfinished,
+    })
+}
+
+/// The inputs' experiments as one state (see `ExperimentState::merge`).
+///
+/// # Errors
+/// Inputs of different experiments, or a run in two of them.
+pub fn merged_state(inputs: &[Input]) -> Result<ExperimentState, String> {
+    let states: Vec<ExperimentState> = inputs.iter().map(|i| i.experiment.state.clone()).collect();
+    ExperimentState::merge(&states).map_err(|e| {
+        let names: Vec<String> = inputs
+            .iter()
+            .map(|i| i.path.display().to_string())
+            .collect();
+        format!("cannot merge {}: {e}", names.join(", "))
+    })
+}
+
+/// Says which inputs are unfinished, on stderr.
+pub fn warn_unfinished(inputs: &[Input]) {
+    for i in inputs.iter().filter(|i| i.unfinished) {
+        let p = i.experiment.state.progress();
+        eprintln!(
+            "note: {} has not finished ({} of {} runs done); its finished runs are included",
+            i.path.display(),
+            p.done,
+            p.total
+        );
+    }
+}
+
+/// A few lines on the results, for people.
+pub fn summary(results: &ExperimentResults) -> String {
+    let mut out = format!("experiment {} ({})\n", results.name, results.experiment_id);
+    for arm in &results.arms {
+        let rate = arm.solve_rate.as_ref().map_or("-".to_string(), |e| {
+            format!(
+                "{:.1} % [{:.1}, {:.1}]",
+                100.0 * e.value,
+                100.0 * e.ci.low,
+                100.0 * e.ci.high
+            )
+        });
+        let accuracy = arm.accuracy.as_ref().map_or("-".to_string(), |e| {
+            format!(
+                "{:.1} % [{:.1}, {:.1}]",
+                100.0 * e.value,
+                100.0 * e.ci.low,
+                100.0 * e.ci.high
+            )
+        });
+        let _ = writeln!(
+            out,
+            "  arm {}: {} runs, {} solved, solve rate {rate}, move accuracy {accuracy}",
+            arm.label, arm.runs, arm.solved
+        );
+    }
+    for c in &results.comparisons {
+        let _ = writeln!(
+            out,
+            "  {} vs {}: {}",
+            c.arm_id, c.control_id, c.verdict_text
+        );
+    }
+    out.trim_end().to_string()
+}
+
+/// Writes `results.json`, `arms.csv` and `runs.csv` of `state` into `out`.
+///
+/// # Errors
+/// I/O.
+pub fn write_results(state: &ExperimentState, out: &Path) -> Result<ExperimentResults, String> {
+    let results = ExperimentResults::from_state(state);
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {} ({e})", out.display()))?;
+    for (name, text) in [
+        ("results.json", export_json(state, &results)),
+        ("arms.csv", arms_csv(&results)),
+        ("runs.csv", runs_csv(state)),
+    ] {
+        let path = out.join(name);
+        std::fs::write(&path, text)
+            .map_err(|e| format!("cannot write {} ({e})", path.display()))?;
+    }
+    Ok(results)
+}
+
+/// One memory import file of every input: each record once (the first input's copy), the
+/// sessions in flight as they stand, and ONE experiment record with the merged state — so the
+/// app shows the whole experiment, not one shard's slice of it.
+///
+/// # Errors
+/// Inputs that do not merge.
+pub fn export_text(inputs: &[Input]) -> Result<String, String> {
+    let state = merged_state(inputs)?;
+    let first = &inputs[0].experiment;
+    let experiment = ExperimentRecord {
+        state,
+        ..first.clone()
+    };
+    let mut seen: Vec<BTreeSet<String>> = vec![BTreeSet::new(); Kind::ALL.len()];
+    let mut lines: Vec<Vec<String>> = vec![Vec::new(); Kind::ALL.len()];
+    let mut push = |kind: Kind, id: &str, line: String| {
+        if seen[kind.index()].insert(id.to_string()) {
+            lines[kind.index()].push(line);
+        }
+    };
+    push(
+        Kind::Experiment,
+        &experiment.id,
+        record_line(Kind::Experiment, &experiment),
+    );
+    for input in inputs {
+        let i = &input.import;
+        for p in &i.profiles {
+            push(Kind::Profile, &p.id, profile_line(p));
+        }
+        for (kind, values) in [
+            (Kind::Setting, &i.settings),
+            (Kind::Puzzle, &i.puzzles),
+            (Kind::Game, &i.games),
+            (Kind::LearningUnit, &i.learning_units),
+        ] {
+            for v in values {
+                let id = v[kind.key_field()].as_str().unwrap_or_default().to_string();
+                push(kind, &id, record_line(kind, v));
+            }
+        }
+        for s in i.sessions.iter().chain(&input.in_flight) {
+            push(Kind::Session, &s.id, record_line(Kind::Session, s));
+        }
+        for e in &i.experiences {
+            push(Kind::Experience, &e.id, record_line(Kind::Experience, e));
+        }
+    }
+    let mut text = header_line(clock::now_ms());
+    for kind in Kind::ALL {
+        for line in &lines[kind.index()] {
+            text.push_str(line);
+        }
+    }
+    // The app refuses a file with one bad line; check it here, where the cause is known.
+    parse_import(&text, &Limits::default())
+        .map_err(|e| format!("the merged export would not import: {e}"))?;
+    Ok(text)
+}
