@@ -75,18 +75,7 @@ pub fn pick_profile(profiles: &[Profile], id: Option<&str>) -> Result<Profile, S
 /// Unreadable, not JSON of a design (with the line and column), or an invalid design.
 pub fn design(path: &Path) -> Result<Experiment, String> {
     let text = read(path, "design")?;
-    let design: Experiment = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "the design {} is not an experiment design: {e} (it is the JSON of learning-lab's \
-             Experiment: id, name, arms, puzzles, runs_per_arm, concurrency, schedule, \
-             created_at_ms)",
-            path.display()
-        )
-    })?;
-    design
-        .validate()
-        .map_err(|e| format!("the design {} cannot run: {e}", path.display()))?;
-    Ok(design)
+    Experiment::from_design_json(&text).map_err(|e| format!("the design {} is {e}", path.display()))
 }
 
 /// Learning units from the app's unit export (JSON or JSON lines).

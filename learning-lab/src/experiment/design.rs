@@ -607,6 +607,31 @@ impl Experiment {
             .count()
     }
 
+    /// The design as a file: the JSON the headless runner's `--design` reads back as the
+    /// same experiment (pretty-printed, so a person can edit seeds or arms before a run).
+    pub fn design_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("an experiment design always serialises")
+    }
+
+    /// Reads [`Experiment::design_json`] back and checks it can run.
+    ///
+    /// # Errors
+    /// Not the JSON of a design (the serde message), or a design that cannot run; the message
+    /// reads after "the design … is".
+    pub fn from_design_json(text: &str) -> Result<Experiment, String> {
+        let design: Experiment = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "not an experiment design: {e} (the JSON of an Experiment: id, name, arms, \
+                 puzzles, runs_per_arm, concurrency, schedule, created_at_ms and, optionally, \
+                 early_stopping)"
+            )
+        })?;
+        design
+            .validate()
+            .map_err(|e| format!("not runnable: {e}"))?;
+        Ok(design)
+    }
+
     /// Checks that the design can run; the first problem found is returned.
     ///
     /// # Errors
@@ -1112,6 +1137,20 @@ pub(crate) mod tests {
                 available: 4
             })
         );
+    }
+
+    #[test]
+    fn a_design_file_reads_back_as_the_same_experiment_and_bad_ones_say_why() {
+        let mut design = ab(3, vec![1, 2]);
+        design.early_stopping = Some(EarlyStopping::every(1, 2, AlphaSpending::Pocock));
+        let text = design.design_json();
+        assert_eq!(Experiment::from_design_json(&text).unwrap(), design);
+        let e = Experiment::from_design_json("{\"id\": 1}").unwrap_err();
+        assert!(e.contains("not an experiment design"), "{e}");
+        let mut empty = design.clone();
+        empty.arms.clear();
+        let e = Experiment::from_design_json(&empty.design_json()).unwrap_err();
+        assert!(e.contains("not runnable"), "{e}");
     }
 
     #[test]

@@ -156,6 +156,17 @@ pub fn ExperimentsPage() -> impl IntoView {
         });
     };
 
+    // The design as the headless runner's `--design` file: try it small here, run it long there.
+    let download_design = move |_| match design.experiment() {
+        Ok(experiment) => {
+            let name = format!("{}-design.json", experiment.id);
+            if let Err(e) = crate::download::download_text(&name, &experiment.design_json()) {
+                live.status.set(e);
+            }
+        }
+        Err(e) => live.status.set(format!("cannot export this design: {e}")),
+    };
+
     let stop = move |_| {
         runner.with_value(|r| {
             if let Some(r) = r {
@@ -198,6 +209,8 @@ pub fn ExperimentsPage() -> impl IntoView {
                     <button id="experiment-run" type="button" on:click=run disabled=move || live.running.get()>"Run"</button>
                     <button id="experiment-stop" type="button" on:click=stop disabled=move || !live.running.get()>"Stop"</button>
                     <button id="experiment-resume" type="button" on:click=resume disabled=move || !can_resume()>"Resume"</button>
+                    <button id="experiment-download-design" type="button" on:click=download_design
+                        title="The design as a file for the headless runner: machine-dream experiment run --design FILE">"Download design"</button>
                 </div>
             </DesignForm>
             <p id="experiment-status" role="status" aria-live="polite">{move || live.status.get()}</p>
