@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::env::{cache_dir, dist_dir, root};
+use crate::env::{cache_dir, dist_dir, root, target_dir};
 use crate::model_server::MODEL_ALIAS;
 use crate::proc::{cmd, free_port};
 use crate::serve::{start_edge_api, start_upstream};
@@ -325,6 +325,8 @@ fn end_to_end(tools: &setup::Tools, tally: &mut Tally, paths: &[&str]) -> Result
         .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
         .args(paths)
         .env("MD_XTASK_BIN", xtask)
+        // Built by the runner's test above (cargo builds a package's binaries for its tests).
+        .env("MD_RUNNER_BIN", target_dir().join("debug/machine-dream"))
         .env("MD_DIST_DIR", dist_dir())
         .env("MD_APP_PORT", app_port.to_string())
         .env("MD_EDGE_URL", &edge.url)
