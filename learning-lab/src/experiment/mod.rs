@@ -18,6 +18,8 @@
 //!   spending over looks;
 //! - [`results`] — per-arm summaries, comparisons with honest verdicts (paired tests when
 //!   every puzzle was played by both arms, the look of an early stop), CSV and JSON export;
+//! - [`compare`] — [`ArmComparison`]: one arm against a baseline puzzle by puzzle (better,
+//!   worse, same), sorted and filtered, its settings as a URL query;
 //! - [`chart`] — SVG charts of the results.
 //!
 //! ```
@@ -34,6 +36,7 @@
 //! ```
 
 pub mod chart;
+pub mod compare;
 pub mod design;
 pub mod plan;
 pub mod record;
@@ -43,6 +46,9 @@ pub mod shard;
 pub mod stats;
 
 pub use chart::{accuracy_chart, learning_curve_chart, outcome_mix_chart};
+pub use compare::{
+    side_by_side, ArmComparison, Change, CompareError, PuzzleRow, PuzzleSide, SortBy, ViewQuery,
+};
 pub use design::{
     Arm, DesignError, EarlyStopping, Experiment, LearningCurve, MaterialiseError, PlannedPuzzle,
     PuzzleSet, PuzzleSource, Schedule, UnitChoice,
