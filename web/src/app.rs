@@ -8,6 +8,7 @@ use leptos_router::path;
 use crate::base_path;
 use crate::components::tour::{Tour, TourState};
 use crate::edge::{self, EdgeStatus};
+use crate::pages::compare::ComparePage;
 use crate::pages::dream::DreamPage;
 use crate::pages::experiments::ExperimentsPage;
 use crate::pages::generate::GeneratePage;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dream") view=DreamPage/>
                     <Route path=path!("/units") view=UnitsPage/>
                     <Route path=path!("/experiments") view=ExperimentsPage/>
+                    <Route path=path!("/compare") view=ComparePage/>
                     <Route path=path!("/profiles") view=ProfilesPage/>
                     <Route path=path!("/system") view=SystemPage/>
                 </Routes>

@@ -1,6 +1,7 @@
 //! One module per screen. Screens are thin: they read and write storage, call the LLM client
 //! and render; every decision comes from learning-lab and solver-core.
 
+pub mod compare;
 pub mod dream;
 pub mod experiments;
 pub mod generate;

@@ -84,6 +84,10 @@ pub fn ExperimentOutcome(live: RunnerLive) -> impl IntoView {
                 <div class="row">
                     <button id="experiment-export-csv" type="button" on:click=export_csv>"Export CSV"</button>
                     <button id="experiment-export-json" type="button" on:click=export_all>"Export JSON"</button>
+                    {move || live.record.with(|r| r.as_ref().filter(|r| r.state.experiment.arms.len() > 1 && r.state.experiment.arms_share_puzzles()).map(|r| {
+                        let href = crate::base_path::url(&format!("/compare?{}", learning_lab::experiment::ViewQuery { experiment: Some(r.id.clone()), ..Default::default() }.to_query()));
+                        view! { <a id="experiment-compare" class="button" href=href>"Compare puzzle by puzzle"</a> }
+                    }))}
                 </div>
             </div>
         })}
