@@ -41,7 +41,8 @@ test("an experiment run headless opens in the app with the runner's own numbers"
   const parsed = JSON.parse(design.text);
   assert.equal(design.name, `${parsed.id}-design.json`);
   assert.equal(parsed.name, "headless e2e");
-  assert.deepEqual(parsed.puzzles.Generated.seeds, [21, 22]);
+  assert.equal(parsed.puzzles.kind, "generated");
+  assert.deepEqual(parsed.puzzles.seeds, [21, 22]);
   assert.equal(parsed.arms.length, 2);
   await writeFile(join(dir, "design.json"), design.text);
 
