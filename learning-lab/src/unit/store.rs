@@ -459,3 +459,40 @@ pub fn active_unit<'a>(
         },
     ))
 }
+
+/// Rollback: the unit `unit_id` of `profile_id` to make active (pin) again — any version, older
+/// ones included. The next play uses it and the next dream evolves it (its next version's
+/// parent is this one). An id that is not a unit of the profile is an error.
+///
+/// # Errors
+/// [`UnknownUnit`] when no unit of the profile has that id.
+pub fn make_active<'a>(
+    units: &'a [LearningUnit],
+    profile_id: &str,
+    unit_id: &str,
+) -> Result<&'a LearningUnit, UnknownUnit> {
+    units
+        .iter()
+        .find(|u| u.id == unit_id && u.profile_id == profile_id)
+        .ok_or_else(|| UnknownUnit(unit_id.to_string()))
+}
+
+/// The versions `unit_id` descends from, oldest first and ending with it: its parent, the
+/// parent's parent … as far as they are in `units` (a deleted ancestor ends the chain; a cycle
+/// in damaged data is cut).
+pub fn versions<'a>(units: &'a [LearningUnit], unit_id: &str) -> Vec<&'a LearningUnit> {
+    let mut chain: Vec<&LearningUnit> = Vec::new();
+    let mut next = Some(unit_id.to_string());
+    while let Some(id) = next {
+        let Some(u) = units.iter().find(|u| u.id == id) else {
+            break;
+        };
+        if chain.iter().any(|c| c.id == u.id) {
+            break;
+        }
+        chain.push(u);
+        next = u.lineage.parent_id.clone();
+    }
+    chain.reverse();
+    chain
+}
