@@ -462,6 +462,7 @@ fn evolving_applies_add_merge_retire_and_keep() {
     assert!(matches!(merged, UnitOp::Merge { into, .. } if into == &ids[0]));
     let added: Vec<&UnitOp> = ops.iter().filter(|o| o.name() == "add").collect();
     assert_eq!(added.len(), 1);
+    assert_eq!(UnitOp::summary(ops), "1 added, 1 merged, 2 retired, 2 kept");
 
     let v2 = &e.unit;
     let kept: Vec<&str> = v2.strategies.iter().map(|s| s.id.as_str()).collect();

@@ -314,6 +314,18 @@ impl UnitOp {
         }
     }
 
+    /// `"2 added, 1 merged, 0 retired, 3 kept"`: how many operations of each kind.
+    pub fn summary(ops: &[UnitOp]) -> String {
+        let count = |name: &str| ops.iter().filter(|o| o.name() == name).count();
+        format!(
+            "{} added, {} merged, {} retired, {} kept",
+            count("add"),
+            count("merge"),
+            count("retire"),
+            count("keep")
+        )
+    }
+
     /// The id of the item it is about (for a merge, the item folded in).
     pub fn item(&self) -> &str {
         match self {

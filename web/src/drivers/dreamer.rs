@@ -225,6 +225,11 @@ async fn dream_inner(
     let mut options = DreamOptions::new(&unit_id, &name, &profile.id, now);
     options.use_llm = use_llm;
     options.solutions = solutions;
+    // A profile's dream evolves its active unit (learning-lab's `dream::evolve`); an
+    // experiment's dream makes a first version from its sessions alone, as its design says.
+    if matches!(scope, Scope::Unconsolidated) {
+        options.parent = db::active_unit(&db, &profile.id).await?;
+    }
     let experiences: Vec<(String, Experience)> =
         records.into_iter().map(|r| (r.id, r.experience)).collect();
     live.show(
