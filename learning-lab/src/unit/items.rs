@@ -4,7 +4,7 @@
 //!
 //! Every item (strategy, anti-pattern, correction, few-shot) has a stable id: given once, when
 //! the item first enters a unit, and kept by every later version that keeps or merges the item,
-//! so an item's record of use (the [`ledger`](super::ledger)) spans versions. The id is derived
+//! so an item's record of use (the [`ledger`](mod@super::ledger)) spans versions. The id is derived
 //! from the item's content — a kind prefix and 48 bits of FNV-1a over its kind and key
 //! ([`derive_item_id`]) — so the same item gets the same id everywhere, and a unit stored
 //! before ids existed gets, on every read, the ids it would have been given

@@ -160,7 +160,7 @@ pub fn retrieve(unit: &LearningUnit, board: &Grid, options: RetrieveOptions) -> 
 }
 
 /// [`retrieve()`], where items of equal relevance are ordered by their estimated lift
-/// (`lifts`: item id → lift, e.g. from the [`ledger`](super::ledger); missing = 0).
+/// (`lifts`: item id → lift, e.g. from the [`ledger`](mod@super::ledger); missing = 0).
 pub fn retrieve_ranked(
     unit: &LearningUnit,
     board: &Grid,
