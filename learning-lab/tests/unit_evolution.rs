@@ -18,7 +18,7 @@ use learning_lab::unit::retrieve::retrieve_ranked;
 use learning_lab::unit::{
     active_unit, derive_item_id, import_jsonl, ledger, make_active, never_helped, retrieve,
     versions, ItemKind, ItemLedger, LearningUnit, Origin, Pattern, RetrieveOptions, Strategy,
-    Tally, UnitOp,
+    Tally, UnitOp, DEFAULT_UNIT_TOKEN_BUDGET,
 };
 use proptest::prelude::*;
 use solver_core::format::parse_line;
@@ -656,4 +656,24 @@ fn a_dream_from_the_active_unit_makes_its_next_version_and_rollback_restores_the
         .map(|u| u.id.as_str())
         .collect();
     assert_eq!(chain, ["v1", "v2"]);
+}
+
+#[test]
+fn an_offline_first_dream_fits_the_default_token_budget_whole() {
+    // Pins the default budget: roomy enough that a first offline dream (~1,100 tokens at every
+    // size) loses nothing to it, leaving room for the model's longer texts and later additions.
+    for (size, seed, n) in [(4, 3, 200), (9, 7, 2000), (16, 3, 600)] {
+        let (exps, sols) = support::scripted::experiences(size, seed, n);
+        let mut o = DreamOptions::new("v1", "v1", "local", 1.0);
+        o.solutions = sols.iter().cloned().collect();
+        let out = dream_offline(exps, o);
+        assert!(out.unit.estimated_tokens() * 3 / 2 <= DEFAULT_UNIT_TOKEN_BUDGET);
+        assert!(
+            !out.report
+                .dropped
+                .iter()
+                .any(|d| d.reason.contains("budget")),
+            "{size}x{size}"
+        );
+    }
 }

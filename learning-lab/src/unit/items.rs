@@ -21,7 +21,7 @@ use crate::play::prompt::estimate_tokens;
 
 /// Token budget of a whole unit by default (all its prompt lines, estimated as
 /// `ceil(chars / 4)`): an evolving unit adds items only while it fits.
-pub const DEFAULT_UNIT_TOKEN_BUDGET: usize = 1_200;
+pub const DEFAULT_UNIT_TOKEN_BUDGET: usize = 2_000;
 
 /// 64-bit FNV-1a.
 fn fnv1a(bytes: &[u8]) -> u64 {
