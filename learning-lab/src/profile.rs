@@ -541,6 +541,25 @@ mod tests {
     }
 
     #[test]
+    fn unit_items_per_move_default_to_three_load_for_old_profiles_and_stay_in_range() {
+        let p = Profile::from_template(ProviderTemplate::LlamaCpp, "local", 1.0);
+        assert_eq!(p.max_unit_items, 3);
+        p.validate().unwrap();
+        // Regression: profiles stored before the limit existed load with the default.
+        let mut old = serde_json::to_value(&p).unwrap();
+        old.as_object_mut().unwrap().remove("max_unit_items");
+        let back: Profile = serde_json::from_value(old).unwrap();
+        assert_eq!(back, p);
+        for (n, ok) in [(0, false), (1, true), (20, true), (21, false)] {
+            let q = Profile {
+                max_unit_items: n,
+                ..p.clone()
+            };
+            assert_eq!(q.validate().is_ok(), ok, "{n}");
+        }
+    }
+
+    #[test]
     fn template_keys_are_the_serialized_names() {
         for t in ProviderTemplate::ALL {
             assert_eq!(
