@@ -677,3 +677,35 @@ fn an_offline_first_dream_fits_the_default_token_budget_whole() {
         );
     }
 }
+
+#[test]
+fn merged_versions_keep_item_ids_unique_and_repeated_ids_never_survive() {
+    let mut a = unit_of("a", vec![strategy("Rule one.", Pattern::Other)]);
+    let mut b = a.clone();
+    b.id = "b".into();
+    // The same item, rewritten in a later version: same id, other text.
+    b.strategies[0].text = "Rule one, rewritten with other words entirely.".into();
+    a.assign_item_ids();
+    let m = learning_lab::unit::merge(&[&a, &b], "m", "m", 3.0);
+    assert_eq!(m.strategies.len(), 2);
+    assert_eq!(
+        m.strategies[0].id, a.strategies[0].id,
+        "the first keeps its id"
+    );
+    assert_ne!(m.strategies[1].id, m.strategies[0].id);
+    m.validate().unwrap();
+    // A stored unit that repeats an id loads with unique ids (the later one gets a suffix);
+    // one built in memory with a repeated id fails validation, naming the id.
+    let mut bad = serde_json::to_value(&m).unwrap();
+    bad["strategies"][1]["id"] = bad["strategies"][0]["id"].clone();
+    let line = serde_json::to_string(&bad).unwrap();
+    let read = import_jsonl(&line).unwrap();
+    assert_ne!(read[0].strategies[0].id, read[0].strategies[1].id);
+    let mut dup = m.clone();
+    dup.strategies[1].id = dup.strategies[0].id.clone();
+    assert!(dup
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains(&m.strategies[0].id));
+}

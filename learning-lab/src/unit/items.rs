@@ -110,45 +110,40 @@ fn unique(seen: &mut BTreeSet<String>, base: String) -> String {
 
 impl LearningUnit {
     /// Gives every item without an id its content id (module docs); items that have one keep
-    /// it. Deterministic: the same unit always gets the same ids.
+    /// it, except a later item repeating an earlier one's id, which gets a suffix. So ids are
+    /// unique in the unit afterwards. Deterministic: the same unit always gets the same ids.
     pub fn assign_item_ids(&mut self) {
-        let mut seen: BTreeSet<String> = self
+        let explicit: BTreeSet<String> = self
             .items()
             .into_iter()
             .map(|i| i.id)
             .filter(|id| !id.is_empty())
             .collect();
-        for s in &mut self.strategies {
-            if s.id.is_empty() {
-                s.id = unique(
-                    &mut seen,
-                    derive_item_id(ItemKind::Strategy, &strategy_key(s)),
-                );
+        let mut seen = explicit.clone();
+        let mut claimed: BTreeSet<String> = BTreeSet::new();
+        let mut give = |id: &mut String, kind: ItemKind, key: &dyn Fn() -> String| {
+            if id.is_empty() {
+                *id = unique(&mut seen, derive_item_id(kind, &key()));
+            } else if !claimed.insert(id.clone()) {
+                *id = unique(&mut seen, id.clone());
+                claimed.insert(id.clone());
             }
+        };
+        for s in &mut self.strategies {
+            let key = strategy_key(s);
+            give(&mut s.id, ItemKind::Strategy, &|| key.clone());
         }
         for a in &mut self.anti_patterns {
-            if a.id.is_empty() {
-                a.id = unique(
-                    &mut seen,
-                    derive_item_id(ItemKind::AntiPattern, &anti_pattern_key(a)),
-                );
-            }
+            let key = anti_pattern_key(a);
+            give(&mut a.id, ItemKind::AntiPattern, &|| key.clone());
         }
         for c in &mut self.corrections {
-            if c.id.is_empty() {
-                c.id = unique(
-                    &mut seen,
-                    derive_item_id(ItemKind::Correction, &correction_key(c)),
-                );
-            }
+            let key = correction_key(c);
+            give(&mut c.id, ItemKind::Correction, &|| key.clone());
         }
         for f in &mut self.few_shots {
-            if f.id.is_empty() {
-                f.id = unique(
-                    &mut seen,
-                    derive_item_id(ItemKind::FewShot, &few_shot_key(f)),
-                );
-            }
+            let key = few_shot_key(f);
+            give(&mut f.id, ItemKind::FewShot, &|| key.clone());
         }
     }
 
@@ -222,6 +217,26 @@ mod tests {
         assert!(ids[0].starts_with("st-") && ids[0].len() == 15, "{ids:?}");
         assert_eq!(ids[1], format!("{}-2", ids[0]), "same normalized text");
         assert_ne!(ids[2], ids[0]);
+    }
+
+    #[test]
+    fn a_repeated_id_is_made_unique_and_the_first_keeps_it() {
+        let mut u = LearningUnit::empty("u", "u", "p", 0.0);
+        u.strategies.push(Strategy {
+            id: "st-x".into(),
+            ..strategy("One.")
+        });
+        u.strategies.push(Strategy {
+            id: "st-x".into(),
+            ..strategy("Two.")
+        });
+        u.strategies.push(Strategy {
+            id: "st-x-2".into(),
+            ..strategy("Three.")
+        });
+        u.assign_item_ids();
+        let ids: Vec<&str> = u.strategies.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["st-x", "st-x-3", "st-x-2"]);
     }
 
     #[test]

@@ -146,6 +146,8 @@ pub fn merge(units: &[&LearningUnit], id: &str, name: &str, now_ms: f64) -> Lear
     out.abstraction_levels.sort_by_key(|l| l.level);
     out.sizes = sizes.into_iter().collect();
     out.verification = report;
+    // Items of different units may share an id (one lineage) yet differ: ids stay unique.
+    out.assign_item_ids();
     out
 }
 
@@ -241,6 +243,15 @@ impl LearningUnit {
         }
         for (i, f) in self.few_shots.iter().enumerate() {
             check_move(&format!("few_shots[{i}]"), &f.board, &f.mv)?;
+        }
+        let mut ids = BTreeSet::new();
+        for item in self.items() {
+            if !item.id.is_empty() && !ids.insert(item.id.clone()) {
+                return Err(bad(
+                    "items".into(),
+                    format!("two items have the id {:?}", item.id),
+                ));
+            }
         }
         for (i, l) in self.abstraction_levels.iter().enumerate() {
             if l.level > 3 {
