@@ -709,3 +709,49 @@ fn merged_versions_keep_item_ids_unique_and_repeated_ids_never_survive() {
         .to_string()
         .contains(&m.strategies[0].id));
 }
+
+#[test]
+fn a_given_parent_ledger_is_what_the_dream_judges_the_parent_by() {
+    // The app passes the ledger over the profile's history; the dream's own experiences
+    // (here: none with the parent's items) do not override it.
+    let (exps, sols) = support::scripted::experiences(4, 3, 120);
+    let parent = unit_of(
+        "v1",
+        vec![
+            strategy("Harmful rule.", Pattern::Other),
+            strategy("Helpful rule.", Pattern::Other),
+        ],
+    );
+    let (harmful, helpful) = (
+        parent.strategies[0].id.clone(),
+        parent.strategies[1].id.clone(),
+    );
+    let mut o = DreamOptions::new("v2", "v2", "p", 2.0);
+    o.solutions = sols.into_iter().collect();
+    o.parent = Some(parent.clone());
+    o.parent_ledger = Some(vec![
+        entry(&harmful, 8, 1, 20, 10),
+        entry(&helpful, 8, 7, 20, 10),
+    ]);
+    let out = dream_offline(exps.clone(), o.clone());
+    assert!(matches!(
+        op_of(&out.report.operations, &harmful),
+        UnitOp::Retire { .. }
+    ));
+    assert!(matches!(
+        op_of(&out.report.operations, &helpful),
+        UnitOp::Keep { .. }
+    ));
+    assert!(
+        out.report.never_helped.is_empty(),
+        "both were in correct moves"
+    );
+    // Without it, the dream's experiences (none with these items) decide: both idle, kept.
+    o.parent_ledger = None;
+    let out = dream_offline(exps, o);
+    assert!(matches!(
+        op_of(&out.report.operations, &harmful),
+        UnitOp::Keep { .. }
+    ));
+    assert_eq!(out.report.never_helped.len(), 2);
+}

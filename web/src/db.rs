@@ -118,6 +118,10 @@ pub async fn active_unit(db: &Storage, profile_id: &str) -> Result<Option<Learni
     }
 }
 
+/// Experiences a unit's ledger is computed from at most (the profile's newest), on the Units
+/// screen and for a dream's judgement of the active unit's items alike.
+pub const LEDGER_MAX_EXPERIENCES: usize = 10_000;
+
 /// The newest `max` experiences of `profile_id` (what a unit's ledger is computed from, by
 /// learning-lab's `unit::ledger`), paged; and whether older ones were left out.
 ///

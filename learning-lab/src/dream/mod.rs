@@ -94,6 +94,11 @@ pub struct DreamOptions {
     /// version ([`evolve`](mod@evolve)); without one, a first version.
     #[serde(default)]
     pub parent: Option<LearningUnit>,
+    /// The ledger of the parent's items (`unit::ledger`) over the profile's history, so the
+    /// dream judges them as the Units screen shows them; `None`: computed from the dream's own
+    /// experiences.
+    #[serde(default)]
+    pub parent_ledger: Option<Vec<ItemLedger>>,
     /// The unit's token budget: items are added only while the unit fits (default
     /// [`DEFAULT_UNIT_TOKEN_BUDGET`]).
     #[serde(default = "default_unit_token_budget")]
@@ -127,6 +132,7 @@ impl DreamOptions {
             examples_per_request: 4,
             max_tokens: 256,
             parent: None,
+            parent_ledger: None,
             token_budget: DEFAULT_UNIT_TOKEN_BUDGET,
         }
     }
@@ -230,8 +236,8 @@ pub struct DreamReport {
     /// How the new version was made: one operation per item of the parent and per item found.
     #[serde(default)]
     pub operations: Vec<UnitOp>,
-    /// The parent's items that never helped in the dream's experiences: never injected, or
-    /// injected but never in a correct move (their ledger).
+    /// The parent's items that never helped (by [`DreamOptions::parent_ledger`], else the
+    /// dream's experiences): never injected, or injected but never in a correct move.
     #[serde(default)]
     pub never_helped: Vec<ItemLedger>,
 }
@@ -328,10 +334,11 @@ impl Dream {
         consolidated_ids.sort();
         consolidated_ids.dedup();
         // Capture: how the parent's items fared in these moves, before triage drops any.
-        let parent_ledger = options
-            .parent
-            .as_ref()
-            .map_or_else(Vec::new, |p| ledger(p, experiences.iter().map(|(_, e)| e)));
+        let parent_ledger = match (&options.parent, &options.parent_ledger) {
+            (None, _) => Vec::new(),
+            (Some(_), Some(given)) => given.clone(),
+            (Some(p), None) => ledger(p, experiences.iter().map(|(_, e)| e)),
+        };
         let mut report = DreamReport {
             consolidated_ids,
             parent_id: options.parent.as_ref().map(|p| p.id.clone()),

@@ -8,9 +8,6 @@ use leptos::task::spawn_local;
 
 use crate::db;
 
-/// Experiences a ledger is computed from at most (the profile's newest).
-pub const LEDGER_MAX_EXPERIENCES: usize = 10_000;
-
 /// `+12.5 pp [−3.0, +28.1]`, or `—` without a lift.
 fn lift_text(l: &ItemLedger) -> String {
     match l.lift {
@@ -34,7 +31,7 @@ pub fn UnitLedger(unit: LearningUnit) -> impl IntoView {
         spawn_local(async move {
             let result = match db::open().await {
                 Ok(db) => {
-                    db::profile_experiences(&db, &unit.profile_id, LEDGER_MAX_EXPERIENCES).await
+                    db::profile_experiences(&db, &unit.profile_id, db::LEDGER_MAX_EXPERIENCES).await
                 }
                 Err(e) => Err(e.to_string()),
             };
