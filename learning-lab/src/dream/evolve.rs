@@ -10,8 +10,9 @@
 //!      checks new items; strategies carry no board and stay as verified when added);
 //!    - **retired** when it has been injected into at least [`RETIRE_AFTER_USES`] moves and
 //!      harmed at least as often as it helped (net help ≤ 0, [`ItemLedger::net_help`]);
-//!    - **retired** when it was not injected into any move in [`RETIRE_AFTER_IDLE_DREAMS`]
-//!      dreams in a row;
+//!    - **retired** when, by the ledger it is judged by, it had no use at
+//!      [`RETIRE_AFTER_IDLE_DREAMS`] dreams in a row (the count is kept in
+//!      [`Lineage::idle_dreams`]);
 //!    - **merged** into an earlier kept item it nearly duplicates (same kind; strategies of
 //!      one pattern and anti-patterns of one kind whose texts share at least
 //!      [`MERGE_OVERLAP`] of their words; corrections and few-shots of the same board and

@@ -349,8 +349,8 @@ pub struct Lineage {
     /// The operations applied to the parent (empty for a first version).
     #[serde(default)]
     pub operations: Vec<UnitOp>,
-    /// Item id → dreams in a row in which it was not injected into any move (for the
-    /// never-used retirement rule); items used in the last dream are not listed.
+    /// Item id → dreams in a row at which its ledger showed no use (for the never-used
+    /// retirement rule); items with uses are not listed.
     #[serde(default)]
     pub idle_dreams: BTreeMap<String, u32>,
 }
