@@ -325,7 +325,7 @@ fn per_move_item_limit_is_enforced_and_the_ids_follow_the_lines() {
 
 #[test]
 fn equal_relevance_is_decided_by_lift() {
-    // Six strategies with the same pattern and ratio: equal scores but for support.
+    // Four strategies of one pattern, ratio and support: equal relevance everywhere.
     let mut u = LearningUnit::empty("u", "u", "p", 0.0);
     for k in 0..4 {
         u.strategies
