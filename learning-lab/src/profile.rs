@@ -180,6 +180,10 @@ impl Default for Sampling {
     }
 }
 
+fn default_max_unit_items() -> usize {
+    crate::unit::retrieve::DEFAULT_MAX_UNIT_ITEMS
+}
+
 /// A way to reach a model, chosen per play.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
@@ -207,6 +211,10 @@ pub struct Profile {
     pub tags: Vec<String>,
     /// Whether new plays use this profile.
     pub is_default: bool,
+    /// At most this many learning-unit items go into one move's prompt (default
+    /// [`DEFAULT_MAX_UNIT_ITEMS`](crate::unit::retrieve::DEFAULT_MAX_UNIT_ITEMS); 1..=20).
+    #[serde(default = "default_max_unit_items")]
+    pub max_unit_items: usize,
     /// Edge-API client token (never a provider key); never exported.
     #[serde(default)]
     pub edge_token: Option<String>,
@@ -286,6 +294,7 @@ impl Profile {
             system_prompt_addition: String::new(),
             tags: Vec::new(),
             is_default: false,
+            max_unit_items: default_max_unit_items(),
             edge_token: None,
             created_at: now,
             updated_at: now,
@@ -386,6 +395,12 @@ impl Profile {
         let fail = |msg: String| Err(ProfileError(format!("profile {:?}: {msg}", self.name)));
         if self.id.trim().is_empty() {
             return fail("the id is empty".into());
+        }
+        if !(1..=20).contains(&self.max_unit_items) {
+            return fail(format!(
+                "{} unit items per move is out of range: choose 1 to 20",
+                self.max_unit_items
+            ));
         }
         if self.name.trim().is_empty() {
             return fail("give the profile a name".into());
@@ -523,6 +538,25 @@ mod tests {
         assert!(!demoted[0].is_default);
         assert_eq!(demoted[0].updated_at, 50.0, "the demotion is an update");
         assert_eq!(demoted[0].created_at, old.created_at);
+    }
+
+    #[test]
+    fn unit_items_per_move_default_to_three_load_for_old_profiles_and_stay_in_range() {
+        let p = Profile::from_template(ProviderTemplate::LlamaCpp, "local", 1.0);
+        assert_eq!(p.max_unit_items, 3);
+        p.validate().unwrap();
+        // Regression: profiles stored before the limit existed load with the default.
+        let mut old = serde_json::to_value(&p).unwrap();
+        old.as_object_mut().unwrap().remove("max_unit_items");
+        let back: Profile = serde_json::from_value(old).unwrap();
+        assert_eq!(back, p);
+        for (n, ok) in [(0, false), (1, true), (20, true), (21, false)] {
+            let q = Profile {
+                max_unit_items: n,
+                ..p.clone()
+            };
+            assert_eq!(q.validate().is_ok(), ok, "{n}");
+        }
     }
 
     #[test]

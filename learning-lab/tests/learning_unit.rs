@@ -91,6 +91,7 @@ fn merge_dedupes_by_text_and_keeps_everything_else() {
 fn dedupe_normalises_case_and_punctuation() {
     let mut a = LearningUnit::empty("a", "a", "p", 0.0);
     let s = Strategy {
+        id: String::new(),
         text: "Check the row, then the column!".into(),
         when: "early".into(),
         pattern: Pattern::Other,
@@ -103,6 +104,7 @@ fn dedupe_normalises_case_and_punctuation() {
     a.strategies.push(s.clone());
     let mut b = LearningUnit::empty("b", "b", "p", 0.0);
     b.strategies.push(Strategy {
+        id: String::new(),
         text: "check the ROW then the column".into(),
         support: 1,
         empty_ratio: 0.2,
@@ -119,6 +121,7 @@ fn dedupe_normalises_case_and_punctuation() {
 fn correction_unit() -> LearningUnit {
     let mut u = LearningUnit::empty("u", "u", "p", 0.0);
     u.corrections.push(Correction {
+        id: String::new(),
         text: "guessed".into(),
         board: "1..4.41.2.4..3.1".into(),
         wrong: Move::new(0, 1, 3),
@@ -126,6 +129,7 @@ fn correction_unit() -> LearningUnit {
         source_ids: vec![],
         origin: Origin::Derived,
     });
+    u.assign_item_ids();
     u
 }
 
@@ -158,6 +162,7 @@ fn import_errors_say_where() {
     assert_eq!(err, ImportError::DuplicateId("u".into()));
     let mut off = correction_unit();
     off.anti_patterns.push(AntiPattern {
+        id: String::new(),
         text: "x".into(),
         kind: MistakeKind::RowConflict,
         examples: vec![MoveExample {
@@ -256,6 +261,7 @@ fn item_count_counts_every_item_kind() {
 fn retrieval_prefers_items_that_fit_the_board() {
     let mut u = LearningUnit::empty("u", "u", "p", 0.0);
     let base = Strategy {
+        id: String::new(),
         text: "Longer deduction.".into(),
         when: String::new(),
         pattern: Pattern::Other,
@@ -267,12 +273,14 @@ fn retrieval_prefers_items_that_fit_the_board() {
     };
     u.strategies.push(base.clone());
     u.strategies.push(Strategy {
+        id: String::new(),
         text: "Naked single.".into(),
         pattern: Pattern::NakedSingle,
         support: 5,
         ..base.clone()
     });
     u.strategies.push(Strategy {
+        id: String::new(),
         text: "Hidden single early.".into(),
         pattern: Pattern::HiddenSingle,
         empty_ratio: 0.9,
@@ -303,7 +311,12 @@ fn retrieval_prefers_items_that_fit_the_board() {
 fn retrieved_items_fit_the_prompt_budget() {
     let u = dreamed(9, 7, 600, "u", 0.0);
     let board = support::scripted::puzzle(9, 77).givens;
-    let p = retrieve(&u, &board, RetrieveOptions::default());
+    // Every candidate of every kind (9), more than the default per-move limit.
+    let every = RetrieveOptions {
+        max_items: 9,
+        ..RetrieveOptions::default()
+    };
+    let p = retrieve(&u, &board, every);
     assert!(!p.strategies.is_empty() && !p.anti_patterns.is_empty() && !p.corrections.is_empty());
     let built = build_prompt(
         &PromptInput {
@@ -342,6 +355,7 @@ proptest! {
         u.updated_at = now + 1.0;
         u.source_experience_ids = ids.clone();
         u.strategies.push(Strategy {
+            id: String::new(),
             text: format!("x{text}"),
             when: text.clone(),
             pattern: Pattern::HiddenSingle,
@@ -353,6 +367,7 @@ proptest! {
         });
         u.corrections[0].true_value = if value == 3 { 2 } else { value };
         u.corrections[0].text = text;
+        u.assign_item_ids();
         let units = vec![u];
         prop_assert_eq!(import_json(&export_json(&units, now)).unwrap(), units.clone());
         prop_assert_eq!(import_jsonl(&export_jsonl(&units)).unwrap(), units);

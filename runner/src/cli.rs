@@ -9,6 +9,7 @@ use learning_lab::memory::transfer::Kind;
 use learning_lab::memory::{PuzzleRecord, SessionRecord, SessionStart};
 use learning_lab::play::{Limits, PromptMode, ReadyPuzzle, Status};
 use learning_lab::unit::store::active_unit;
+use learning_lab::unit::LearningUnit;
 
 use crate::experiment::{self, Ended, NewRun};
 use crate::llm::Breakers;
@@ -336,12 +337,22 @@ pub fn execute(command: Command, halt: Arc<AtomicBool>) -> Result<Done, String> 
                 .filter(|e| e.experience.context.profile_id == profile.id)
                 .cloned()
                 .collect();
+            // The profile's active unit in the journal (the newest) is evolved, not replaced.
+            let units: Vec<LearningUnit> = import
+                .learning_units
+                .iter()
+                .filter_map(|u| serde_json::from_value(u.clone()).ok())
+                .collect();
+            let parent = active_unit(&units, &profile.id, None)
+                .map_err(|e| e.to_string())?
+                .cloned();
             let outcome = dream::dream(
                 &profile,
                 client.as_ref(),
                 experiences,
                 dream::solutions(&import.puzzles),
                 clock::now_ms(),
+                parent,
                 &halt,
             )?;
             journal.append(Kind::LearningUnit, &outcome.unit.id, &outcome.unit)?;
@@ -354,13 +365,28 @@ pub fn execute(command: Command, halt: Arc<AtomicBool>) -> Result<Done, String> 
                 ),
             )
             .map_err(|e| format!("cannot write {} ({e})", unit_file.display()))?;
+            let lineage = &outcome.unit.lineage;
             println!(
-                "unit {} ({} items) from {} experiences; in the journal and in {}",
+                "unit {} v{}{} ({} items: {}) from {} experiences; in the journal and in {}",
                 outcome.unit.id,
+                lineage.version,
+                lineage
+                    .parent_id
+                    .as_ref()
+                    .map_or_else(String::new, |p| format!(" of {p}")),
                 outcome.unit.item_count(),
+                learning_lab::unit::UnitOp::summary(&outcome.report.operations),
                 outcome.report.captured,
                 unit_file.display()
             );
+            for item in &outcome.report.never_helped {
+                println!(
+                    "never helped: {} ({} moves) {}",
+                    item.item_id,
+                    item.uses(),
+                    item.text
+                );
+            }
             Ok(Done::Finished)
         }
     }

@@ -8,6 +8,7 @@ use learning_lab::dream::{Dream, DreamOptions, DreamOutcome};
 use learning_lab::llm::ChatRequest;
 use learning_lab::memory::ExperienceRecord;
 use learning_lab::profile::Profile;
+use learning_lab::unit::LearningUnit;
 use serde_json::Value;
 
 use crate::clock;
@@ -31,7 +32,9 @@ pub fn solutions(puzzles: &[Value]) -> BTreeMap<String, String> {
 }
 
 /// Dreams over `records` of `profile`; with `client`, item texts are asked of its model (a
-/// failed request keeps the derived text and is reported), otherwise fully offline.
+/// failed request keeps the derived text and is reported), otherwise fully offline. With a
+/// `parent` (the profile's active unit) the unit is its next version (learning-lab's
+/// `dream::evolve`), otherwise a first version.
 ///
 /// # Errors
 /// No experiences to dream over.
@@ -41,6 +44,7 @@ pub fn dream(
     mut records: Vec<ExperienceRecord>,
     solutions: BTreeMap<String, String>,
     now_ms: f64,
+    parent: Option<LearningUnit>,
     stop: &AtomicBool,
 ) -> Result<DreamOutcome, String> {
     if records.is_empty() {
@@ -60,6 +64,7 @@ pub fn dream(
     let mut options = DreamOptions::new(&unit_id, &name, &profile.id, now_ms);
     options.use_llm = client.is_some();
     options.solutions = solutions;
+    options.parent = parent;
     let experiences = records.into_iter().map(|r| (r.id, r.experience)).collect();
     let mut dream = Dream::new(experiences, options);
     if let Some(client) = client {

@@ -527,6 +527,9 @@ fn dream_barrier(
         experiences,
         dream::solutions(&import.puzzles),
         clock::now_ms(),
+        // An experiment's dream makes a first version from its sessions alone: the design,
+        // not the profile's active unit, decides what a phase learns from.
+        None,
         halt,
     )?;
     let unit = outcome.unit;

@@ -43,7 +43,8 @@ pub fn play(
         if *record.session.status() != Status::Running {
             return Ok(Played::Ended);
         }
-        let items = unit.map(|u| retrieve(u, record.session.board(), RetrieveOptions::default()));
+        let options = RetrieveOptions::for_profile(profile);
+        let items = unit.map(|u| retrieve(u, record.session.board(), options));
         let prompt = record
             .session
             .poll_prompt(HISTORY_LIMIT, items.as_ref(), budget);
@@ -59,7 +60,13 @@ pub fn play(
             .session
             .handle_answer(&answer.content, answer.separate_reasoning())
             .map_err(|e| format!("the session refused the answer: {e}"))?;
-        let stored = record.experience(attempt.number - 1, profile, &outcome, answered_at);
+        let stored = record.experience(
+            attempt.number - 1,
+            profile,
+            &outcome,
+            answered_at,
+            &prompt.injected_items,
+        );
         record.touch(clock::now_ms());
         commit(&stored)?;
         on_attempt(&attempt);

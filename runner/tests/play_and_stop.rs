@@ -60,6 +60,44 @@ fn a_play_is_journaled_move_by_move_and_a_dream_over_it_adds_a_unit() {
     assert_eq!(units[0].id, unit["id"].as_str().unwrap());
     // The earlier lines are untouched: the journal only grows.
     assert_eq!(after.experiences, first.experiences);
+    assert_eq!(units[0].lineage.version, 1);
+
+    // A second dream evolves the journal's active unit of the profile: version 2 of the first.
+    let again = run(&[
+        "dream",
+        "--profile",
+        profiles.to_str().unwrap(),
+        "--dir",
+        out.to_str().unwrap(),
+    ]);
+    assert_ok(&again);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        stdout.contains(&format!("v2 of {}", units[0].id)),
+        "{stdout}"
+    );
+    let evolved: Vec<learning_lab::unit::LearningUnit> = import(&journal)
+        .learning_units
+        .into_iter()
+        .map(|u| serde_json::from_value(u).unwrap())
+        .collect();
+    assert_eq!(evolved.len(), 2);
+    assert_eq!(
+        evolved[1].lineage.parent_id.as_deref(),
+        Some(units[0].id.as_str())
+    );
+    assert_eq!(evolved[1].lineage.version, 2);
+    for item in units[0].items() {
+        assert!(
+            evolved[1]
+                .lineage
+                .operations
+                .iter()
+                .any(|op| op.item() == item.id),
+            "every item of v1 has its operation: {}",
+            item.id
+        );
+    }
 
     // A dream over a profile without experiences says so.
     let other = write_profiles(&dir, &[profile("warm", &upstream.base_url, 0.7)]);

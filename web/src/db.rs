@@ -117,3 +117,39 @@ pub async fn active_unit(db: &Storage, profile_id: &str) -> Result<Option<Learni
         )),
     }
 }
+
+/// Experiences a unit's ledger is computed from at most (the profile's newest), on the Units
+/// screen and for a dream's judgement of the active unit's items alike.
+pub const LEDGER_MAX_EXPERIENCES: usize = 10_000;
+
+/// The newest `max` experiences of `profile_id` (what a unit's ledger is computed from, by
+/// learning-lab's `unit::ledger`), paged; and whether older ones were left out.
+///
+/// # Errors
+/// Storage failures.
+pub async fn profile_experiences(
+    db: &Storage,
+    profile_id: &str,
+    max: usize,
+) -> Result<(Vec<learning_lab::play::Experience>, bool), String> {
+    let filter = crate::storage::ExperienceFilter::Profile(profile_id.to_string());
+    let mut out = Vec::new();
+    let mut after: Option<crate::storage::PageCursor> = None;
+    loop {
+        let page = db
+            .page_experiences(&filter, after.as_ref(), 500)
+            .await
+            .map_err(|e| e.to_string())?;
+        for r in page.items {
+            if out.len() == max {
+                return Ok((out, true));
+            }
+            out.push(r.experience);
+        }
+        match page.next_cursor {
+            Some(next) => after = Some(next),
+            None => return Ok((out, false)),
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+}

@@ -22,6 +22,7 @@
 
 pub mod cluster;
 pub mod derive;
+pub mod evolve;
 pub mod features;
 pub mod llm;
 pub mod triage;
@@ -36,9 +37,9 @@ use self::llm::{LlmRequest, MoveFacts};
 use self::triage::Triaged;
 use crate::play::{Experience, Move};
 use crate::unit::{
-    normalize_text, AbstractionLevel, Algorithm, AntiPattern, Correction, Dropped, FewShot,
-    ItemKind, LearningUnit, MistakeKind, MoveExample, Origin, Pattern, Strategy,
-    VerificationReport,
+    ledger, normalize_text, AbstractionLevel, Algorithm, AntiPattern, Correction, Dropped, FewShot,
+    ItemKind, ItemLedger, LearningUnit, MistakeKind, MoveExample, Origin, Pattern, Strategy,
+    UnitOp, VerificationReport, DEFAULT_UNIT_TOKEN_BUDGET,
 };
 use solver_core::format::parse_line;
 use solver_core::grid::Grid;
@@ -89,6 +90,23 @@ pub struct DreamOptions {
     pub examples_per_request: usize,
     /// `max_tokens` of each LLM request (default 256).
     pub max_tokens: u32,
+    /// The unit to evolve (the profile's active unit), if any: the dream makes its next
+    /// version ([`evolve`](mod@evolve)); without one, a first version.
+    #[serde(default)]
+    pub parent: Option<LearningUnit>,
+    /// The ledger of the parent's items (`unit::ledger`) over the profile's history, so the
+    /// dream judges them as the Units screen shows them; `None`: computed from the dream's own
+    /// experiences.
+    #[serde(default)]
+    pub parent_ledger: Option<Vec<ItemLedger>>,
+    /// The unit's token budget: items are added only while the unit fits (default
+    /// [`DEFAULT_UNIT_TOKEN_BUDGET`]).
+    #[serde(default = "default_unit_token_budget")]
+    pub token_budget: usize,
+}
+
+fn default_unit_token_budget() -> usize {
+    DEFAULT_UNIT_TOKEN_BUDGET
 }
 
 impl DreamOptions {
@@ -113,6 +131,9 @@ impl DreamOptions {
             max_few_shots: 5,
             examples_per_request: 4,
             max_tokens: 256,
+            parent: None,
+            parent_ledger: None,
+            token_budget: DEFAULT_UNIT_TOKEN_BUDGET,
         }
     }
 }
@@ -209,6 +230,16 @@ pub struct DreamReport {
     pub dropped: Vec<Dropped>,
     /// Every experience the dream has consumed (mark these consolidated).
     pub consolidated_ids: Vec<String>,
+    /// The unit the dream started from, if any.
+    #[serde(default)]
+    pub parent_id: Option<String>,
+    /// How the new version was made: one operation per item of the parent and per item found.
+    #[serde(default)]
+    pub operations: Vec<UnitOp>,
+    /// The parent's items that never helped (by [`DreamOptions::parent_ledger`], else the
+    /// dream's experiences): never injected, or injected but never in a correct move.
+    #[serde(default)]
+    pub never_helped: Vec<ItemLedger>,
 }
 
 /// The result of a dream.
@@ -266,6 +297,7 @@ pub struct Dream {
     solutions: BTreeMap<String, Option<Grid>>,
     requests: Vec<(LlmRequest, Target)>,
     next: usize,
+    parent_ledger: Vec<ItemLedger>,
 }
 
 fn facts<'a>(t: &'a Triaged) -> Option<MoveFacts<'a>> {
@@ -301,8 +333,20 @@ impl Dream {
             experiences.iter().map(|(id, _)| id.clone()).collect();
         consolidated_ids.sort();
         consolidated_ids.dedup();
+        // Capture: how the parent's items fared in these moves, before triage drops any.
+        let parent_ledger = match (&options.parent, &options.parent_ledger) {
+            (None, _) => Vec::new(),
+            (Some(_), Some(given)) => given.clone(),
+            (Some(p), None) => ledger(p, experiences.iter().map(|(_, e)| e)),
+        };
         let mut report = DreamReport {
             consolidated_ids,
+            parent_id: options.parent.as_ref().map(|p| p.id.clone()),
+            never_helped: parent_ledger
+                .iter()
+                .filter(|l| l.never_helped())
+                .cloned()
+                .collect(),
             ..DreamReport::default()
         };
         let (kept, counts) =
@@ -341,6 +385,7 @@ impl Dream {
             solutions: BTreeMap::new(),
             requests: Vec::new(),
             next: 0,
+            parent_ledger,
         };
         let clusters = cluster::cluster(
             &kept,
@@ -503,6 +548,7 @@ impl Dream {
             let sample: Vec<&Triaged> = c.members.iter().take(5).map(|&m| &kept[m]).collect();
             let index = self.strategies.len();
             self.strategies.push(Strategy {
+                id: String::new(),
                 text: text.clone(),
                 when: when.clone(),
                 pattern: c.pattern,
@@ -553,6 +599,7 @@ impl Dream {
                     let mut ids = vec![leader.id.clone()];
                     ids.extend(leader.duplicates.iter().cloned());
                     self.few_shots.push(FewShot {
+                        id: String::new(),
                         board: leader.experience.attempt.board_before.clone(),
                         mv: *mv,
                         reasoning: derive::few_shot_reasoning(&grid, mv, c.pattern),
@@ -616,6 +663,7 @@ impl Dream {
                 ));
             }
             self.anti_patterns.push(AntiPattern {
+                id: String::new(),
                 text: text.clone(),
                 kind,
                 examples,
@@ -659,6 +707,7 @@ impl Dream {
             let mut ids = vec![t.id.clone()];
             ids.extend(t.duplicates.iter().cloned());
             self.corrections.push(Correction {
+                id: String::new(),
                 text: text.clone(),
                 board,
                 wrong: mv,
@@ -952,9 +1001,19 @@ impl Dream {
             abstraction_levels: levels,
             verification: v,
             merged_from: Vec::new(),
+            lineage: Default::default(),
         };
+        // The new version: the parent's items kept, merged or retired, the new ones added.
+        let evolved = evolve::evolve(o.parent.as_ref(), unit, &self.parent_ledger, o.token_budget);
+        self.report.checked += evolved.verification.checked;
+        self.report.passed += evolved.verification.passed;
+        self.report
+            .dropped
+            .extend(evolved.verification.dropped.iter().cloned());
+        self.report.dropped.extend(evolved.dropped);
+        self.report.operations = evolved.operations;
         DreamOutcome {
-            unit,
+            unit: evolved.unit,
             report: self.report,
         }
     }

@@ -161,6 +161,7 @@ mod tests {
     #[test]
     fn few_shots_must_be_correct_and_show_their_pattern() {
         let mut f = FewShot {
+            id: String::new(),
             board: "123434122143432.".into(),
             mv: Move::new(3, 3, 1),
             reasoning: String::new(),
@@ -181,6 +182,7 @@ mod tests {
     #[test]
     fn corrections_must_be_valid_but_wrong_with_the_true_value() {
         let mut c = Correction {
+            id: String::new(),
             text: String::new(),
             board: "1..4.41.2.4..3.1".into(),
             wrong: Move::new(0, 2, 2),

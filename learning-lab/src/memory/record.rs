@@ -247,6 +247,7 @@ impl SessionRecord {
         profile: &Profile,
         outcome: &ChatOutcome,
         answered_at: f64,
+        injected_items: &[String],
     ) -> ExperienceRecord {
         let context = ExperienceContext {
             session_id: self.id.clone(),
@@ -258,10 +259,9 @@ impl SessionRecord {
             timings: outcome.timings,
             usage: outcome.answer.usage,
         };
-        ExperienceRecord::new(
-            Experience::from_attempt(&self.session, index, context),
-            answered_at,
-        )
+        let mut experience = Experience::from_attempt(&self.session, index, context);
+        experience.injected_items = injected_items.to_vec();
+        ExperienceRecord::new(experience, answered_at)
     }
 
     /// The index label of a status.
@@ -704,7 +704,13 @@ mod tests {
                 total_ms: Some(9),
             },
         };
-        let stored = record.experience(0, &profile(), &outcome(Constraint::AssistedDecoding), 7.0);
+        let stored = record.experience(
+            0,
+            &profile(),
+            &outcome(Constraint::AssistedDecoding),
+            7.0,
+            &[],
+        );
         let c = &stored.experience.context;
         assert_eq!(stored.id, ExperienceRecord::id_for(&record.id, 1));
         assert_eq!(stored.created_at, 7.0);
@@ -720,7 +726,7 @@ mod tests {
         assert_eq!(c.usage, usage);
         assert_eq!(c.timings.total_ms, Some(9));
         // The board left no legal move: the request was not restricted, and says so.
-        let free = record.experience(0, &profile(), &outcome(Constraint::None), 7.0);
+        let free = record.experience(0, &profile(), &outcome(Constraint::None), 7.0, &[]);
         assert_eq!(free.experience.context.mode, PromptMode::Standard);
     }
 

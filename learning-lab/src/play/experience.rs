@@ -139,6 +139,11 @@ pub struct Experience {
     pub size: usize,
     /// Importance in 0..=1 (module docs).
     pub importance: f64,
+    /// Ids of the learning-unit items that were in the prompt of this attempt
+    /// ([`BuiltPrompt::injected_items`](super::BuiltPrompt::injected_items)); empty without a
+    /// unit, and for experiences stored before items had ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub injected_items: Vec<String>,
 }
 
 impl Experience {
@@ -158,6 +163,7 @@ impl Experience {
             attempt: attempt.clone(),
             size: session.board().size(),
             importance: importance(attempt, &attempts[..index]),
+            injected_items: Vec::new(),
         }
     }
 }

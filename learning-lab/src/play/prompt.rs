@@ -27,6 +27,10 @@ pub struct PromptUnit {
     pub anti_patterns: Vec<String>,
     /// Reasoning corrections, most relevant first.
     pub corrections: Vec<String>,
+    /// The unit item id of each line, in the order strategies, anti-patterns, corrections
+    /// (empty for lines not taken from a unit); the prompt reports which of them it kept.
+    #[serde(default)]
+    pub ids: Vec<String>,
 }
 
 /// Everything the user prompt is built from.
@@ -102,6 +106,9 @@ pub struct BuiltPrompt {
     pub estimated_tokens: usize,
     /// What the budget removed.
     pub trimmed: Trimmed,
+    /// Ids of the unit items in the user prompt (after trimming), in prompt order: what the
+    /// experience of the answer records as injected.
+    pub injected_items: Vec<String>,
 }
 
 /// The system prompt for a grid shape: rules with the box shape, coordinates, symbols, the
@@ -212,10 +219,14 @@ pub fn build_prompt(input: &PromptInput<'_>, budget: TokenBudget) -> BuiltPrompt
         let estimated_tokens = estimate_tokens(&system) + estimate_tokens(&user);
         let fits = estimated_tokens <= budget.max_prompt_tokens;
         if fits || (history == 0 && banned == 0 && unit_items == 0) {
+            let injected_items = input.unit.map_or_else(Vec::new, |u| {
+                u.ids.iter().take(unit_items).cloned().collect()
+            });
             return BuiltPrompt {
                 system,
                 user,
                 estimated_tokens,
+                injected_items,
                 trimmed: Trimmed {
                     history: input.history.len() - history,
                     banned: input.banned.len() - banned,
@@ -363,6 +374,7 @@ mod tests {
             strategies: vec!["Look for a row missing one value.".into()],
             anti_patterns: vec!["Placing into a given cell.".into()],
             corrections: vec!["Check the box too.".into()],
+            ids: vec![],
         };
         let p = build_prompt(
             &input(&board, &history, &banned, Some(&unit)),
@@ -395,6 +407,35 @@ mod tests {
     }
 
     #[test]
+    fn injected_items_are_the_ids_of_the_unit_lines_the_budget_kept() {
+        let board = parse_line("1..4.41.2.4..3.1").unwrap();
+        let unit = PromptUnit {
+            strategies: vec!["s".repeat(300), "t".repeat(300)],
+            anti_patterns: vec!["a".repeat(300)],
+            corrections: vec!["c".repeat(300)],
+            ids: vec!["st-1".into(), "st-2".into(), "ap-1".into(), "co-1".into()],
+        };
+        let all = build_prompt(
+            &input(&board, &[], &[], Some(&unit)),
+            TokenBudget {
+                max_prompt_tokens: 100_000,
+            },
+        );
+        assert_eq!(all.injected_items, ["st-1", "st-2", "ap-1", "co-1"]);
+        // Room for all but the last line: the correction goes, its id with it.
+        let tight = build_prompt(
+            &input(&board, &[], &[], Some(&unit)),
+            TokenBudget {
+                max_prompt_tokens: all.estimated_tokens - 10,
+            },
+        );
+        assert_eq!(tight.trimmed.unit_items, 1);
+        assert_eq!(tight.injected_items, ["st-1", "st-2", "ap-1"]);
+        let none = build_prompt(&input(&board, &[], &[], None), TokenBudget::for_size(4));
+        assert!(none.injected_items.is_empty());
+    }
+
+    #[test]
     fn budget_trims_history_then_banned_then_unit_never_the_board() {
         for shape in Shape::ALL {
             let board = Grid::empty(shape);
@@ -406,6 +447,7 @@ mod tests {
                 strategies: vec!["s".repeat(400); 20],
                 anti_patterns: vec!["a".repeat(400); 20],
                 corrections: vec!["c".repeat(400); 20],
+                ids: vec![],
             };
             let budget = TokenBudget::for_size(shape.size());
             let p = build_prompt(&input(&board, &history, &banned, Some(&unit)), budget);

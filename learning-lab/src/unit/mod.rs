@@ -8,10 +8,20 @@
 //!
 //! - [`store`] — merge with dedupe, export/import (JSON envelope or JSON lines) with
 //!   validation and precise errors, and which unit a profile's next play uses;
+//! - [`items`] — stable item ids, the items as one list, the unit's size in tokens;
+//! - [`ledger`](mod@ledger) — per item: the outcomes of the moves it was injected into and its
+//!   estimated lift;
 //! - [`retrieve`](mod@retrieve) — the items most relevant to the current board, for the prompt.
+//!
+//! A unit is one version of a lineage ([`Lineage`]): a dream that starts from the active unit
+//! makes the next version by explicit [`UnitOp`]s, and any version can be made active again.
 
+pub mod items;
+pub mod ledger;
 pub mod retrieve;
 pub mod store;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,10 +29,13 @@ use crate::play::{Move, PromptUnit};
 use solver_core::format::parse_line;
 use solver_core::grid::Unit;
 
+pub use items::{derive_item_id, ItemRef, DEFAULT_UNIT_TOKEN_BUDGET};
+pub use ledger::{ledger, never_helped, ItemLedger, Lift, Tally};
 pub use retrieve::{board_traits, retrieve, BoardTraits, RetrieveOptions};
 pub use store::{
-    active_unit, export_json, export_jsonl, import_any, import_json, import_jsonl, merge,
-    normalize_text, ImportError, UnitError, UnknownUnit, EXPORT_FORMAT, EXPORT_VERSION,
+    active_unit, export_json, export_jsonl, import_any, import_json, import_jsonl, make_active,
+    merge, normalize_text, versions, ImportError, UnitError, UnknownUnit, EXPORT_FORMAT,
+    EXPORT_VERSION,
 };
 
 /// A clustering/derivation algorithm and its version, recorded in every unit it made.
@@ -73,6 +86,10 @@ impl Pattern {
 /// A way of finding correct moves.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Strategy {
+    /// Stable id, kept across versions of a unit (see [`items`]); units stored before ids
+    /// existed get one derived from the content when they are read.
+    #[serde(default)]
+    pub id: String,
     /// What to do, one or two sentences.
     pub text: String,
     /// When it applies.
@@ -130,6 +147,10 @@ pub struct MoveExample {
 /// A recurring mistake to avoid.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AntiPattern {
+    /// Stable id, kept across versions of a unit (see [`items`]); units stored before ids
+    /// existed get one derived from the content when they are read.
+    #[serde(default)]
+    pub id: String,
     /// What goes wrong and how to avoid it.
     pub text: String,
     /// The kind of mistake.
@@ -147,6 +168,10 @@ pub struct AntiPattern {
 /// A legal move that was not the solution's value, with the value that was.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Correction {
+    /// Stable id, kept across versions of a unit (see [`items`]); units stored before ids
+    /// existed get one derived from the content when they are read.
+    #[serde(default)]
+    pub id: String,
     /// The flawed step and the principle that avoids it.
     pub text: String,
     /// The board before the move, one-line form.
@@ -164,6 +189,10 @@ pub struct Correction {
 /// A worked example: a correct move on a real board, with its reasoning.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FewShot {
+    /// Stable id, kept across versions of a unit (see [`items`]); units stored before ids
+    /// existed get one derived from the content when they are read.
+    #[serde(default)]
+    pub id: String,
     /// The board before the move, one-line form.
     pub board: String,
     /// The move (verified correct on the board).
@@ -225,8 +254,130 @@ pub struct VerificationReport {
     pub dropped: Vec<Dropped>,
 }
 
+/// One operation a dream applied to the unit it started from (its parent) to make the next
+/// version. A version is never a whole rewrite: every item of the parent is kept, merged or
+/// retired, and every new item is added, each by one operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum UnitOp {
+    /// A new item (verified by the engine like every item of a dream).
+    Add {
+        /// The item's id.
+        item: String,
+        /// Its kind.
+        kind: ItemKind,
+        /// Its prompt line.
+        text: String,
+    },
+    /// A near-duplicate `from` folded into `into` (supports, sources and examples united);
+    /// `into` keeps its id and text.
+    Merge {
+        /// The id of the item folded in (gone from the new version).
+        from: String,
+        /// The id of the item kept.
+        into: String,
+        /// Their kind.
+        kind: ItemKind,
+        /// The prompt line of the item folded in.
+        text: String,
+    },
+    /// An item of the parent left out of the new version, with the reason.
+    Retire {
+        /// The item's id.
+        item: String,
+        /// Its kind.
+        kind: ItemKind,
+        /// Its prompt line.
+        text: String,
+        /// Why (harmful at least as often as helpful, never used, failed verification).
+        reason: String,
+    },
+    /// An item of the parent carried over unchanged (re-verified).
+    Keep {
+        /// The item's id.
+        item: String,
+        /// Its kind.
+        kind: ItemKind,
+        /// Its prompt line.
+        text: String,
+    },
+}
+
+impl UnitOp {
+    /// The operation's name: `add`, `merge`, `retire`, `keep`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            UnitOp::Add { .. } => "add",
+            UnitOp::Merge { .. } => "merge",
+            UnitOp::Retire { .. } => "retire",
+            UnitOp::Keep { .. } => "keep",
+        }
+    }
+
+    /// `"2 added, 1 merged, 0 retired, 3 kept"`: how many operations of each kind.
+    pub fn summary(ops: &[UnitOp]) -> String {
+        let count = |name: &str| ops.iter().filter(|o| o.name() == name).count();
+        format!(
+            "{} added, {} merged, {} retired, {} kept",
+            count("add"),
+            count("merge"),
+            count("retire"),
+            count("keep")
+        )
+    }
+
+    /// The id of the item it is about (for a merge, the item folded in).
+    pub fn item(&self) -> &str {
+        match self {
+            UnitOp::Add { item, .. } | UnitOp::Retire { item, .. } | UnitOp::Keep { item, .. } => {
+                item
+            }
+            UnitOp::Merge { from, .. } => from,
+        }
+    }
+}
+
+/// Where a version of a unit came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lineage {
+    /// The unit this version was made from (`None`: a first version).
+    #[serde(default)]
+    pub parent_id: Option<String>,
+    /// 1 for a first version, the parent's + 1 after.
+    #[serde(default = "first_version")]
+    pub version: u32,
+    /// The operations applied to the parent (empty for a first version).
+    #[serde(default)]
+    pub operations: Vec<UnitOp>,
+    /// Item id → dreams in a row at which its ledger showed no use (for the never-used
+    /// retirement rule); items with uses are not listed.
+    #[serde(default)]
+    pub idle_dreams: BTreeMap<String, u32>,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+impl Default for Lineage {
+    /// A first version.
+    fn default() -> Lineage {
+        Lineage {
+            parent_id: None,
+            version: 1,
+            operations: Vec::new(),
+            idle_dreams: BTreeMap::new(),
+        }
+    }
+}
+
 /// A learning unit.
+///
+/// Reading one (serde) gives every item without an id its content id
+/// ([`LearningUnit::assign_item_ids`]), so units stored before ids existed load with ids; a
+/// unit without a lineage is a first version.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "UnitWire")]
 pub struct LearningUnit {
     /// Opaque id (no meaning is parsed out of it).
     pub id: String,
@@ -258,6 +409,55 @@ pub struct LearningUnit {
     pub verification: VerificationReport,
     /// Units this one was merged from, if any.
     pub merged_from: Vec<String>,
+    /// Which version of which unit it is, and how it was made from its parent.
+    pub lineage: Lineage,
+}
+
+/// The stored form of [`LearningUnit`], read as it is and then given item ids.
+#[derive(Deserialize)]
+struct UnitWire {
+    id: String,
+    name: String,
+    profile_id: String,
+    algorithm: Algorithm,
+    created_at: f64,
+    updated_at: f64,
+    sizes: Vec<usize>,
+    source_experience_ids: Vec<String>,
+    strategies: Vec<Strategy>,
+    anti_patterns: Vec<AntiPattern>,
+    corrections: Vec<Correction>,
+    few_shots: Vec<FewShot>,
+    abstraction_levels: Vec<AbstractionLevel>,
+    verification: VerificationReport,
+    merged_from: Vec<String>,
+    #[serde(default)]
+    lineage: Lineage,
+}
+
+impl From<UnitWire> for LearningUnit {
+    fn from(w: UnitWire) -> LearningUnit {
+        let mut unit = LearningUnit {
+            id: w.id,
+            name: w.name,
+            profile_id: w.profile_id,
+            algorithm: w.algorithm,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+            sizes: w.sizes,
+            source_experience_ids: w.source_experience_ids,
+            strategies: w.strategies,
+            anti_patterns: w.anti_patterns,
+            corrections: w.corrections,
+            few_shots: w.few_shots,
+            abstraction_levels: w.abstraction_levels,
+            verification: w.verification,
+            merged_from: w.merged_from,
+            lineage: w.lineage,
+        };
+        unit.assign_item_ids();
+        unit
+    }
 }
 
 impl LearningUnit {
@@ -282,6 +482,7 @@ impl LearningUnit {
             abstraction_levels: Vec::new(),
             verification: VerificationReport::default(),
             merged_from: Vec::new(),
+            lineage: Lineage::default(),
         }
     }
 
@@ -312,6 +513,14 @@ impl LearningUnit {
                 .collect(),
             anti_patterns: self.anti_patterns.iter().map(anti_pattern_line).collect(),
             corrections: self.corrections.iter().map(correction_line).collect(),
+            ids: self
+                .strategies
+                .iter()
+                .map(|s| s.id.clone())
+                .chain(self.few_shots.iter().map(|f| f.id.clone()))
+                .chain(self.anti_patterns.iter().map(|a| a.id.clone()))
+                .chain(self.corrections.iter().map(|c| c.id.clone()))
+                .collect(),
         }
     }
 }

@@ -9,8 +9,16 @@
 //!   grid size;
 //! - corrections and few-shots: only from boards of this size; closeness of empty share.
 //!
+//! Those are the candidates per kind (top-k each, [`RetrieveOptions`]); of them, at most
+//! `max_items` (default [`DEFAULT_MAX_UNIT_ITEMS`], a profile's `max_unit_items`) go into the
+//! prompt: the best scores, then — with [`retrieve_ranked`] — the higher estimated lift, then
+//! strategies before few-shots before anti-patterns before corrections, then the rank in the
+//! kind. Every line comes with its item id ([`PromptUnit::ids`]).
+//!
 //! Ties keep the unit's order. Which cell shows a pattern is never revealed, only which
 //! strategy text to show.
+
+use std::collections::BTreeMap;
 
 use super::{
     anti_pattern_line, board_size, correction_line, few_shot_line, strategy_line, LearningUnit,
@@ -20,7 +28,10 @@ use crate::play::PromptUnit;
 use solver_core::format::parse_line;
 use solver_core::grid::{Grid, Unit};
 
-/// How many items of each kind to pick.
+/// Items injected into one move's prompt by default, whatever their kinds.
+pub const DEFAULT_MAX_UNIT_ITEMS: usize = 3;
+
+/// How many items of each kind are candidates, and how many go into the prompt in all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetrieveOptions {
     /// Strategies.
@@ -31,16 +42,30 @@ pub struct RetrieveOptions {
     pub corrections: usize,
     /// Few-shot examples (added after the strategies).
     pub few_shots: usize,
+    /// Items in all, whatever their kinds: the best-scored candidates (module docs).
+    pub max_items: usize,
 }
 
 impl Default for RetrieveOptions {
-    /// 3 strategies, 3 anti-patterns, 2 corrections, 1 few-shot.
+    /// 3 strategies, 3 anti-patterns, 2 corrections, 1 few-shot as candidates; at most
+    /// [`DEFAULT_MAX_UNIT_ITEMS`] of them injected.
     fn default() -> RetrieveOptions {
         RetrieveOptions {
             strategies: 3,
             anti_patterns: 3,
             corrections: 2,
             few_shots: 1,
+            max_items: DEFAULT_MAX_UNIT_ITEMS,
+        }
+    }
+}
+
+impl RetrieveOptions {
+    /// The defaults with the profile's limit of items per move.
+    pub fn for_profile(profile: &crate::profile::Profile) -> RetrieveOptions {
+        RetrieveOptions {
+            max_items: profile.max_unit_items,
+            ..RetrieveOptions::default()
         }
     }
 }
@@ -116,11 +141,12 @@ pub fn board_traits(board: &Grid) -> BoardTraits {
     }
 }
 
-/// Indices of the `k` best scores, best first; ties keep ascending index.
-fn top_k(scores: Vec<(usize, f64)>, k: usize) -> Vec<usize> {
+/// The `k` best `(index, score)`, best first; ties keep ascending index.
+fn top_k(scores: Vec<(usize, f64)>, k: usize) -> Vec<(usize, f64)> {
     let mut scores: Vec<(usize, f64)> = scores.into_iter().filter(|s| s.1.is_finite()).collect();
     scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    scores.into_iter().take(k).map(|s| s.0).collect()
+    scores.truncate(k);
+    scores
 }
 
 fn empty_ratio_of(board: &str) -> Option<f64> {
@@ -128,8 +154,19 @@ fn empty_ratio_of(board: &str) -> Option<f64> {
     Some(g.empty_count() as f64 / g.shape().cell_count() as f64)
 }
 
-/// The unit's items most relevant to `board`, as prompt text (module docs).
+/// The unit's items most relevant to `board`, as prompt text with their ids (module docs).
 pub fn retrieve(unit: &LearningUnit, board: &Grid, options: RetrieveOptions) -> PromptUnit {
+    retrieve_ranked(unit, board, options, &BTreeMap::new())
+}
+
+/// [`retrieve()`], where items of equal relevance are ordered by their estimated lift
+/// (`lifts`: item id → lift, e.g. from the [`ledger`](mod@super::ledger); missing = 0).
+pub fn retrieve_ranked(
+    unit: &LearningUnit,
+    board: &Grid,
+    options: RetrieveOptions,
+    lifts: &BTreeMap<String, f64>,
+) -> PromptUnit {
     let t = board_traits(board);
     let closeness = |r: f64| 1.0 - (r - t.empty_ratio).abs().min(1.0);
     let max_support = unit
@@ -202,24 +239,65 @@ pub fn retrieve(unit: &LearningUnit, board: &Grid, options: RetrieveOptions) -> 
             (i, bonus + same_size_close(&f.board))
         })
         .collect();
-    let mut strategies: Vec<String> = top_k(strategy_scores, options.strategies)
-        .into_iter()
-        .map(|i| strategy_line(&unit.strategies[i]))
-        .collect();
-    strategies.extend(
-        top_k(shot_scores, options.few_shots)
-            .into_iter()
-            .map(|i| few_shot_line(&unit.few_shots[i])),
-    );
-    PromptUnit {
-        strategies,
-        anti_patterns: top_k(anti_scores, options.anti_patterns)
-            .into_iter()
-            .map(|i| anti_pattern_line(&unit.anti_patterns[i]))
-            .collect(),
-        corrections: top_k(correction_scores, options.corrections)
-            .into_iter()
-            .map(|i| correction_line(&unit.corrections[i]))
-            .collect(),
+    // Candidates per kind, then the best `max_items` of all: relevance, then lift, then the
+    // kind order (strategies, few-shots, anti-patterns, corrections), then rank in the kind.
+    let lift = |id: &str| {
+        lifts
+            .get(id)
+            .copied()
+            .filter(|l| l.is_finite())
+            .unwrap_or(0.0)
+    };
+    let mut candidates: Vec<(usize, usize, usize, f64, f64)> = Vec::new();
+    let kinds = [
+        top_k(strategy_scores, options.strategies),
+        top_k(shot_scores, options.few_shots),
+        top_k(anti_scores, options.anti_patterns),
+        top_k(correction_scores, options.corrections),
+    ];
+    for (kind, picked) in kinds.iter().enumerate() {
+        for (rank, &(index, score)) in picked.iter().enumerate() {
+            let id = match kind {
+                0 => &unit.strategies[index].id,
+                1 => &unit.few_shots[index].id,
+                2 => &unit.anti_patterns[index].id,
+                _ => &unit.corrections[index].id,
+            };
+            candidates.push((kind, rank, index, score, lift(id)));
+        }
     }
+    candidates.sort_by(|a, b| {
+        b.3.total_cmp(&a.3)
+            .then(b.4.total_cmp(&a.4))
+            .then(a.0.cmp(&b.0))
+            .then(a.1.cmp(&b.1))
+    });
+    candidates.truncate(options.max_items);
+    // Back in prompt order: by kind, then rank.
+    candidates.sort_by_key(|c| (c.0, c.1));
+    let mut out = PromptUnit::default();
+    let mut ids: [Vec<String>; 3] = Default::default();
+    for (kind, _, i, _, _) in candidates {
+        match kind {
+            0 => {
+                out.strategies.push(strategy_line(&unit.strategies[i]));
+                ids[0].push(unit.strategies[i].id.clone());
+            }
+            1 => {
+                out.strategies.push(few_shot_line(&unit.few_shots[i]));
+                ids[0].push(unit.few_shots[i].id.clone());
+            }
+            2 => {
+                out.anti_patterns
+                    .push(anti_pattern_line(&unit.anti_patterns[i]));
+                ids[1].push(unit.anti_patterns[i].id.clone());
+            }
+            _ => {
+                out.corrections.push(correction_line(&unit.corrections[i]));
+                ids[2].push(unit.corrections[i].id.clone());
+            }
+        }
+    }
+    out.ids = ids.concat();
+    out
 }

@@ -146,6 +146,8 @@ pub fn merge(units: &[&LearningUnit], id: &str, name: &str, now_ms: f64) -> Lear
     out.abstraction_levels.sort_by_key(|l| l.level);
     out.sizes = sizes.into_iter().collect();
     out.verification = report;
+    // Items of different units may share an id (one lineage) yet differ: ids stay unique.
+    out.assign_item_ids();
     out
 }
 
@@ -241,6 +243,15 @@ impl LearningUnit {
         }
         for (i, f) in self.few_shots.iter().enumerate() {
             check_move(&format!("few_shots[{i}]"), &f.board, &f.mv)?;
+        }
+        let mut ids = BTreeSet::new();
+        for item in self.items() {
+            if !item.id.is_empty() && !ids.insert(item.id.clone()) {
+                return Err(bad(
+                    "items".into(),
+                    format!("two items have the id {:?}", item.id),
+                ));
+            }
         }
         for (i, l) in self.abstraction_levels.iter().enumerate() {
             if l.level > 3 {
@@ -458,4 +469,41 @@ pub fn active_unit<'a>(
             _ => Some(u),
         },
     ))
+}
+
+/// Rollback: the unit `unit_id` of `profile_id` to make active (pin) again — any version, older
+/// ones included. The next play uses it and the next dream evolves it (its next version's
+/// parent is this one). An id that is not a unit of the profile is an error.
+///
+/// # Errors
+/// [`UnknownUnit`] when no unit of the profile has that id.
+pub fn make_active<'a>(
+    units: &'a [LearningUnit],
+    profile_id: &str,
+    unit_id: &str,
+) -> Result<&'a LearningUnit, UnknownUnit> {
+    units
+        .iter()
+        .find(|u| u.id == unit_id && u.profile_id == profile_id)
+        .ok_or_else(|| UnknownUnit(unit_id.to_string()))
+}
+
+/// The versions `unit_id` descends from, oldest first and ending with it: its parent, the
+/// parent's parent … as far as they are in `units` (a deleted ancestor ends the chain; a cycle
+/// in damaged data is cut).
+pub fn versions<'a>(units: &'a [LearningUnit], unit_id: &str) -> Vec<&'a LearningUnit> {
+    let mut chain: Vec<&LearningUnit> = Vec::new();
+    let mut next = Some(unit_id.to_string());
+    while let Some(id) = next {
+        let Some(u) = units.iter().find(|u| u.id == id) else {
+            break;
+        };
+        if chain.iter().any(|c| c.id == u.id) {
+            break;
+        }
+        chain.push(u);
+        next = u.lineage.parent_id.clone();
+    }
+    chain.reverse();
+    chain
 }

@@ -9,3 +9,5 @@ pub mod size_select;
 pub mod tour;
 pub mod trend;
 pub mod unit_detail;
+pub mod unit_ledger;
+pub mod unit_versions;

@@ -13,7 +13,7 @@ use learning_lab::llm::ChatRequest;
 use learning_lab::memory::ExperienceRecord;
 use learning_lab::play::Experience;
 use learning_lab::profile::Profile;
-use learning_lab::unit::LearningUnit;
+use learning_lab::unit::{ledger, LearningUnit};
 use leptos::prelude::*;
 
 use crate::db;
@@ -225,6 +225,17 @@ async fn dream_inner(
     let mut options = DreamOptions::new(&unit_id, &name, &profile.id, now);
     options.use_llm = use_llm;
     options.solutions = solutions;
+    // A profile's dream evolves its active unit (learning-lab's `dream::evolve`); an
+    // experiment's dream makes a first version from its sessions alone, as its design says.
+    if matches!(scope, Scope::Unconsolidated) {
+        options.parent = db::active_unit(&db, &profile.id).await?;
+        if let Some(parent) = &options.parent {
+            // Its items are judged on the profile's history, as the Units screen shows them.
+            let (history, _) =
+                db::profile_experiences(&db, &profile.id, db::LEDGER_MAX_EXPERIENCES).await?;
+            options.parent_ledger = Some(ledger(parent, &history));
+        }
+    }
     let experiences: Vec<(String, Experience)> =
         records.into_iter().map(|r| (r.id, r.experience)).collect();
     live.show(

@@ -187,9 +187,10 @@ pub async fn run(
         if handle.stop.get() || *record.session.status() != Status::Running {
             break;
         }
+        let options = RetrieveOptions::for_profile(&profile);
         let items = unit
             .as_ref()
-            .map(|u| retrieve(u, record.session.board(), RetrieveOptions::default()));
+            .map(|u| retrieve(u, record.session.board(), options));
         let prompt = record
             .session
             .poll_prompt(HISTORY_LIMIT, items.as_ref(), budget);
@@ -257,7 +258,13 @@ pub async fn run(
                 break;
             }
         };
-        let stored = record.experience(attempt.number - 1, &profile, &outcome, answered_at);
+        let stored = record.experience(
+            attempt.number - 1,
+            &profile,
+            &outcome,
+            answered_at,
+            &prompt.injected_items,
+        );
         record.touch(db::now());
         let committed = match db::open().await {
             Ok(db) => db

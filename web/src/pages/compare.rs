@@ -298,8 +298,7 @@ async fn load_played(session_id: String) -> Result<Played, String> {
             experiences
                 .iter()
                 .find(|e| &e.id == id)
-                .and_then(|e| e.experience.context.unit_id.clone())
-                .map(|unit| vec![format!("unit {unit}")])
+                .map(|e| e.experience.injected_items.clone())
                 .unwrap_or_default()
         })
         .collect();
@@ -346,7 +345,7 @@ fn SideBySide(row: PuzzleRow) -> impl IntoView {
                 <td data-outcome=outcome>
                     <span class="move-what">{what}</span>" "
                     <span class=format!("outcome {}", outcome.to_lowercase())>{outcome}</span>
-                    {items.map(|i| view! { <div class="items muted small">"shown: "{i}</div> })}
+                    {items.map(|i| view! { <div class="items muted small">"items: "{i}</div> })}
                 </td>
             }
             .into_any()

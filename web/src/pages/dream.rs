@@ -2,12 +2,14 @@
 //! dream, watch it phase by phase, then read what it made and what verification dropped.
 
 use learning_lab::profile::Profile;
+use learning_lab::unit::UnitOp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::components::profile_select::ProfileSelect;
 use crate::components::unit_detail::UnitDetail;
+use crate::components::unit_versions::operation_line;
 use crate::db;
 use crate::drivers::dreamer::{self, DreamLive, DreamRun, Scope};
 use crate::llm::CancelHandle;
@@ -95,7 +97,34 @@ pub fn DreamPage() -> impl IntoView {
                             <li>{format!("abstraction: {} model requests, {} answers used", r.llm_requests, r.llm_answers_used)}</li>
                             <li>{format!("verification: {} of {} checks passed", r.passed, r.checked)}</li>
                             <li>{format!("{} experiences marked consolidated", run.marked)}</li>
+                            <li id="dream-version">{format!("version {}{}: {}", run.unit.lineage.version,
+                                r.parent_id.as_ref().map_or_else(String::new, |p| format!(" of {p}")),
+                                UnitOp::summary(&r.operations))}</li>
                         </ul>
+                        <div id="dream-operations">
+                            <h4>"Operations"</h4>
+                            {if r.operations.is_empty() {
+                                view! { <p>"no items"</p> }.into_any()
+                            } else {
+                                view! { <ul>{r.operations.iter().map(|op| view! {
+                                    <li data-op=op.name() data-item=op.item().to_string()>{operation_line(op)}</li>
+                                }).collect_view()}</ul> }.into_any()
+                            }}
+                        </div>
+                        <div id="dream-never-helped">
+                            <h4>"Items that never helped"</h4>
+                            {if r.parent_id.is_none() {
+                                view! { <p>"no unit was active: nothing to judge yet"</p> }.into_any()
+                            } else if r.never_helped.is_empty() {
+                                view! { <p>"every item of the active unit was in a correct move"</p> }.into_any()
+                            } else {
+                                view! { <ul>{r.never_helped.iter().map(|l| view! {
+                                    <li data-item=l.item_id.clone()>{format!("{} — {}: {}", l.item_id,
+                                        if l.uses() == 0 { "never used".to_string() } else { format!("used in {} moves, none correct", l.uses()) },
+                                        l.text)}</li>
+                                }).collect_view()}</ul> }.into_any()
+                            }}
+                        </div>
                         <table class="clusters">
                             <caption>"Clusters"</caption>
                             <thead><tr><th scope="col">"pattern"</th><th scope="col">"size"</th><th scope="col">"members"</th><th scope="col">"empty share"</th><th scope="col">"leader"</th></tr></thead>

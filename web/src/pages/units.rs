@@ -1,5 +1,7 @@
 //! The Learning Units screen: every unit (newest first, per profile, the active one marked),
-//! one unit in full, set active, merge, export/import as JSON lines, delete with confirmation.
+//! one unit in full — its version, lineage and operations, any version made active again
+//! (rollback), the credit of each item — set active, merge, export/import as JSON lines,
+//! delete with confirmation.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +12,8 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::unit_detail::UnitDetail;
+use crate::components::unit_ledger::UnitLedger;
+use crate::components::unit_versions::UnitVersions;
 use crate::db;
 use crate::download::{download_text, read_file_text};
 
@@ -219,7 +223,7 @@ pub fn UnitsPage() -> impl IntoView {
                                 }}/>
                                 <span class="sr-only">"select "</span>{u.name.clone()}</label>
                             " "{move || is_active.get().then_some(view! { <strong class="active-mark">"active"</strong> })}
-                            <span class="muted">{format!(" · {} · {} items · {}", profile_name(&u.profile_id), u.item_count(), created.chars().take(16).collect::<String>())}</span>
+                            <span class="muted">{format!(" · v{} · {} · {} items · {}", u.lineage.version, profile_name(&u.profile_id), u.item_count(), created.chars().take(16).collect::<String>())}</span>
                             " "<button type="button" class="unit-show" on:click=move |_| selected.set(Some(id_show.clone()))>"Show"</button>
                             <button type="button" class="unit-activate" disabled=is_active on:click=move |_| set_active(u1.clone())>"Set active"</button>
                             <button type="button" class="unit-delete" on:click=move |_| delete(u2.clone())>
@@ -230,7 +234,21 @@ pub fn UnitsPage() -> impl IntoView {
                 }/>
             </ul>
             {move || list.with(Vec::is_empty).then_some(view! { <p class="muted">"No learning units yet: run a dream (Dream screen)."</p> })}
-            {move || detail().map(|u| view! { <UnitDetail unit=u/> })}
+            {move || detail().map(|u| {
+                let profile = u.profile_id.clone();
+                let active_id = Signal::derive(move || active.with(|a| a.get(&profile).cloned()));
+                let units = list.get_untracked();
+                let rollback = Callback::new(move |v: LearningUnit| {
+                    // Rollback is learning-lab's rule: any version of the profile.
+                    let ok = list.with_untracked(|l| store::make_active(l, &v.profile_id, &v.id).is_ok());
+                    if ok { set_active(v) } else { message.set(format!("{} is not a unit of this profile", v.id)) }
+                });
+                view! {
+                    <UnitVersions unit=u.clone() units active_id make_active=rollback/>
+                    <UnitLedger unit=u.clone()/>
+                    <UnitDetail unit=u/>
+                }
+            })}
         </section>
     }
 }

@@ -29,6 +29,11 @@ pub fn ExperienceDetail(record: ExperienceRecord) -> impl IntoView {
                 e.context.mode.research_note().map(|n| format!(" · {n}")).unwrap_or_default(),
                 e.importance
             )}</p>
+            <p id="experience-injected" class="muted">{if e.injected_items.is_empty() {
+                "no learning-unit items in its prompt".to_string()
+            } else {
+                format!("unit items in its prompt: {}", e.injected_items.join(", "))
+            }}</p>
             <h4>"Board before"</h4>
             <pre class="answer">{board}</pre>
             <h4>"Reasoning"</h4>

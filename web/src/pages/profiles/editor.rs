@@ -64,6 +64,9 @@ pub(super) fn ProfileEditor(
             <label>"Retries " <input id="profile-retries" type="number" min="0" max="10"
                 prop:value=profile.retries.to_string()
                 on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { edit(&|p| p.retries = v) } }/></label>
+            <label>"Learning-unit items per move " <input id="profile-unit-items" type="number" min="1" max="20"
+                prop:value=profile.max_unit_items.to_string()
+                on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { edit(&|p| p.max_unit_items = v) } }/></label>
             <label><input id="profile-json" type="checkbox" prop:checked=profile.json_output
                 on:change=move |ev| { let v = event_target_checked(&ev); edit(&|p| p.json_output = v) }/>
                 " Ask for JSON output (format only)"</label>
