@@ -45,6 +45,7 @@ fn a_tiny_experiment_against_the_real_model_completes_with_judged_attempts() {
         concurrency: 1,
         schedule: Schedule::Interleaved,
         early_stopping: None,
+        ablation: None,
         created_at_ms: 1_700_000_000_000,
     };
     let design = write_design(&dir, &design);

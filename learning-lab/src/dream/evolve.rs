@@ -571,6 +571,7 @@ pub fn evolve(
         version: parent.map_or(1, |p| p.lineage.version + 1),
         operations: ops.clone(),
         idle_dreams: judge.next_idle,
+        variant_of: None,
     };
     Evolved {
         unit: out,

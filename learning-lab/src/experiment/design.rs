@@ -453,6 +453,9 @@ pub struct Experiment {
     /// Early stopping at pre-declared checkpoints (none: one analysis at the end).
     #[serde(default)]
     pub early_stopping: Option<EarlyStopping>,
+    /// An ablation design's leave-one-out arms ([`super::ablation`]); `None` for others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ablation: Option<super::ablation::Ablation>,
     /// Creation time, milliseconds since the Unix epoch (supplied by the caller: the engine
     /// has no clock).
     pub created_at_ms: u64,
@@ -801,6 +804,7 @@ impl Experiment {
             concurrency: 1,
             schedule,
             early_stopping: None,
+            ablation: None,
             created_at_ms,
         }
     }
@@ -838,6 +842,7 @@ pub(crate) mod tests {
             concurrency: 2,
             schedule: Schedule::Interleaved,
             early_stopping: None,
+            ablation: None,
             created_at_ms: 1_700_000_000_000,
         }
     }

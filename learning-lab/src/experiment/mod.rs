@@ -20,6 +20,8 @@
 //!   every puzzle was played by both arms, the look of an early stop), CSV and JSON export;
 //! - [`compare`] — [`ArmComparison`]: one arm against a baseline puzzle by puzzle (better,
 //!   worse, same), sorted and filtered, its settings as a URL query;
+//! - [`ablation`] — the leave-one-out preset: a unit against itself without each item, and
+//!   the items ranked by lift;
 //! - [`chart`] — SVG charts of the results.
 //!
 //! ```
@@ -35,6 +37,7 @@
 //! assert!(ExperimentResults::from_state(&state).arms[0].solve_rate.is_none());
 //! ```
 
+pub mod ablation;
 pub mod chart;
 pub mod compare;
 pub mod design;
@@ -45,6 +48,9 @@ pub mod run;
 pub mod shard;
 pub mod stats;
 
+pub use ablation::{
+    ablation_design, rank_items, Ablation, AblationError, AblationOptions, ItemLift, LeftOut,
+};
 pub use chart::{accuracy_chart, learning_curve_chart, outcome_mix_chart};
 pub use compare::{
     side_by_side, ArmComparison, Change, CompareError, PuzzleRow, PuzzleSide, SortBy, ViewQuery,

@@ -353,6 +353,11 @@ pub struct Lineage {
     /// retirement rule); items with uses are not listed.
     #[serde(default)]
     pub idle_dreams: BTreeMap<String, u32>,
+    /// Set on a variant made for an experiment (an ablation's unit without one item): the
+    /// unit it varies. A variant is played only by the arm that names it and never becomes
+    /// a profile's active unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_of: Option<String>,
 }
 
 fn first_version() -> u32 {
@@ -367,6 +372,7 @@ impl Default for Lineage {
             version: 1,
             operations: Vec::new(),
             idle_dreams: BTreeMap::new(),
+            variant_of: None,
         }
     }
 }

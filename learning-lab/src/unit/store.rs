@@ -449,7 +449,8 @@ impl std::error::Error for UnknownUnit {}
 /// The unit a profile's next play uses: the one `chosen` if given (an unknown id is an error,
 /// never a silent fallback that would play with a unit nobody chose), else the profile's
 /// newest unit by `created_at` (ties: the later in `units`), so the next play after a dream
-/// learns from it without any other step.
+/// learns from it without any other step. An experiment's variants
+/// ([`Lineage::variant_of`](super::Lineage::variant_of)) are never chosen that way.
 pub fn active_unit<'a>(
     units: &'a [LearningUnit],
     profile_id: &str,
@@ -462,13 +463,13 @@ pub fn active_unit<'a>(
             .map(Some)
             .ok_or_else(|| UnknownUnit(id.to_string()));
     }
-    Ok(units.iter().filter(|u| u.profile_id == profile_id).fold(
-        None,
-        |best: Option<&LearningUnit>, u| match best {
+    Ok(units
+        .iter()
+        .filter(|u| u.profile_id == profile_id && u.lineage.variant_of.is_none())
+        .fold(None, |best: Option<&LearningUnit>, u| match best {
             Some(b) if b.created_at > u.created_at => Some(b),
             _ => Some(u),
-        },
-    ))
+        }))
 }
 
 /// Rollback: the unit `unit_id` of `profile_id` to make active (pin) again — any version, older

@@ -157,6 +157,7 @@ pub fn ab_design(seeds: Vec<u64>, runs_per_arm: usize) -> Experiment {
         concurrency: 2,
         schedule: Schedule::Interleaved,
         early_stopping: None,
+        ablation: None,
         created_at_ms: 1_700_000_000_000,
     }
 }

@@ -133,6 +133,7 @@ impl Design {
                 concurrency: self.concurrency.get_untracked().max(1),
                 schedule: Schedule::Interleaved,
                 early_stopping: None,
+                ablation: None,
                 created_at_ms: now,
             }
         };
