@@ -85,10 +85,16 @@ pub fn start(run: NewRun, halt: Arc<AtomicBool>) -> Result<Ended, String> {
             profiles.push(profile.without_secrets());
         }
     }
-    let units = match &run.units {
+    let mut units = match &run.units {
         Some(path) => inputs::units(path)?,
         None => Vec::new(),
     };
+    // An ablation's leave-one-out variants follow from the whole unit.
+    for variant in learning_lab::experiment::variant_units(&design, &units)? {
+        if !units.iter().any(|u| u.id == variant.id) {
+            units.push(variant);
+        }
+    }
     let edge_url = inputs::edge_url(run.edge_url);
     // Fail before anything is written when a profile cannot be reached as configured.
     let breakers = Breakers::default();

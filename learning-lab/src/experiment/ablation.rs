@@ -92,6 +92,42 @@ pub fn without_item(unit: &LearningUnit, item_id: &str) -> Option<LearningUnit> 
     Some(variant)
 }
 
+/// The variant units `experiment`'s arms play, derived from the ablated unit among `units`
+/// (variants are deterministic, so a design file and the whole unit are all a runner needs).
+/// Empty for a design that is no ablation.
+///
+/// # Errors
+/// What is missing: the ablated unit, or an item it no longer holds.
+pub fn variant_units(
+    experiment: &Experiment,
+    units: &[LearningUnit],
+) -> Result<Vec<LearningUnit>, String> {
+    let Some(ablation) = &experiment.ablation else {
+        return Ok(Vec::new());
+    };
+    let unit = units
+        .iter()
+        .find(|u| u.id == ablation.unit_id)
+        .ok_or_else(|| {
+            format!(
+                "the ablated learning unit {} is missing: export it from the app with the design",
+                ablation.unit_id
+            )
+        })?;
+    ablation
+        .left_out
+        .iter()
+        .map(|l| {
+            without_item(unit, &l.item_id).ok_or_else(|| {
+                format!(
+                    "learning unit {} no longer holds item {}: ablate the version the design was made from",
+                    unit.id, l.item_id
+                )
+            })
+        })
+        .collect()
+}
+
 /// What an ablation design needs besides the unit.
 #[derive(Clone, Debug)]
 pub struct AblationOptions {
@@ -199,11 +235,12 @@ pub struct ItemLift {
 }
 
 fn negated(e: &Option<Estimate>) -> Option<Estimate> {
+    // `0.0 - x`, not `-x`: no lift reads "0", never "-0".
     e.as_ref().map(|e| Estimate {
-        value: -e.value,
+        value: 0.0 - e.value,
         ci: Interval {
-            low: -e.ci.high,
-            high: -e.ci.low,
+            low: 0.0 - e.ci.high,
+            high: 0.0 - e.ci.low,
         },
     })
 }
@@ -422,5 +459,33 @@ mod tests {
         // Any other design ranks nothing.
         let plain = ExperimentState::new(crate::experiment::design::tests::ab(1, vec![1])).unwrap();
         assert!(rank_items(&plain, &ExperimentResults::from_state(&plain)).is_empty());
+    }
+
+    #[test]
+    fn a_design_file_and_the_whole_unit_give_back_the_same_variants() {
+        let unit = unit_of(&["a rule", "another rule"]);
+        let (design, variants) = ablation_design(&unit, &options()).unwrap();
+        let read = Experiment::from_design_json(&design.design_json()).unwrap();
+        assert_eq!(
+            variant_units(&read, std::slice::from_ref(&unit)).unwrap(),
+            variants
+        );
+        let e = variant_units(&read, &[]).unwrap_err();
+        assert!(e.contains("u1 is missing"), "{e}");
+        let smaller = without_item(&unit, &unit.items()[0].id).unwrap();
+        let mut renamed = smaller;
+        renamed.id = "u1".into();
+        let e = variant_units(&read, &[renamed]).unwrap_err();
+        assert!(e.contains("no longer holds"), "{e}");
+        assert!(variant_units(&options_free_design(), &[])
+            .unwrap()
+            .is_empty());
+    }
+
+    fn options_free_design() -> Experiment {
+        let unit = unit_of(&["x"]);
+        let (mut design, _) = ablation_design(&unit, &options()).unwrap();
+        design.ablation = None;
+        design
     }
 }

@@ -52,6 +52,19 @@ fn y_of(share: f64) -> f64 {
     TOP + plot_h() * (1.0 - share.clamp(0.0, 1.0))
 }
 
+/// `label` cut to what fits in `width` px at the charts' 12 px font (about 6.8 px a
+/// character), with an ellipsis when cut: many arms with long labels must not overprint each
+/// other. The full label stays in the chart's description.
+fn fit_label(label: &str, width: f64) -> String {
+    let room = ((width - 6.0) / 6.8).floor().max(4.0) as usize;
+    if label.chars().count() <= room {
+        return label.to_string();
+    }
+    let mut cut: String = label.chars().take(room - 1).collect();
+    cut.push('…');
+    cut
+}
+
 fn pct(x: f64) -> String {
     format!("{:.0} %", x * 100.0)
 }
@@ -160,7 +173,7 @@ pub fn accuracy_chart(results: &ExperimentResults) -> String {
             s,
             "<text class=\"label\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             HEIGHT - BOTTOM + 18.0,
-            xml_escape(&arm.label)
+            xml_escape(&fit_label(&arm.label, slot))
         );
     }
     s.push_str("</svg>");
@@ -264,7 +277,7 @@ fn legend(s: &mut String, results: &ExperimentResults) {
             y - 9.0,
             ARM_COLOURS[i % ARM_COLOURS.len()],
             x + 14.0,
-            xml_escape(&arm.label)
+            xml_escape(&fit_label(&arm.label, spacing - 14.0))
         );
     }
 }
@@ -326,7 +339,7 @@ pub fn outcome_mix_chart(results: &ExperimentResults) -> String {
             s,
             "<text class=\"label\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             HEIGHT - BOTTOM + 18.0,
-            xml_escape(&arm.label)
+            xml_escape(&fit_label(&arm.label, slot))
         );
     }
     for (k, label) in OutcomeCounts::LABELS.iter().enumerate() {
@@ -425,5 +438,19 @@ mod tests {
             assert!(svg.contains("No finished"), "{svg}");
             assert!(svg.ends_with("</svg>"));
         }
+    }
+
+    #[test]
+    fn long_arm_labels_are_cut_to_their_slot_so_they_do_not_overprint() {
+        assert_eq!(fit_label("memory on", 113.0), "memory on");
+        let cut = fit_label("without ap-7d4a93754700 and more", 113.0);
+        assert!(cut.ends_with('…'), "{cut}");
+        assert!(cut.chars().count() as f64 * 6.8 <= 113.0, "{cut}");
+        assert!(cut.starts_with("without ap-"));
+        assert_eq!(
+            fit_label("abcdefghij", 1.0),
+            "abc…",
+            "always a few characters"
+        );
     }
 }

@@ -49,7 +49,8 @@ pub mod shard;
 pub mod stats;
 
 pub use ablation::{
-    ablation_design, rank_items, Ablation, AblationError, AblationOptions, ItemLift, LeftOut,
+    ablation_design, rank_items, variant_units, Ablation, AblationError, AblationOptions, ItemLift,
+    LeftOut,
 };
 pub use chart::{accuracy_chart, learning_curve_chart, outcome_mix_chart};
 pub use compare::{

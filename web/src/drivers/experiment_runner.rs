@@ -81,7 +81,9 @@ impl Runner {
     pub fn current() -> Option<Runner> {
         CURRENT.with(|c| c.borrow().clone()).filter(|r| {
             let s = r.0.borrow();
-            s.active > 0 || s.dreaming || s.live.running.get_untracked()
+            // The screen that started it may be gone (its signals disposed): a finished
+            // runner whose screen was left is not current.
+            s.active > 0 || s.dreaming || s.live.running.try_get_untracked().unwrap_or(false)
         })
     }
 
@@ -254,7 +256,8 @@ fn finish_if_idle(runner: &Runner) {
     if s.stopped {
         // Interrupted runs start again on Resume (a fresh session each).
         let requeued = s.record.state.requeue_running();
-        if !s.live.status.get_untracked().starts_with("stopped") {
+        let said = s.live.status.try_get_untracked().unwrap_or_default();
+        if !said.starts_with("stopped") {
             s.live.status.set(format!(
                 "stopped after {} of {} runs ({} to replay); press Resume",
                 progress.done + progress.failed,

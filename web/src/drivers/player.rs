@@ -301,7 +301,7 @@ pub async fn run(
         // Let the browser paint and handle input between moves.
         gloo_timers::future::TimeoutFuture::new(0).await;
     }
-    if let Some(r) = live.record.get_untracked() {
+    if let Some(r) = live.record.try_get_untracked().flatten() {
         match r.session.status() {
             Status::Solved => {
                 tracing::info!(session = %r.id, "solved");

@@ -34,10 +34,13 @@ pub fn UnitsPage() -> impl IntoView {
                 Ok(db) => db,
                 Err(e) => return message.set(e.to_string()),
             };
-            let all = match db.all_units(None).await {
+            let mut all = match db.all_units(None).await {
                 Ok(all) => all,
                 Err(e) => return message.set(e.to_string()),
             };
+            // Ablation variants are an experiment's fixtures (a unit minus one item), not
+            // units a person keeps, merges or makes active.
+            all.retain(|u| u.lineage.variant_of.is_none());
             let ps = db.all_profiles().await.unwrap_or_default();
             let mut act = BTreeMap::new();
             let mut profile_ids: Vec<String> = all.iter().map(|u| u.profile_id.clone()).collect();

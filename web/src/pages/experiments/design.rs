@@ -1,12 +1,14 @@
 //! The design form of the Experiments screen: name, preset, arms or learning-curve settings
 //! (held out or not), puzzles (generated seeds, or puzzles picked from the library), runs,
 //! early stopping, and what the run settings are; [`Design::experiment`] is the design it
-//! describes, validated by learning-lab.
+//! describes, validated by learning-lab. The ablation preset plays a unit against itself
+//! without each of its items.
 
 use std::collections::BTreeSet;
 
 use learning_lab::experiment::{
-    AlphaSpending, EarlyStopping, Experiment, LearningCurve, PuzzleSet, Schedule,
+    ablation_design, AblationOptions, AlphaSpending, EarlyStopping, Experiment, LearningCurve,
+    PuzzleSet, Schedule,
 };
 use learning_lab::memory::PuzzleRecord;
 use learning_lab::profile::Profile;
@@ -24,8 +26,10 @@ use crate::db;
 #[derive(Clone, Copy)]
 pub struct Design {
     pub name: RwSignal<String>,
-    /// `ab` or `learning-curve`.
+    /// `ab`, `learning-curve` or `ablation`.
     pub preset: RwSignal<String>,
+    /// Ablation: the id of the unit whose items are left out one at a time.
+    pub ablation_unit: RwSignal<String>,
     pub arms: RwSignal<Vec<ArmForm>>,
     pub size: RwSignal<usize>,
     /// A band name, or empty for any.
@@ -62,6 +66,7 @@ impl Design {
         Design {
             name: RwSignal::new(String::from("memory off vs on")),
             preset: RwSignal::new(String::from("ab")),
+            ablation_unit: RwSignal::new(String::new()),
             arms: RwSignal::new(Vec::new()),
             size: RwSignal::new(4),
             band: RwSignal::new(String::new()),
@@ -95,18 +100,49 @@ impl Design {
         })
     }
 
-    /// The design the form describes (a fresh id, created now), validated by learning-lab.
+    /// The design the form describes (a fresh id, created now), validated by learning-lab,
+    /// with the variant units an ablation's arms play (store them before the run; empty for
+    /// the other presets). `units` are the units the form offers.
     ///
     /// # Errors
     /// What validation says is wrong with it.
-    pub fn experiment(&self) -> Result<Experiment, String> {
+    pub fn experiment(
+        &self,
+        units: &[LearningUnit],
+    ) -> Result<(Experiment, Vec<LearningUnit>), String> {
         let id = db::new_id("experiment");
         let now = db::now() as u64;
         let name = self.name.get_untracked();
         let band = self.band.get_untracked().parse::<Band>().ok();
         let size = self.size.get_untracked();
         let arms = self.arms.get_untracked();
-        let mut experiment = if self.preset.get_untracked() == "learning-curve" {
+        let generated = PuzzleSet::seed_range(
+            size,
+            band,
+            self.seed_from.get_untracked(),
+            self.seed_to.get_untracked(),
+        );
+        let mut variants = Vec::new();
+        let preset = self.preset.get_untracked();
+        let mut experiment = if preset == "ablation" {
+            let chosen = self.ablation_unit.get_untracked();
+            let unit = units
+                .iter()
+                .find(|u| u.id == chosen)
+                .ok_or("pick the unit to ablate (Dream builds one)")?;
+            let options = AblationOptions {
+                id,
+                name: name.trim().to_string(),
+                profile_id: unit.profile_id.clone(),
+                puzzles: generated,
+                runs_per_arm: self.runs_per_arm.get_untracked().max(1),
+                concurrency: self.concurrency.get_untracked().max(1),
+                created_at_ms: now,
+            };
+            let (experiment, v) = ablation_design(unit, &options).map_err(|e| e.to_string())?;
+            variants = v;
+            experiment
+        } else if preset == "learning-curve" {
             let profile_id = arms
                 .first()
                 .map(|a| a.profile_id.clone())
@@ -123,12 +159,7 @@ impl Design {
                 id,
                 name: name.trim().to_string(),
                 arms: arms.iter().enumerate().map(|(i, a)| a.arm(i)).collect(),
-                puzzles: PuzzleSet::seed_range(
-                    size,
-                    band,
-                    self.seed_from.get_untracked(),
-                    self.seed_to.get_untracked(),
-                ),
+                puzzles: generated,
                 runs_per_arm: self.runs_per_arm.get_untracked().max(1),
                 concurrency: self.concurrency.get_untracked().max(1),
                 schedule: Schedule::Interleaved,
@@ -156,7 +187,7 @@ impl Design {
                 e.to_string()
             }
         })?;
-        Ok(experiment)
+        Ok((experiment, variants))
     }
 }
 
@@ -171,6 +202,7 @@ pub fn DesignForm(
     let Design {
         name,
         preset,
+        ablation_unit,
         arms,
         size,
         band,
@@ -200,8 +232,12 @@ pub fn DesignForm(
                     on:change=move |ev| preset.set(event_target_value(&ev))>
                     <option value="ab">"A/B/X: arms below"</option>
                     <option value="learning-curve">"Learning curve: play N → dream → play N new"</option>
+                    <option value="ablation">"Ablation: a unit vs the unit without each item"</option>
                 </select>
             </label>
+            <Show when=move || preset.get() == "ablation">
+                <AblationFields ablation_unit units/>
+            </Show>
             <Show when=move || preset.get() == "ab">
                 <ArmRows arms profiles units/>
                 <EarlyStoppingFields early_stop checkpoint_every spending/>
@@ -248,6 +284,49 @@ pub fn DesignForm(
                 on:change=move |ev| dream_with_model.set(event_target_checked(&ev))/>" dreams use the model"</label>
             {children()}
         </form>
+    }
+}
+
+/// The unit an ablation leaves items out of: units with items, newest first.
+#[component]
+fn AblationFields(
+    ablation_unit: RwSignal<String>,
+    units: RwSignal<Vec<LearningUnit>>,
+) -> impl IntoView {
+    let candidates = move || {
+        let mut list: Vec<LearningUnit> = units
+            .get()
+            .into_iter()
+            .filter(|u| u.item_count() > 0)
+            .collect();
+        list.sort_by(|a, b| b.created_at.total_cmp(&a.created_at));
+        list
+    };
+    // The newest unit is picked until a person picks another.
+    Effect::new(move |_| {
+        let list = candidates();
+        let chosen = ablation_unit.get();
+        if !list.iter().any(|u| u.id == chosen) {
+            ablation_unit.set(list.first().map(|u| u.id.clone()).unwrap_or_default());
+        }
+    });
+    view! {
+        <fieldset class="ablation">
+            <legend>"Ablation"</legend>
+            <label>"Unit "
+                <select id="experiment-ablation-unit" prop:value=move || ablation_unit.get()
+                    on:change=move |ev| ablation_unit.set(event_target_value(&ev))>
+                    {move || candidates().into_iter().map(|u| {
+                        let label = format!("{} (v{}, {} items)", u.name, u.lineage.version, u.item_count());
+                        view! { <option value=u.id.clone()>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <span class="muted">" One arm plays the whole unit, one arm per item plays without it, one plays without any unit; every arm plays the same puzzles, with the unit's profile."</span>
+            <Show when=move || candidates().is_empty()>
+                <p class="muted" id="experiment-ablation-empty">"No unit has items yet: play some puzzles, then dream (Dream)."</p>
+            </Show>
+        </fieldset>
     }
 }
 

@@ -88,7 +88,10 @@ pub fn ExperimentsPage() -> impl IntoView {
             ArmForm::new("memory on", &first, true),
         ]);
         profiles.set(ps);
-        unit_list.set(db.all_units(None).await.unwrap_or_default());
+        // Ablation variants are an experiment's fixtures, not units to pick.
+        let mut units = db.all_units(None).await.unwrap_or_default();
+        units.retain(|u| u.lineage.variant_of.is_none());
+        unit_list.set(units);
         match db.all_puzzles().await {
             Ok(all) => design.library.set(all),
             Err(e) => live
@@ -128,12 +131,15 @@ pub fn ExperimentsPage() -> impl IntoView {
     };
 
     let run = move |_| {
-        let experiment = design.experiment();
-        let experiment =
-            match experiment.and_then(|e| ExperimentState::new(e).map_err(|e| e.to_string())) {
-                Ok(state) => state,
-                Err(e) => return live.status.set(format!("cannot run this design: {e}")),
-            };
+        let designed = unit_list.with_untracked(|units| design.experiment(units));
+        let (experiment, variants) = match designed {
+            Ok(designed) => designed,
+            Err(e) => return live.status.set(format!("cannot run this design: {e}")),
+        };
+        let experiment = match ExperimentState::new(experiment) {
+            Ok(state) => state,
+            Err(e) => return live.status.set(format!("cannot run this design: {e}")),
+        };
         let record = ExperimentRecord::new(
             experiment,
             design.max_attempts.get_untracked(),
@@ -143,7 +149,11 @@ pub fn ExperimentsPage() -> impl IntoView {
         live.record.set(Some(record.clone()));
         spawn_local(async move {
             let saved = match db::open().await {
-                Ok(db) => db.put_experiment(&record).await.map_err(|e| e.to_string()),
+                // The variants first: the record's runs name them.
+                Ok(db) => match db.put_units(&variants).await {
+                    Ok(()) => db.put_experiment(&record).await.map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                },
                 Err(e) => Err(e.to_string()),
             };
             match saved {
@@ -157,8 +167,9 @@ pub fn ExperimentsPage() -> impl IntoView {
     };
 
     // The design as the headless runner's `--design` file: try it small here, run it long there.
-    let download_design = move |_| match design.experiment() {
-        Ok(experiment) => {
+    // An ablation's variants follow from the whole unit: the runner needs only it (--units).
+    let download_design = move |_| match unit_list.with_untracked(|u| design.experiment(u)) {
+        Ok((experiment, _)) => {
             let name = format!("{}-design.json", experiment.id);
             if let Err(e) = crate::download::download_text(&name, &experiment.design_json()) {
                 live.status.set(e);

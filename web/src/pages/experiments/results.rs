@@ -3,8 +3,8 @@
 //! tests they used, the paired statistics, charts and the exports.
 
 use learning_lab::experiment::{
-    accuracy_chart, arms_csv, export_json, learning_curve_chart, outcome_mix_chart, runs_csv,
-    Comparison, Estimate, ExperimentResults, Pairing,
+    accuracy_chart, arms_csv, export_json, learning_curve_chart, outcome_mix_chart, rank_items,
+    runs_csv, Comparison, Estimate, ExperimentResults, ItemLift, Pairing,
 };
 use leptos::prelude::*;
 
@@ -73,6 +73,9 @@ pub fn ExperimentOutcome(live: RunnerLive) -> impl IntoView {
             <div id="experiment-results">
                 <ArmTable results=res.clone()/>
                 <Training results=res.clone()/>
+                {live.record.with_untracked(|r| r.as_ref().map(|r| rank_items(&r.state, &res)))
+                    .filter(|ranked| !ranked.is_empty())
+                    .map(|ranked| view! { <ItemRanking ranked/> })}
                 <Verdicts results=res.clone()/>
                 <PairedTests results=res.clone()/>
                 <div class="charts">
@@ -122,6 +125,33 @@ fn ArmTable(results: ExperimentResults) -> impl IntoView {
     }
 }
 
+/// An ablation's items, ranked by what leaving each out cost the unit.
+#[component]
+fn ItemRanking(ranked: Vec<ItemLift>) -> impl IntoView {
+    let lift = |e: &Option<Estimate>| e.as_ref().map_or_else(|| "—".to_string(), signed_points);
+    view! {
+        <table id="ablation-ranking">
+            <caption>"Items ranked by lift: the whole unit minus the unit without the item (positive: the item helps)"</caption>
+            <thead><tr>
+                <th scope="col">"rank"</th><th scope="col">"item"</th><th scope="col">"prompt line"</th>
+                <th scope="col">"accuracy lift"</th><th scope="col">"solve-rate lift"</th><th scope="col">"verdict"</th>
+            </tr></thead>
+            <tbody>
+                {ranked.into_iter().enumerate().map(|(i, l)| view! {
+                    <tr data-item-id=l.item_id.clone() data-arm-id=l.arm_id.clone()>
+                        <td>{i + 1}</td>
+                        <th scope="row"><code>{l.item_id.clone()}</code></th>
+                        <td>{l.line.clone()}</td>
+                        <td class="accuracy-lift">{lift(&l.accuracy_lift)}</td>
+                        <td class="solve-rate-lift">{lift(&l.solve_rate_lift)}</td>
+                        <td>{l.verdict_text.clone()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
 /// Each comparison's verdict, or why there is none.
 #[component]
 fn Verdicts(results: ExperimentResults) -> impl IntoView {
@@ -159,11 +189,13 @@ fn Training(results: ExperimentResults) -> impl IntoView {
 }
 
 fn signed_points(e: &Estimate) -> String {
+    // Rounded first, then `+ 0.0`: a difference under half a point reads "+0", never "-0".
+    let points = |x: f64| (x * 100.0).round() + 0.0;
     format!(
-        "{:+.0} points (95% CI {:+.0} to {:+.0})",
-        e.value * 100.0,
-        e.ci.low * 100.0,
-        e.ci.high * 100.0
+        "{:+} points (95% CI {:+} to {:+})",
+        points(e.value),
+        points(e.ci.low),
+        points(e.ci.high)
     )
 }
 
