@@ -16,9 +16,9 @@ use learning_lab::play::{
 };
 use learning_lab::unit::retrieve::retrieve_ranked;
 use learning_lab::unit::{
-    active_unit, derive_item_id, import_jsonl, ledger, make_active, never_helped, retrieve,
-    versions, ItemKind, ItemLedger, LearningUnit, Origin, Pattern, RetrieveOptions, Strategy,
-    Tally, UnitOp, DEFAULT_UNIT_TOKEN_BUDGET,
+    active_unit, derive_item_id, import_jsonl, ledger, ledger_csv, make_active, never_helped,
+    retrieve, versions, ItemKind, ItemLedger, LearningUnit, Origin, Pattern, RetrieveOptions,
+    Strategy, Tally, UnitOp, DEFAULT_UNIT_TOKEN_BUDGET,
 };
 use proptest::prelude::*;
 use solver_core::format::parse_line;
@@ -754,4 +754,43 @@ fn a_given_parent_ledger_is_what_the_dream_judges_the_parent_by() {
         UnitOp::Keep { .. }
     ));
     assert_eq!(out.report.never_helped.len(), 2);
+}
+
+#[test]
+fn ledger_csv_has_one_row_per_item_with_its_counts_lift_and_quoted_text() {
+    let u = unit_of(
+        "u",
+        vec![
+            strategy("Alpha, the rule with a comma.", Pattern::NakedSingle),
+            strategy("Beta rule.", Pattern::HiddenSingle),
+        ],
+    );
+    let a = u.strategies[0].id.clone();
+    let exps = vec![
+        attempt(CORRECT, "p", &[&a]),
+        attempt(INVALID, "p", &[&a]),
+        attempt(CORRECT, "p", &[]),
+    ];
+    let l = ledger(&u, &exps);
+    let csv = ledger_csv([(&u, l.as_slice())]);
+    let rows: Vec<&str> = csv.split("\r\n").filter(|r| !r.is_empty()).collect();
+    assert_eq!(rows.len(), 3, "a header and one row per item: {csv}");
+    assert!(rows[0].starts_with("unit_id,unit_version,item_id,kind,uses,correct,"));
+    let lift = l[0].lift.unwrap();
+    assert_eq!(
+        rows[1],
+        format!(
+            "u,1,{a},strategy,2,1,1,0,0,1,1,{},{},{},{},\"Alpha, the rule with a comma.\"",
+            lift.value,
+            lift.ci.low,
+            lift.ci.high,
+            l[0].net_help()
+        )
+    );
+    // The unused item has no lift: its three lift fields are empty.
+    assert!(
+        rows[2].contains(",strategy,0,0,0,0,0,3,2,,,,"),
+        "{}",
+        rows[2]
+    );
 }

@@ -285,13 +285,17 @@ pub fn execute(command: Command, halt: Arc<AtomicBool>) -> Result<Done, String> 
                 None => learning_lab::experiment::ExperimentResults::from_state(&state),
             };
             println!("{}", report::summary(&results));
+            let ledgers = report::unit_ledgers(&inputs)?;
+            if !ledgers.is_empty() {
+                println!("{}", report::ledger_summary(&ledgers));
+            }
             if let Some(dir) = out {
-                println!(
-                    "wrote {}, {} and {}",
-                    dir.join("results.json").display(),
-                    dir.join("arms.csv").display(),
-                    dir.join("runs.csv").display()
-                );
+                report::write_ledgers(&ledgers, &dir.join("items.csv"))?;
+                let files: Vec<&str> = report::RESULT_FILES
+                    .into_iter()
+                    .chain(["items.csv"])
+                    .collect();
+                println!("wrote {} into {}", files.join(", "), dir.display());
             }
             Ok(Done::Finished)
         }

@@ -7,12 +7,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use learning_lab::experiment::{
-    arms_csv, export_json, runs_csv, ExperimentRecord, ExperimentResults, ExperimentState,
+    accuracy_chart, arms_csv, export_json, learning_curve_chart, outcome_mix_chart, runs_csv,
+    ExperimentRecord, ExperimentResults, ExperimentState,
 };
 use learning_lab::memory::transfer::{
     header_line, parse_import, profile_line, record_line, Kind, Limits, MemoryImport,
 };
 use learning_lab::memory::SessionRecord;
+use learning_lab::unit::{ledger, ledger_csv, ItemLedger, LearningUnit};
 
 use crate::checkpoint::{self, Checkpoint};
 use crate::{clock, journal, play};
@@ -159,23 +161,127 @@ pub fn summary(results: &ExperimentResults) -> String {
     out.trim_end().to_string()
 }
 
-/// Writes `results.json`, `arms.csv` and `runs.csv` of `state` into `out`.
+/// The files `write_results` writes, in order.
+pub const RESULT_FILES: [&str; 6] = [
+    "results.json",
+    "arms.csv",
+    "runs.csv",
+    "accuracy.svg",
+    "learning-curve.svg",
+    "outcomes.svg",
+];
+
+/// Writes [`RESULT_FILES`] of `state` into `out`: the app's JSON and CSV downloads and its
+/// three charts (the Experiments screen draws the same SVG).
 ///
 /// # Errors
 /// I/O.
 pub fn write_results(state: &ExperimentState, out: &Path) -> Result<ExperimentResults, String> {
     let results = ExperimentResults::from_state(state);
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {} ({e})", out.display()))?;
-    for (name, text) in [
-        ("results.json", export_json(state, &results)),
-        ("arms.csv", arms_csv(&results)),
-        ("runs.csv", runs_csv(state)),
-    ] {
+    let texts = [
+        export_json(state, &results),
+        arms_csv(&results),
+        runs_csv(state),
+        accuracy_chart(&results),
+        learning_curve_chart(&results),
+        outcome_mix_chart(&results),
+    ];
+    for (name, text) in RESULT_FILES.into_iter().zip(texts) {
         let path = out.join(name);
         std::fs::write(&path, text)
             .map_err(|e| format!("cannot write {} ({e})", path.display()))?;
     }
     Ok(results)
+}
+
+/// The inputs' learning units (each once, the first input's copy; experiment variants left
+/// out: their items are the unit's) with the ledger of each item over every input's
+/// experiences, in the order the journals hold the units.
+///
+/// # Errors
+/// A unit record that does not read.
+pub fn unit_ledgers(inputs: &[Input]) -> Result<Vec<(LearningUnit, Vec<ItemLedger>)>, String> {
+    let mut seen = BTreeSet::new();
+    let mut units = Vec::new();
+    for input in inputs {
+        for value in &input.import.learning_units {
+            let unit: LearningUnit = serde_json::from_value(value.clone()).map_err(|e| {
+                format!(
+                    "{}: a learning unit record is damaged ({e})",
+                    input.path.display()
+                )
+            })?;
+            if unit.lineage.variant_of.is_none() && seen.insert(unit.id.clone()) {
+                units.push(unit);
+            }
+        }
+    }
+    let mut ids = BTreeSet::new();
+    let experiences: Vec<_> = inputs
+        .iter()
+        .flat_map(|i| &i.import.experiences)
+        .filter(|e| ids.insert(e.id.as_str()))
+        .map(|e| &e.experience)
+        .collect();
+    Ok(units
+        .into_iter()
+        .map(|u| {
+            let l = ledger(&u, experiences.iter().copied());
+            (u, l)
+        })
+        .collect())
+}
+
+/// The units' item ledgers for people: per unit its items with uses, correct moves and lift.
+pub fn ledger_summary(ledgers: &[(LearningUnit, Vec<ItemLedger>)]) -> String {
+    let mut out = String::new();
+    for (unit, items) in ledgers {
+        let _ = writeln!(
+            out,
+            "unit {} (version {}, profile {}): {} items",
+            unit.id,
+            unit.lineage.version,
+            unit.profile_id,
+            items.len()
+        );
+        for l in items {
+            let lift = l.lift.as_ref().map_or("lift -".to_string(), |e| {
+                format!(
+                    "lift {:+.1} points [{:+.1}, {:+.1}]",
+                    100.0 * e.value,
+                    100.0 * e.ci.low,
+                    100.0 * e.ci.high
+                )
+            });
+            let text: String = l.text.chars().take(60).collect();
+            let _ = writeln!(
+                out,
+                "  {}: {} uses, {} correct, {lift}{} — {text}",
+                l.item_id,
+                l.uses(),
+                l.with.correct,
+                if l.never_helped() {
+                    ", never helped"
+                } else {
+                    ""
+                },
+            );
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// Writes the units' item ledgers as one CSV (`ledger_csv`'s columns).
+///
+/// # Errors
+/// I/O.
+pub fn write_ledgers(
+    ledgers: &[(LearningUnit, Vec<ItemLedger>)],
+    path: &Path,
+) -> Result<(), String> {
+    let text = ledger_csv(ledgers.iter().map(|(u, l)| (u, l.as_slice())));
+    std::fs::write(path, text).map_err(|e| format!("cannot write {} ({e})", path.display()))
 }
 
 /// One memory import file of every input: each record once (the first input's copy), the

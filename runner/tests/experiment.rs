@@ -130,6 +130,18 @@ fn a_short_experiment_runs_end_to_end_and_its_journal_imports_with_the_expected_
     assert!(std::fs::read_to_string(out.join("arms.csv"))
         .unwrap()
         .contains("cold"));
+    // The charts are the Experiments screen's SVG for the same results.
+    assert_eq!(
+        std::fs::read_to_string(out.join("accuracy.svg")).unwrap(),
+        learning_lab::experiment::accuracy_chart(&reported)
+    );
+    for chart in ["learning-curve.svg", "outcomes.svg"] {
+        let svg = std::fs::read_to_string(out.join(chart)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("cold"),
+            "{chart}: {svg}"
+        );
+    }
 }
 
 #[test]
@@ -494,4 +506,61 @@ fn bad_inputs_get_a_clear_error_that_says_what_to_do() {
     ]);
     assert_eq!(nothing.status.code(), Some(1));
     assert!(stderr(&nothing).contains("is this the --dir of an `experiment run`"));
+}
+
+#[test]
+fn a_held_out_run_dreams_on_training_puzzles_and_the_report_gives_each_items_ledger() {
+    use learning_lab::experiment::{Arm, PuzzleSet, Schedule, UnitChoice};
+    use learning_lab::unit::{ledger, ledger_csv, LearningUnit};
+    let upstream = Upstream::start(0);
+    let dir = temp_dir("held-out");
+    let mut design = ab_design(vec![1, 2], 1);
+    design.arms = vec![
+        Arm::numbered(0, "before", "cold", UnitChoice::None, false),
+        Arm::numbered(1, "after", "cold", UnitChoice::NewestAfterDream, false),
+    ];
+    design.schedule = Schedule::HeldOut {
+        training: PuzzleSet::Generated {
+            sizes: vec![4],
+            bands: vec![None],
+            seeds: vec![11, 12],
+        },
+        puzzles_per_dream: 2,
+    };
+    assert_ok(&experiment_run(&dir, &upstream, &design, &[]));
+    let imported = import(&dir.join("run/journal.jsonl"));
+    let units: Vec<LearningUnit> = imported
+        .learning_units
+        .iter()
+        .map(|u| serde_json::from_value(u.clone()).unwrap())
+        .collect();
+    assert_eq!(units.len(), 1, "one dream, one unit");
+    assert!(!units[0].items().is_empty());
+
+    let out = dir.join("report");
+    let report = run(&[
+        "experiment",
+        "report",
+        dir.join("run").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ok(&report);
+    let stdout = String::from_utf8_lossy(&report.stdout);
+    assert!(
+        stdout.contains(&format!("unit {} (version 1", units[0].id)),
+        "{stdout}"
+    );
+    // items.csv is learning-lab's ledger over the journal's experiences: the Units screen's
+    // numbers for the same attempts.
+    let experiences: Vec<_> = imported.experiences.iter().map(|e| &e.experience).collect();
+    let l = ledger(&units[0], experiences.iter().copied());
+    assert!(
+        l.iter().any(|item| item.uses() > 0),
+        "the after-dream arm's prompts held the unit's items"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("items.csv")).unwrap(),
+        ledger_csv([(&units[0], l.as_slice())])
+    );
 }

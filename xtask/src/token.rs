@@ -6,9 +6,14 @@ use std::io::Read;
 use crate::Result;
 
 pub fn run(args: &[String]) -> Result {
+    const USAGE: &str = "usage: cargo xtask token LABEL   (LABEL: 1-64 of A-Z a-z 0-9 - _ .)";
+    // A flag is a question, never a label: `token --help` minted a token labelled "--help".
     let [label] = args else {
-        return Err("usage: cargo xtask token LABEL   (LABEL: 1-64 of A-Z a-z 0-9 - _ .)".into());
+        return Err(USAGE.into());
     };
+    if label.starts_with('-') {
+        return Err(USAGE.into());
+    }
     let ok = (1..=64).contains(&label.len())
         && label
             .bytes()

@@ -810,7 +810,7 @@ pub fn csv_field(text: &str) -> String {
     }
 }
 
-fn csv_row(fields: &[String]) -> String {
+pub(crate) fn csv_row(fields: &[String]) -> String {
     let mut line = fields
         .iter()
         .map(|f| csv_field(f))

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{ItemKind, LearningUnit};
+use crate::experiment::results::csv_row;
 use crate::experiment::stats::{newcombe_difference, Estimate};
 use crate::play::{Experience, Judgement};
 
@@ -172,4 +173,73 @@ pub fn ledger<'a>(
 /// in the ledger's order.
 pub fn never_helped(ledger: &[ItemLedger]) -> Vec<&ItemLedger> {
     ledger.iter().filter(|l| l.never_helped()).collect()
+}
+
+/// Units' ledgers as one CSV (RFC 4180, a header row, one row per item, units and items in the
+/// order given): the unit and its version, the item, its outcome counts, the moves without it,
+/// the lift with its interval (empty while there is none), the net help, and the item's prompt
+/// line last.
+pub fn ledger_csv<'a>(
+    ledgers: impl IntoIterator<Item = (&'a LearningUnit, &'a [ItemLedger])>,
+) -> String {
+    let header = [
+        "unit_id",
+        "unit_version",
+        "item_id",
+        "kind",
+        "uses",
+        "correct",
+        "invalid",
+        "valid_but_wrong",
+        "unparseable",
+        "moves_without",
+        "correct_without",
+        "lift",
+        "lift_low",
+        "lift_high",
+        "net_help",
+        "text",
+    ];
+    let mut out = csv_row(&header.map(String::from));
+    for (unit, ledger) in ledgers {
+        push_ledger_rows(&mut out, unit, ledger);
+    }
+    out
+}
+
+fn push_ledger_rows(out: &mut String, unit: &LearningUnit, ledger: &[ItemLedger]) {
+    for l in ledger {
+        let (lift, low, high) = l.lift.as_ref().map_or_else(
+            || (String::new(), String::new(), String::new()),
+            |e| {
+                (
+                    e.value.to_string(),
+                    e.ci.low.to_string(),
+                    e.ci.high.to_string(),
+                )
+            },
+        );
+        let kind = serde_json::to_value(l.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        out.push_str(&csv_row(&[
+            unit.id.clone(),
+            unit.lineage.version.to_string(),
+            l.item_id.clone(),
+            kind,
+            l.uses().to_string(),
+            l.with.correct.to_string(),
+            l.with.invalid.to_string(),
+            l.with.valid_but_wrong.to_string(),
+            l.with.unparseable.to_string(),
+            l.without.moves().to_string(),
+            l.without.correct.to_string(),
+            lift,
+            low,
+            high,
+            l.net_help().to_string(),
+            l.text.clone(),
+        ]));
+    }
 }

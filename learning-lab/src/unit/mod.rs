@@ -30,7 +30,7 @@ use solver_core::format::parse_line;
 use solver_core::grid::Unit;
 
 pub use items::{derive_item_id, ItemRef, DEFAULT_UNIT_TOKEN_BUDGET};
-pub use ledger::{ledger, never_helped, ItemLedger, Lift, Tally};
+pub use ledger::{ledger, ledger_csv, never_helped, ItemLedger, Lift, Tally};
 pub use retrieve::{board_traits, retrieve, BoardTraits, RetrieveOptions};
 pub use store::{
     active_unit, export_json, export_jsonl, import_any, import_json, import_jsonl, make_active,
