@@ -794,3 +794,35 @@ fn ledger_csv_has_one_row_per_item_with_its_counts_lift_and_quoted_text() {
         rows[2]
     );
 }
+
+#[test]
+fn regression_assisted_decoding_moves_of_the_profile_made_every_item_look_harmful() {
+    // A held-out run with an assisted arm: the profile's assisted moves were nearly all
+    // correct (the grammar allows only legal moves), and counted as "moves without the item"
+    // they gave every item a large negative lift. They are left out on both sides.
+    use learning_lab::play::PromptMode;
+    let u = unit_of("u", vec![strategy("Alpha rule.", Pattern::NakedSingle)]);
+    let a = u.strategies[0].id.clone();
+    let assisted = |answer: &str, injected: &[&str]| {
+        let mut e = attempt(answer, "p", injected);
+        e.context.mode = PromptMode::Assisted;
+        e
+    };
+    let mut exps = vec![
+        attempt(CORRECT, "p", &[&a]),
+        attempt(INVALID, "p", &[&a]),
+        attempt(CORRECT, "p", &[]),
+        attempt(INVALID, "p", &[]),
+    ];
+    let fair = ledger(&u, &exps);
+    exps.extend((0..20).map(|_| assisted(CORRECT, &[])));
+    exps.push(assisted(CORRECT, &[&a]));
+    let l = ledger(&u, &exps);
+    assert_eq!(l, fair, "assisted moves change nothing");
+    assert_eq!(l[0].uses(), 2);
+    assert_eq!(l[0].without.moves(), 2);
+    assert!(
+        l[0].lift.unwrap().value.abs() < 1e-12,
+        "half and half: no lift"
+    );
+}

@@ -14,6 +14,11 @@
 //!   more often than it harmed. A dream retires an item whose net help is ≤ 0 after enough
 //!   uses, and never drops one whose net help is positive.
 //!
+//! Only the model's own moves count: moves played with assisted decoding
+//! ([`PromptMode::Assisted`]) are left out on both sides, because the legal-move grammar, not
+//! the prompt, decided them — counted, a profile's assisted moves made every item of its
+//! unit look harmful next to them.
+//!
 //! A pure function of its inputs: the same experiences in any order give the same ledger.
 
 use std::collections::BTreeMap;
@@ -23,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::{ItemKind, LearningUnit};
 use crate::experiment::results::csv_row;
 use crate::experiment::stats::{newcombe_difference, Estimate};
-use crate::play::{Experience, Judgement};
+use crate::play::{Experience, Judgement, PromptMode};
 
 /// Outcome counts of a set of moves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,8 +115,8 @@ impl ItemLedger {
     }
 }
 
-/// The ledger of every item of `unit` (in the unit's order) from `experiences`: only those of
-/// the unit's profile count (module docs).
+/// The ledger of every item of `unit` (in the unit's order) from `experiences`: only the
+/// unit's profile's moves without assisted decoding count (module docs).
 pub fn ledger<'a>(
     unit: &LearningUnit,
     experiences: impl IntoIterator<Item = &'a Experience>,
@@ -126,7 +131,7 @@ pub fn ledger<'a>(
     let mut all = Tally::default();
     let mut seen: Vec<usize> = Vec::new();
     for e in experiences {
-        if e.context.profile_id != unit.profile_id {
+        if e.context.profile_id != unit.profile_id || e.context.mode == PromptMode::Assisted {
             continue;
         }
         all.add(&e.attempt.judgement);
