@@ -1,18 +1,13 @@
-//! The dreamer and the units helpers against real IndexedDB in headless Chromium: a dream
-//! stores its unit, marks exactly the profile's experiences consolidated and pins the unit;
-//! a second dream finds nothing new; deleting the pinned unit unpins it; imports are
-//! all-or-nothing.
+//! The dreamer's storage steps and the units helpers against real IndexedDB in headless
+//! Chromium: marking consolidates exactly the given experiences, pinning makes a unit active,
+//! deleting the pinned unit unpins it; imports are all-or-nothing.
 
 mod support;
 
-use learning_lab::profile::{Profile, ProviderTemplate};
 use learning_lab::unit::LearningUnit;
-use leptos::prelude::GetUntracked;
 use support::played;
 use wasm_bindgen_test::*;
 use web::db;
-use web::drivers::dreamer::{self, DreamLive, Scope};
-use web::llm::CancelHandle;
 use web::storage::ExperienceFilter;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -31,38 +26,22 @@ async fn store_play(profile_id: &str, session: &str) -> Vec<String> {
 }
 
 #[wasm_bindgen_test]
-async fn a_dream_stores_its_unit_marks_only_the_profiles_experiences_and_pins_the_unit() {
+async fn the_dreamers_storage_steps_mark_only_the_given_experiences_and_pin_the_unit() {
+    // The dream itself runs in the engine worker (e2e: tests/e2e/dream-worker.test.mjs);
+    // what it stores afterwards is these steps, against real IndexedDB.
     let me = format!("dreamer-{}", js_sys::Math::random());
     let other = format!("other-{}", js_sys::Math::random());
     let mine = store_play(&me, &format!("{me}-s1")).await;
     let theirs = store_play(&other, &format!("{other}-s1")).await;
-    let mut profile = Profile::from_template(ProviderTemplate::LlamaCpp, "local", 1.0);
-    profile.id = me.clone();
-    profile.name = "dreamer".into();
-
-    let live = DreamLive::new();
-    let run = dreamer::dream(
-        &profile,
-        Scope::Unconsolidated,
-        false,
-        live,
-        &CancelHandle::new(),
-    )
-    .await
-    .expect("the dream runs offline");
-    assert_eq!(
-        run.report.captured,
-        mine.len(),
-        "only this profile's experiences"
-    );
-    assert_eq!(run.marked as usize, mine.len());
-    assert_eq!(live.phase.get_untracked(), "done");
-    assert!(!live.running.get_untracked());
-
     let db = db::open().await.unwrap();
-    let stored: LearningUnit = db.unit(&run.unit.id).await.unwrap().expect("unit stored");
-    assert_eq!(stored, run.unit);
-    assert_eq!(stored.profile_id, me);
+
+    let first = LearningUnit::empty(&format!("unit-{me}-1"), "first", &me, 1.0);
+    db.put_unit(&first).await.unwrap();
+    assert_eq!(
+        db.mark_consolidated(&mine).await.unwrap() as usize,
+        mine.len()
+    );
+    db.pin_unit(&me, &first.id).await.unwrap();
     for id in &mine {
         assert!(db.experience(id).await.unwrap().unwrap().consolidated);
     }
@@ -72,43 +51,34 @@ async fn a_dream_stores_its_unit_marks_only_the_profiles_experiences_and_pins_th
             "another profile's experiences are left alone"
         );
     }
-    let active = db::active_unit(&db, &me).await.unwrap().unwrap();
-    assert_eq!(active.id, run.unit.id);
-
-    // Nothing new to dream over: an error that says so, and no second unit.
-    let again = dreamer::dream(
-        &profile,
-        Scope::Unconsolidated,
-        false,
-        DreamLive::new(),
-        &CancelHandle::new(),
-    )
-    .await;
-    assert!(again.unwrap_err().contains("no experiences"));
-    assert_eq!(db.all_units(Some(&me)).await.unwrap().len(), 1);
-
-    // An experiment's dream reads its sessions even when already consolidated.
-    let by_session = dreamer::dream(
-        &profile,
-        Scope::Sessions(vec![format!("{me}-s1")]),
-        false,
-        DreamLive::new(),
-        &CancelHandle::new(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(by_session.report.captured, mine.len());
     assert_eq!(
         db::active_unit(&db, &me).await.unwrap().unwrap().id,
-        by_session.unit.id,
-        "the newest dream's unit is pinned"
+        first.id
+    );
+    let mine_left = db
+        .page_experiences(&ExperienceFilter::Consolidated(false), None, 10_000)
+        .await
+        .unwrap();
+    assert!(
+        mine_left
+            .items
+            .iter()
+            .all(|r| r.experience.context.profile_id != me),
+        "nothing of this profile is left to dream over"
     );
 
-    // Deleting the pinned unit unpins it: the older unit is active again, no error.
-    db.delete_unit(&by_session.unit).await.unwrap();
+    // A newer unit pinned is the active one; deleting it unpins it and the older is active.
+    let second = LearningUnit::empty(&format!("unit-{me}-2"), "second", &me, 2.0);
+    db.put_unit(&second).await.unwrap();
+    db.pin_unit(&me, &second.id).await.unwrap();
     assert_eq!(
         db::active_unit(&db, &me).await.unwrap().unwrap().id,
-        run.unit.id
+        second.id
+    );
+    db.delete_unit(&second).await.unwrap();
+    assert_eq!(
+        db::active_unit(&db, &me).await.unwrap().unwrap().id,
+        first.id
     );
     let left = db
         .page_experiences(&ExperienceFilter::Session(format!("{other}-s1")), None, 10)

@@ -1,27 +1,26 @@
-//! Runs a dream for a profile: reads its experiences page by page, drives learning-lab's
-//! `Dream` (sending its LLM requests when asked), stores the unit, marks the experiences
-//! consolidated and makes the unit the profile's active one.
+//! Runs a dream for a profile: reads its experiences page by page, hands them to learning-lab's
+//! `Dream` in the engine worker (sending its LLM requests when asked), stores the unit, marks
+//! the experiences consolidated and makes the unit the profile's active one.
 //!
-//! Runs on the main thread: capture/triage/compression are one synchronous call in
-//! learning-lab; between phases (and between LLM requests) the loop yields to the browser so
-//! the page repaints and stays responsive.
+//! The page only does I/O: triage, compression and verification run in the engine worker
+//! ([`crate::engine::DreamInWorker`]), so a dream over 10,000 experiences never holds up a
+//! click. Between storage pages the loop yields to the browser.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use learning_lab::dream::{Dream, DreamOptions, DreamReport, Phase};
+use learning_lab::dream::{DreamOptions, DreamReport, Phase};
 use learning_lab::llm::ChatRequest;
-use learning_lab::memory::ExperienceRecord;
-use learning_lab::play::Experience;
 use learning_lab::profile::Profile;
 use learning_lab::unit::{ledger, LearningUnit};
 use leptos::prelude::*;
 
 use crate::db;
+use crate::engine::{DreamInWorker, DreamStep};
 use crate::llm::{CancelHandle, LlmClient};
 use crate::storage::{ExperienceFilter, PageCursor, Storage};
 
 /// At most this many experiences (the newest) go into one dream: `Dream::new` takes one
-/// list, and a browser tab should not hold more than that at once.
+/// list, and the engine worker should not hold more than that at once.
 pub const MAX_EXPERIENCES: usize = 10_000;
 /// Experiences read per storage page.
 const PAGE: u32 = 500;
@@ -97,16 +96,30 @@ async fn yield_now() {
     gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
-/// Reads the experiences of `scope`, newest first, at most [`MAX_EXPERIENCES`]; returns them
-/// and how many more there were.
+/// What capture read.
+struct Captured {
+    /// Experiences fed to the dream.
+    count: usize,
+    /// Experiences left out by [`MAX_EXPERIENCES`].
+    over: usize,
+    /// The puzzles they were played on.
+    puzzle_ids: BTreeSet<String>,
+}
+
+/// Reads the experiences of `scope`, newest first, at most [`MAX_EXPERIENCES`], and feeds
+/// them to `dream` page by page (the page never holds them all).
 async fn capture(
     db: &Storage,
     profile_id: &str,
     scope: &Scope,
     live: &DreamLive,
-) -> Result<(Vec<ExperienceRecord>, usize), String> {
-    let mut out = Vec::new();
-    let mut over = 0usize;
+    dream: &DreamInWorker,
+) -> Result<Captured, String> {
+    let mut captured = Captured {
+        count: 0,
+        over: 0,
+        puzzle_ids: BTreeSet::new(),
+    };
     let filters: Vec<ExperienceFilter> = match scope {
         Scope::Unconsolidated => vec![ExperienceFilter::Consolidated(false)],
         Scope::Sessions(ids) => ids
@@ -121,21 +134,29 @@ async fn capture(
                 .page_experiences(&filter, after.as_ref(), PAGE)
                 .await
                 .map_err(|e| e.to_string())?;
-            for r in page.items {
+            let mut kept = Vec::new();
+            for r in &page.items {
                 if r.experience.context.profile_id != profile_id {
                     continue;
                 }
-                if out.len() < MAX_EXPERIENCES {
-                    out.push(r);
+                if captured.count < MAX_EXPERIENCES {
+                    captured.count += 1;
+                    captured
+                        .puzzle_ids
+                        .insert(r.experience.context.puzzle_id.clone());
+                    kept.push((r.id.as_str(), &r.experience));
                 } else {
-                    over += 1;
+                    captured.over += 1;
                 }
+            }
+            if !kept.is_empty() {
+                dream.feed(&kept)?;
             }
             live.show(
                 Phase::Capture,
-                out.len(),
-                out.len(),
-                format!("read {} experiences…", out.len()),
+                captured.count,
+                captured.count,
+                format!("read {} experiences…", captured.count),
             );
             yield_now().await;
             match page.next_cursor {
@@ -144,7 +165,7 @@ async fn capture(
             }
         }
     }
-    Ok((out, over))
+    Ok(captured)
 }
 
 /// Dreams over `profile`'s experiences in `scope`. With `use_llm`, item texts are written by
@@ -193,20 +214,17 @@ async fn dream_inner(
 ) -> Result<DreamRun, String> {
     let db = db::open().await.map_err(|e| e.to_string())?;
     live.show(Phase::Capture, 0, 0, "reading experiences…".into());
-    let (records, capped) = capture(&db, &profile.id, &scope, &live).await?;
-    if records.is_empty() {
+    let dream = DreamInWorker::new();
+    let captured = capture(&db, &profile.id, &scope, &live, &dream).await?;
+    if captured.count == 0 {
         return Err(format!(
             "profile {} has no experiences to dream over (play first)",
             profile.name
         ));
     }
     // Solutions of the puzzles played, so corrections can be checked against them.
-    let puzzle_ids: BTreeSet<String> = records
-        .iter()
-        .map(|r| r.experience.context.puzzle_id.clone())
-        .collect();
     let mut solutions = BTreeMap::new();
-    for id in puzzle_ids {
+    for id in captured.puzzle_ids {
         if let Ok(Some(p)) = db.puzzle(&id).await {
             solutions.insert(id, p.solution);
         }
@@ -236,69 +254,54 @@ async fn dream_inner(
             options.parent_ledger = Some(ledger(parent, &history));
         }
     }
-    let experiences: Vec<(String, Experience)> =
-        records.into_iter().map(|r| (r.id, r.experience)).collect();
     live.show(
         Phase::Triage,
         0,
-        experiences.len(),
-        format!(
-            "triage and compression of {} experiences…",
-            experiences.len()
-        ),
+        captured.count,
+        format!("triage and compression of {} experiences…", captured.count),
     );
-    yield_now().await;
-    let mut dream = Dream::new(experiences, options);
-
-    if use_llm {
+    let mut step = dream.start(&options).await?;
+    // The model writes item texts only when asked to and reachable; otherwise every request
+    // is answered with the reason and the derived texts stay — the dream still finishes.
+    let client = if use_llm {
         let edge_url = crate::edge::edge_url().await;
-        match LlmClient::for_profile(profile, edge_url.as_deref()) {
-            Ok(client) => {
-                while let Some(request) = dream.poll_request().cloned() {
-                    let p = dream.progress();
-                    live.show(
-                        p.phase,
-                        p.done,
+        Some(LlmClient::for_profile(profile, edge_url.as_deref()).map_err(|e| e.to_string()))
+    } else {
+        None
+    };
+    let outcome = loop {
+        let (request, p) = match step {
+            DreamStep::Done(outcome) => break outcome,
+            DreamStep::Ask { request, progress } => (request, progress),
+        };
+        let answer = match &client {
+            None => Err("the dream runs offline".to_string()),
+            Some(Err(reason)) => Err(reason.clone()),
+            Some(Ok(_)) if cancel.is_cancelled() => Err("cancelled".to_string()),
+            Some(Ok(client)) => {
+                live.show(
+                    p.phase,
+                    p.done,
+                    p.total,
+                    format!(
+                        "{} {}/{}: {}",
+                        p.phase.name(),
+                        p.done + 1,
                         p.total,
-                        format!(
-                            "{} {}/{}: {}",
-                            p.phase.name(),
-                            p.done + 1,
-                            p.total,
-                            request.purpose
-                        ),
-                    );
-                    if cancel.is_cancelled() {
-                        dream.handle_error("cancelled");
-                        continue;
-                    }
-                    let chat = ChatRequest::for_dream(profile, &request);
-                    match client.chat(chat, |_| {}, cancel).await {
-                        Ok(outcome) => dream.handle_answer(&outcome.answer.content),
-                        Err(e) => dream.handle_error(&e.to_string()),
-                    }
-                    yield_now().await;
-                }
+                        request.purpose
+                    ),
+                );
+                let chat = ChatRequest::for_dream(profile, &request);
+                client
+                    .chat(chat, |_| {}, cancel)
+                    .await
+                    .map(|outcome| outcome.answer.content)
+                    .map_err(|e| e.to_string())
             }
-            Err(e) => {
-                // Unreachable profile: every request is skipped (reported), the derived
-                // texts stay — the dream still finishes offline.
-                let reason = e.to_string();
-                while dream.poll_request().is_some() {
-                    dream.handle_error(&reason);
-                }
-            }
-        }
-    }
-    let p = dream.progress();
-    live.show(
-        Phase::Verification,
-        0,
-        p.total,
-        format!("verifying {} items…", p.total),
-    );
-    yield_now().await;
-    let outcome = dream.finish();
+        };
+        step = dream.answer(answer).await?;
+    };
+    drop(dream);
     db.put_unit(&outcome.unit)
         .await
         .map_err(|e| format!("the unit could not be saved: {e}"))?;
@@ -313,6 +316,6 @@ async fn dream_inner(
         unit: outcome.unit,
         report: outcome.report,
         marked,
-        capped,
+        capped: captured.over,
     })
 }

@@ -22,7 +22,10 @@ use solver_core::Grid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use protocol::{FromEngine, JobId, ToEngine};
+use learning_lab::dream::llm::LlmRequest;
+use learning_lab::dream::{DreamOptions, Progress};
+use learning_lab::play::Experience;
+use protocol::{Dreamt, FromEngine, JobId, ToEngine};
 use worker::EngineWorker;
 
 /// The worker's script, next to index.html (see web/index.html).
@@ -145,10 +148,15 @@ fn lose(reason: String) {
 }
 
 fn deliver(job: JobId, event: EngineEvent) {
+    // A dream's answers end one exchange each (the next exchange listens anew).
     let over = matches!(
         event,
         EngineEvent::Answer(
-            FromEngine::Done { .. } | FromEngine::Rated { .. } | FromEngine::Refused { .. }
+            FromEngine::Done { .. }
+                | FromEngine::Rated { .. }
+                | FromEngine::Refused { .. }
+                | FromEngine::DreamAsks { .. }
+                | FromEngine::Dreamt { .. }
         ) | EngineEvent::Lost(_)
     );
     let listener = LISTENERS.with(|l| {
@@ -164,17 +172,45 @@ fn deliver(job: JobId, event: EngineEvent) {
     }
 }
 
-/// Send `msg` (built for a fresh job number) and route its answers to `listener`.
-fn submit(msg: impl FnOnce(JobId) -> ToEngine, listener: Listener) -> JobId {
-    let job = NEXT_JOB.with(|n| {
+fn next_job() -> JobId {
+    NEXT_JOB.with(|n| {
         let job = n.get();
         n.set(job.wrapping_add(1).max(1));
         job
-    });
-    LISTENERS.with(|l| l.borrow_mut().insert(job, listener));
+    })
+}
+
+/// Send `msg` to the worker, starting it if there is none.
+fn send(msg: ToEngine) {
     let engine = ENGINE.with(|e| Rc::clone(e.borrow_mut().get_or_insert_with(start)));
-    engine.bridge.send(msg(job));
+    engine.bridge.send(msg);
+}
+
+/// Send `msg` (built for a fresh job number) and route its answers to `listener`.
+fn submit(msg: impl FnOnce(JobId) -> ToEngine, listener: Listener) -> JobId {
+    let job = next_job();
+    LISTENERS.with(|l| l.borrow_mut().insert(job, listener));
+    send(msg(job));
     job
+}
+
+/// Send `msg` for `job` and wait for the one answer that ends the exchange.
+async fn exchange(job: JobId, msg: ToEngine) -> EngineEvent {
+    let (tell, hear) = oneshot::channel::<EngineEvent>();
+    let tell = RefCell::new(Some(tell));
+    LISTENERS.with(|l| {
+        l.borrow_mut().insert(
+            job,
+            Rc::new(move |event| {
+                if let Some(tell) = tell.borrow_mut().take() {
+                    let _ = tell.send(event);
+                }
+            }),
+        )
+    });
+    send(msg);
+    hear.await
+        .unwrap_or_else(|_| EngineEvent::Lost("the engine went away".into()))
 }
 
 /// What to generate.
@@ -329,4 +365,112 @@ pub async fn rate(givens: &Grid) -> Result<Rating, String> {
     receive
         .await
         .unwrap_or_else(|_| Err("the engine went away".into()))
+}
+
+/// What a dream in the worker needs next.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DreamStep {
+    /// Send this request to the model and give the dream its answer
+    /// ([`DreamInWorker::answer`]).
+    Ask {
+        /// The request.
+        request: LlmRequest,
+        /// Where the dream is.
+        progress: Progress,
+    },
+    /// The dream is over.
+    Done(Box<Dreamt>),
+}
+
+/// A dream running in the engine worker: its experiences are fed page by page, then it is
+/// started; every LLM request it makes comes back as a [`DreamStep::Ask`]. Dropping it (a
+/// screen that goes away, a failed dream) frees it in the worker.
+#[derive(Debug)]
+pub struct DreamInWorker {
+    job: JobId,
+}
+
+impl DreamInWorker {
+    /// A new, empty dream.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> DreamInWorker {
+        DreamInWorker { job: next_job() }
+    }
+
+    /// Adds one page of experiences (sent as JSON; the worker keeps them).
+    ///
+    /// # Errors
+    /// When they cannot be written as JSON.
+    pub fn feed(&self, experiences: &[(&str, &Experience)]) -> Result<(), String> {
+        let experiences = serde_json::to_string(experiences)
+            .map_err(|e| format!("experiences could not be written for the engine: {e}"))?;
+        send(ToEngine::DreamFeed {
+            job: self.job,
+            experiences,
+        });
+        Ok(())
+    }
+
+    /// Starts the dream over the experiences fed so far: triage and compression run in the
+    /// worker.
+    ///
+    /// # Errors
+    /// The worker refused, crashed or did not load.
+    pub async fn start(&self, options: &DreamOptions) -> Result<DreamStep, String> {
+        let options = serde_json::to_string(options)
+            .map_err(|e| format!("the dream's options could not be written: {e}"))?;
+        let event = exchange(
+            self.job,
+            ToEngine::DreamStart {
+                job: self.job,
+                options,
+            },
+        )
+        .await;
+        step(event)
+    }
+
+    /// Gives the dream the model's answer to its last request (`Err`: why there is none).
+    ///
+    /// # Errors
+    /// As [`DreamInWorker::start`].
+    pub async fn answer(&self, answer: Result<String, String>) -> Result<DreamStep, String> {
+        let event = exchange(
+            self.job,
+            ToEngine::DreamAnswer {
+                job: self.job,
+                answer,
+            },
+        )
+        .await;
+        step(event)
+    }
+}
+
+impl Drop for DreamInWorker {
+    fn drop(&mut self) {
+        LISTENERS.with(|l| l.borrow_mut().remove(&self.job));
+        // Only a running worker can hold the dream: never start one to free it.
+        let engine = ENGINE.with(|e| e.borrow().clone());
+        if let Some(engine) = engine {
+            engine.bridge.send(ToEngine::Cancel { job: self.job });
+        }
+    }
+}
+
+fn step(event: EngineEvent) -> Result<DreamStep, String> {
+    match event {
+        EngineEvent::Answer(FromEngine::DreamAsks {
+            request, progress, ..
+        }) => serde_json::from_str(&request)
+            .map(|request| DreamStep::Ask { request, progress })
+            .map_err(|e| format!("the engine's request did not read: {e}")),
+        EngineEvent::Answer(FromEngine::Dreamt { outcome, .. }) => serde_json::from_str(&outcome)
+            .map(DreamStep::Done)
+            .map_err(|e| format!("the engine's dream outcome did not read: {e}")),
+        EngineEvent::Answer(FromEngine::Refused { error, .. }) | EngineEvent::Lost(error) => {
+            Err(error)
+        }
+        EngineEvent::Answer(other) => Err(format!("the engine answered a dream with {other:?}")),
+    }
 }

@@ -8,7 +8,17 @@
 //! [`FromEngine::Progress`], and last one [`FromEngine::Done`]. The worker makes one puzzle
 //! per turn of its event loop, so a [`ToEngine::Cancel`] sent meanwhile is seen before the
 //! next puzzle.
+//!
+//! A dream (the non-LLM phases of learning-lab's `Dream`, and the bookkeeping around each of
+//! its LLM requests) runs in the worker too: the page sends the experiences in pages
+//! ([`ToEngine::DreamFeed`], no answer), then [`ToEngine::DreamStart`] with the options; the
+//! worker answers each of `DreamStart` and [`ToEngine::DreamAnswer`] with exactly one
+//! [`FromEngine::DreamAsks`] (an LLM request for the page to send), [`FromEngine::Dreamt`]
+//! (the finished unit and report) or [`FromEngine::Refused`]. Lab types travel as JSON text:
+//! their serde attributes (flattened and skipped fields, JSON values) are not bincode's.
 
+use learning_lab::dream::{DreamReport, Progress};
+use learning_lab::unit::LearningUnit;
 use serde::{Deserialize, Serialize};
 use solver_core::generate::BatchState;
 use solver_core::human::{Band, Rating};
@@ -43,7 +53,31 @@ pub enum ToEngine {
         /// The givens.
         givens: String,
     },
-    /// Stop the batch `job` before its next puzzle (nothing happens if it is over).
+    /// Experiences for the dream `job`: a JSON array of `[id, Experience]` pairs (one
+    /// storage page). Unanswered.
+    DreamFeed {
+        /// The job.
+        job: JobId,
+        /// The page, as JSON.
+        experiences: String,
+    },
+    /// Start the dream `job` over the experiences fed so far; `options` is learning-lab's
+    /// `DreamOptions` as JSON.
+    DreamStart {
+        /// The job.
+        job: JobId,
+        /// The options, as JSON.
+        options: String,
+    },
+    /// The model's answer to the dream's last request (`Err`: why there is none).
+    DreamAnswer {
+        /// The job.
+        job: JobId,
+        /// The answer's text, or the reason it failed.
+        answer: Result<String, String>,
+    },
+    /// Stop the batch `job` before its next puzzle, or drop the dream `job` (nothing happens
+    /// if it is over).
     Cancel {
         /// The job.
         job: JobId,
@@ -114,6 +148,23 @@ pub enum FromEngine {
         /// Why.
         error: String,
     },
+    /// The dream `job` wants this LLM request sent (learning-lab's `LlmRequest` as JSON);
+    /// the page answers with [`ToEngine::DreamAnswer`].
+    DreamAsks {
+        /// The job.
+        job: JobId,
+        /// The request, as JSON.
+        request: String,
+        /// Where the dream is.
+        progress: Progress,
+    },
+    /// The dream `job` is over: a [`Dreamt`] as JSON.
+    Dreamt {
+        /// The job.
+        job: JobId,
+        /// The outcome, as JSON.
+        outcome: String,
+    },
     /// The worker panicked (the message is sent just before it stops).
     Crashed {
         /// The panic message.
@@ -130,8 +181,19 @@ impl FromEngine {
             | FromEngine::Progress { job, .. }
             | FromEngine::Done { job, .. }
             | FromEngine::Rated { job, .. }
+            | FromEngine::DreamAsks { job, .. }
+            | FromEngine::Dreamt { job, .. }
             | FromEngine::Refused { job, .. } => Some(*job),
             FromEngine::Crashed { .. } => None,
         }
     }
+}
+
+/// A finished dream as it crosses from the worker (learning-lab's `DreamOutcome`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dreamt {
+    /// The new unit.
+    pub unit: LearningUnit,
+    /// What each phase did.
+    pub report: DreamReport,
 }

@@ -5,17 +5,23 @@
 //! posts itself a "continue" message through a `MessageChannel`, which queues behind any
 //! message the page sent meanwhile, so a `Cancel` is seen before the next puzzle. Several
 //! batches take turns.
+//!
+//! A dream is held here from its first page of experiences to its outcome: its triage,
+//! compression and verification run on this thread, and the page only carries its LLM
+//! requests to the model and back (see [`super::protocol`]).
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use gloo_worker::{HandlerId, Worker, WorkerScope};
+use learning_lab::dream::{Dream, DreamOptions};
+use learning_lab::play::Experience;
 use solver_core::generate::{BatchPlan, BatchState, BatchStep, GenerateOptions};
 use solver_core::{rate, Grid};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::protocol::{FromEngine, JobId, ToEngine};
+use super::protocol::{Dreamt, FromEngine, JobId, ToEngine};
 
 thread_local! {
     /// Who to tell when the worker panics (a panic hook must be `Send`, a scope is not).
@@ -33,9 +39,18 @@ struct Batch {
     plan: BatchPlan,
 }
 
+/// A dream's state in the worker.
+enum DreamJob {
+    /// Experiences arriving, page by page.
+    Feeding(Vec<(String, Experience)>),
+    /// Started: waiting for the answer to its request.
+    Running(Box<Dream>),
+}
+
 /// The engine worker (see the module docs).
 pub struct EngineWorker {
     batches: VecDeque<Batch>,
+    dreams: BTreeMap<JobId, (HandlerId, DreamJob)>,
     /// Posting to `wake` queues a message on `_port`, whose handler sends [`Continue`].
     wake: Option<web_sys::MessagePort>,
     _port: Option<web_sys::MessagePort>,
@@ -72,6 +87,34 @@ impl EngineWorker {
     }
 }
 
+impl EngineWorker {
+    /// What a dream needs next: its request to send (it waits here for the answer), or, with
+    /// none left, its outcome.
+    fn dream_step(&mut self, job: JobId, who: HandlerId, dream: Box<Dream>) -> FromEngine {
+        if let Some(request) = dream.poll_request() {
+            let request = serde_json::to_string(request).unwrap_or_default();
+            let progress = dream.progress();
+            self.dreams.insert(job, (who, DreamJob::Running(dream)));
+            return FromEngine::DreamAsks {
+                job,
+                request,
+                progress,
+            };
+        }
+        let outcome = dream.finish();
+        match serde_json::to_string(&Dreamt {
+            unit: outcome.unit,
+            report: outcome.report,
+        }) {
+            Ok(outcome) => FromEngine::Dreamt { job, outcome },
+            Err(e) => FromEngine::Refused {
+                job,
+                error: format!("the dream's outcome could not be written: {e}"),
+            },
+        }
+    }
+}
+
 impl Worker for EngineWorker {
     type Message = Continue;
     type Input = ToEngine;
@@ -99,6 +142,7 @@ impl Worker for EngineWorker {
         }));
         let mut worker = EngineWorker {
             batches: VecDeque::new(),
+            dreams: BTreeMap::new(),
             wake: None,
             _port: None,
             _on_wake: None,
@@ -127,6 +171,7 @@ impl Worker for EngineWorker {
 
     fn disconnected(&mut self, _scope: &WorkerScope<Self>, id: HandlerId) {
         self.batches.retain(|b| b.who != id);
+        self.dreams.retain(|_, (who, _)| *who != id);
         WATCHERS.with(|w| {
             if let Some((_, ids)) = w.borrow_mut().as_mut() {
                 ids.retain(|&x| x != id);
@@ -221,7 +266,67 @@ impl Worker for EngineWorker {
                 };
                 scope.respond(who, answer);
             }
+            ToEngine::DreamFeed { job, experiences } => {
+                let page: Vec<(String, Experience)> = match serde_json::from_str(&experiences) {
+                    Ok(page) => page,
+                    Err(e) => {
+                        self.dreams.remove(&job);
+                        scope.respond(
+                            who,
+                            FromEngine::Refused {
+                                job,
+                                error: format!("a page of experiences did not read: {e}"),
+                            },
+                        );
+                        return;
+                    }
+                };
+                let entry = self
+                    .dreams
+                    .entry(job)
+                    .or_insert_with(|| (who, DreamJob::Feeding(Vec::new())));
+                if let DreamJob::Feeding(all) = &mut entry.1 {
+                    all.extend(page);
+                }
+            }
+            ToEngine::DreamStart { job, options } => {
+                let answer = match (self.dreams.remove(&job), serde_json::from_str(&options)) {
+                    (Some((_, DreamJob::Feeding(experiences))), Ok(options)) => {
+                        let options: DreamOptions = options;
+                        let dream = Box::new(Dream::new(experiences, options));
+                        self.dream_step(job, who, dream)
+                    }
+                    (_, Err(e)) => FromEngine::Refused {
+                        job,
+                        error: format!("the dream's options did not read: {e}"),
+                    },
+                    _ => FromEngine::Refused {
+                        job,
+                        error: "the engine has no experiences for this dream (it restarted, or \
+                                the dream was started twice); dream again"
+                            .into(),
+                    },
+                };
+                scope.respond(who, answer);
+            }
+            ToEngine::DreamAnswer { job, answer } => {
+                let answer = match self.dreams.remove(&job) {
+                    Some((_, DreamJob::Running(mut dream))) => {
+                        match answer {
+                            Ok(text) => dream.handle_answer(&text),
+                            Err(reason) => dream.handle_error(&reason),
+                        }
+                        self.dream_step(job, who, dream)
+                    }
+                    _ => FromEngine::Refused {
+                        job,
+                        error: "the engine has no such dream (it restarted); dream again".into(),
+                    },
+                };
+                scope.respond(who, answer);
+            }
             ToEngine::Cancel { job } => {
+                self.dreams.remove(&job);
                 if let Some(at) = self
                     .batches
                     .iter()
