@@ -53,7 +53,6 @@ impl Storage {
     /// none. A bulk write, so with relaxed durability (see `durability`); play commits its
     /// attempts through [`Storage::save_attempt`].
     pub async fn put_experiences(&self, records: &[ExperienceRecord]) -> Result<()> {
-        let values = records.iter().map(to_js).collect::<Result<Vec<_>>>()?;
         let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
         let tx = self
             .db
@@ -63,9 +62,21 @@ impl Storage {
             .build()?;
         let store = tx.object_store(stores::EXPERIENCES)?;
         // Queued without awaiting each: IndexedDB runs them in order and the commit reports
-        // the first failure (and rolls everything back).
-        for value in values {
-            store.put(value).build()?;
+        // the first failure (and rolls everything back). Queuing a put clones the record on
+        // this thread, so a big batch is queued a slice at a time: the slice's last put is
+        // awaited, and the next slice is queued from its completion (a new task, where the
+        // transaction is still active) — no task of a 1,000-record batch runs for long.
+        // The records are converted a slice at a time too.
+        for slice in records.chunks(super::PUT_SLICE) {
+            let last = slice.len() - 1;
+            for (i, record) in slice.iter().enumerate() {
+                let value = to_js(record)?;
+                if i == last {
+                    store.put(value).await?;
+                } else {
+                    store.put(value).build()?;
+                }
+            }
         }
         let seq = journal(&tx, &ids).await?;
         super::commit(tx).await?;

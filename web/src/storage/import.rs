@@ -36,17 +36,24 @@ use super::{durability, stores, to_js, ImportSummary, Result, Storage, StorageEr
 
 /// Records read ahead of the write loop at most.
 const QUEUE_LIMIT: usize = 500;
+/// Bytes of the stream split into lines and checked between looks at the clock.
+const SLICE_BYTES: usize = 16 << 10;
+/// Work after which reading yields to the event loop (ms).
+const SLICE_MS: f64 = 12.0;
 
-/// Reads `blob` as a stream and hands every line to `each` (`false` from `each` stops).
+/// Reads `blob` as a stream and hands every line to `each` (`false` from `each` stops);
+/// between slices it waits while `full()` says the consumer is behind.
 async fn stream_lines(
     blob: &web_sys::Blob,
     limit: usize,
     mut each: impl FnMut(Piece<'_>) -> bool,
+    full: impl Fn() -> bool,
 ) -> Result<()> {
     let fail = |e| StorageError::js("cannot read the file", e);
     let reader: web_sys::ReadableStreamDefaultReader = blob.stream().get_reader().unchecked_into();
     let mut splitter = LineSplitter::new(limit);
     let mut go_on = true;
+    let mut slice_start = js_sys::Date::now();
     while go_on {
         let result = JsFuture::from(reader.read()).await.map_err(fail)?;
         let done = js_sys::Reflect::get(&result, &"done".into())
@@ -64,11 +71,27 @@ async fn stream_lines(
         let chunk: js_sys::Uint8Array = js_sys::Reflect::get(&result, &"value".into())
             .map_err(fail)?
             .unchecked_into();
-        splitter.push(&chunk.to_vec(), |piece| {
-            if go_on {
-                go_on = each(piece);
+        // A stream's chunk can be megabytes (thousands of lines); it is checked a slice at a
+        // time and the loop yields once a slice of work has run for SLICE_MS, so no task of an
+        // import runs for long.
+        let bytes = chunk.to_vec();
+        for slice in bytes.chunks(SLICE_BYTES) {
+            splitter.push(slice, |piece| {
+                if go_on {
+                    go_on = each(piece);
+                }
+            });
+            if !go_on {
+                break;
             }
-        });
+            if js_sys::Date::now() - slice_start >= SLICE_MS || full() {
+                gloo_timers::future::TimeoutFuture::new(0).await;
+                while full() {
+                    gloo_timers::future::TimeoutFuture::new(1).await;
+                }
+                slice_start = js_sys::Date::now();
+            }
+        }
     }
     let _ = JsFuture::from(reader.cancel()).await;
     Ok(())
@@ -154,15 +177,20 @@ impl Storage {
         }
         let mut conflicts = [0; Kind::ALL.len()];
         let mut reader = ImportReader::new(limits);
-        stream_lines(blob, limits.max_line_bytes, |piece| {
-            if let Some(record) = check(&mut reader, piece) {
-                let slot = record.kind().index();
-                if stored_keys[slot].contains(record.key()) {
-                    conflicts[slot] += 1;
+        stream_lines(
+            blob,
+            limits.max_line_bytes,
+            |piece| {
+                if let Some(record) = check(&mut reader, piece) {
+                    let slot = record.kind().index();
+                    if stored_keys[slot].contains(record.key()) {
+                        conflicts[slot] += 1;
+                    }
                 }
-            }
-            true
-        })
+                true
+            },
+            || false,
+        )
         .await?;
         let in_file = reader.counts();
         let header = reader.header().cloned();
@@ -209,12 +237,20 @@ impl Storage {
             let blob = blob.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let mut reader = ImportReader::new(limits);
-                let result = stream_lines(&blob, limits.max_line_bytes, |piece| {
-                    if let Some(record) = check(&mut reader, piece) {
-                        handover.borrow_mut().records.push_back(record);
-                    }
-                    !handover.borrow().cancelled
-                })
+                let result = stream_lines(
+                    &blob,
+                    limits.max_line_bytes,
+                    |piece| {
+                        if let Some(record) = check(&mut reader, piece) {
+                            handover.borrow_mut().records.push_back(record);
+                        }
+                        !handover.borrow().cancelled
+                    },
+                    || {
+                        let h = handover.borrow();
+                        h.records.len() >= QUEUE_LIMIT && !h.cancelled
+                    },
+                )
                 .await;
                 let verdict = result.and_then(|()| {
                     reader.finish().map(|_| ()).map_err(|e| {
@@ -276,7 +312,8 @@ impl Storage {
                 if h.finished && h.records.is_empty() {
                     break;
                 }
-                let n = h.records.len().min(QUEUE_LIMIT);
+                // A slice per turn: queuing a put clones the record on this thread.
+                let n = h.records.len().min(super::PUT_SLICE);
                 h.records.drain(..n).collect()
             };
             for record in batch {
