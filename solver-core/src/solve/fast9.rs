@@ -34,8 +34,8 @@
 //! then do the rest (the digit's row and box shrink to that one cell), which saves touching
 //! eleven words per placement. When that stalls too, the solver guesses on a cell with two
 //! candidates, the one with the most unsolved peers (or, rarely, the cell with the fewest
-//! candidates), trying digits in ascending order, depth
-//! first, on a copy of the 240-byte state.
+//! candidates), trying digits in ascending order, depth first, on a copy of the 240-byte
+//! state.
 //!
 //! The result is exact: every step only removes candidates that cannot be part of a solution,
 //! and a branch ends only at a contradiction or at a full grid reached at a fixed point of the
@@ -396,7 +396,7 @@ impl State {
     }
 
     /// The cell to branch on, as (band, bit, digits): of the cells with two candidates, the
-    /// first with the most unsolved peers, else the first with the fewest candidates. Called
+    /// last with the most unsolved peers, else the first with the fewest candidates. Called
     /// right after a naked-single scan that placed nothing, so `pairs` is current.
     ///
     /// Many unsolved peers means a guess there removes a digit from many cells, so both
@@ -414,7 +414,7 @@ impl State {
                 let n = (BAND_PEERS[p] & u[b]).count_ones()
                     + (col & u[(b + 1) % 3]).count_ones()
                     + (col & u[(b + 2) % 3]).count_ones();
-                if best.is_none_or(|(_, _, m)| n > m) {
+                if best.is_none_or(|(_, _, m)| n >= m) {
                     best = Some((b, p, n));
                 }
             }
@@ -633,6 +633,32 @@ mod tests {
         let r = search(full.cells(), 2, None);
         assert_eq!((r.count, r.guesses), (1, 0));
         assert_eq!(r.first.as_deref(), Some(full.cells()));
+    }
+
+    /// Placements during the search leave the cell's other digits and the other bands to
+    /// propagation; contradictions that only that propagation can see are still found.
+    #[test]
+    fn lazy_placements_still_find_contradictions() {
+        let grid = |rows: &[(usize, &str)]| {
+            let mut cells = vec![0u8; 81];
+            for &(r, text) in rows {
+                for (c, ch) in text.chars().enumerate() {
+                    cells[9 * r + c] = ch.to_digit(10).unwrap() as u8;
+                }
+            }
+            Grid::from_cells(Shape::NINE, cells).unwrap()
+        };
+        // r1c1 and r4c1 are both forced to 9 (naked singles in different bands, same column),
+        // and no two givens conflict.
+        let clash = grid(&[(0, "012345678"), (3, "023456781")]);
+        assert!(clash.conflicts().is_empty());
+        // r1c1 has no candidate at all: its row holds 1-8 and its column 9.
+        let empty_cell = grid(&[(0, "012345678"), (4, "900000000")]);
+        for g in [&clash, &empty_cell] {
+            let r = search(g.cells(), 2, None);
+            assert_eq!((r.status, r.count), (SearchStatus::Complete, 0), "{g:?}");
+            assert_agree(g, 2);
+        }
     }
 
     #[test]
