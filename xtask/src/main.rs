@@ -8,6 +8,7 @@
 //! - `test`   format check, clippy, CI gates (cargo-deny, npm audit, rustdoc, coverage floor),
 //!   native tests, wasm tests in Chromium, end-to-end tests
 //! - `token`  a new edge API client token and its hash
+//! - `bench-engine-compare` our `sudoku solve` against the `sudoku` crate on top1465, as processes
 //! - `bench-edge` the edge API's added latency, p50/p99
 //! - `bench-storage` IndexedDB insert/page/search/export at 10k and 100k experiences, in Chromium
 //! - `static` serve a directory (used by the end-to-end tests, which must be able to stop the server)
@@ -17,6 +18,7 @@
 #[cfg(test)]
 mod architecture;
 mod bench;
+mod bench_compare;
 mod bench_storage;
 mod build;
 mod env;
@@ -56,6 +58,10 @@ commands:
       --gates               only the CI gates: cargo-deny, npm audit, rustdoc, coverage
                             (env MD_REQUIRE_AUDITS=1: a missing advisory source fails)
   token LABEL           print a new edge API client token and its API_TOKENS entry (SHA-256)
+  bench-engine-compare [--runs N] [--repeat K] [--data FILE]
+                        our `sudoku solve` against the `sudoku` crate 0.8.0 (built offline
+                        in a separate project; never a dependency), both proving uniqueness:
+                        interleaved whole processes, medians and the speed ratio (>1: ours faster)
   bench-edge            measure the edge API's added latency (p50/p99) against a scripted upstream
   bench-storage         IndexedDB insert, page, search and export at 10k and 100k experiences
                         (headless Chromium, release wasm), with the targets
@@ -79,6 +85,7 @@ fn main() -> ExitCode {
         "bench" => setup::run(setup::Needs::build()).and_then(|tools| bench::run(&tools)),
         "static" => static_server::run_cli(rest),
         "token" => token::run(rest),
+        "bench-engine-compare" => bench_compare::run(rest),
         "bench-edge" => test::bench_edge(rest),
         "bench-storage" => bench_storage::run(rest),
         "help" | "--help" | "-h" => {
