@@ -24,6 +24,7 @@ use wasm_bindgen::JsCast;
 
 use learning_lab::dream::llm::LlmRequest;
 use learning_lab::dream::{DreamOptions, Progress};
+use learning_lab::experiment::{ExperimentResults, ExperimentState};
 use learning_lab::play::Experience;
 use protocol::{Dreamt, FromEngine, JobId, ToEngine};
 use worker::EngineWorker;
@@ -157,6 +158,7 @@ fn deliver(job: JobId, event: EngineEvent) {
                 | FromEngine::Refused { .. }
                 | FromEngine::DreamAsks { .. }
                 | FromEngine::Dreamt { .. }
+                | FromEngine::Results { .. }
         ) | EngineEvent::Lost(_)
     );
     let listener = LISTENERS.with(|l| {
@@ -472,5 +474,30 @@ fn step(event: EngineEvent) -> Result<DreamStep, String> {
             Err(error)
         }
         EngineEvent::Answer(other) => Err(format!("the engine answered a dream with {other:?}")),
+    }
+}
+
+/// An experiment's results, computed in the worker (their resampling tests would hold up the
+/// page at a few hundred runs).
+///
+/// # Errors
+/// The worker refused, crashed or did not load.
+pub async fn experiment_results(state: &ExperimentState) -> Result<ExperimentResults, String> {
+    let job = next_job();
+    let event = exchange(
+        job,
+        ToEngine::Results {
+            job,
+            state: state.to_json(),
+        },
+    )
+    .await;
+    match event {
+        EngineEvent::Answer(FromEngine::Results { results, .. }) => serde_json::from_str(&results)
+            .map_err(|e| format!("the engine's results did not read: {e}")),
+        EngineEvent::Answer(FromEngine::Refused { error, .. }) | EngineEvent::Lost(error) => {
+            Err(error)
+        }
+        EngineEvent::Answer(other) => Err(format!("the engine answered results with {other:?}")),
     }
 }

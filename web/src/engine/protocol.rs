@@ -76,6 +76,15 @@ pub enum ToEngine {
         /// The answer's text, or the reason it failed.
         answer: Result<String, String>,
     },
+    /// Compute an experiment's results (learning-lab's `ExperimentResults::from_state`, whose
+    /// bootstrap and permutation tests take tens of milliseconds at a few hundred runs);
+    /// `state` is its `ExperimentState` as JSON.
+    Results {
+        /// The job.
+        job: JobId,
+        /// The state, as JSON.
+        state: String,
+    },
     /// Stop the batch `job` before its next puzzle, or drop the dream `job` (nothing happens
     /// if it is over).
     Cancel {
@@ -165,6 +174,13 @@ pub enum FromEngine {
         /// The outcome, as JSON.
         outcome: String,
     },
+    /// The results of a [`ToEngine::Results`]: `ExperimentResults` as JSON.
+    Results {
+        /// The job.
+        job: JobId,
+        /// The results, as JSON.
+        results: String,
+    },
     /// The worker panicked (the message is sent just before it stops).
     Crashed {
         /// The panic message.
@@ -183,6 +199,7 @@ impl FromEngine {
             | FromEngine::Rated { job, .. }
             | FromEngine::DreamAsks { job, .. }
             | FromEngine::Dreamt { job, .. }
+            | FromEngine::Results { job, .. }
             | FromEngine::Refused { job, .. } => Some(*job),
             FromEngine::Crashed { .. } => None,
         }

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use gloo_worker::{HandlerId, Worker, WorkerScope};
 use learning_lab::dream::{Dream, DreamOptions};
+use learning_lab::experiment::{ExperimentResults, ExperimentState};
 use learning_lab::play::Experience;
 use solver_core::generate::{BatchPlan, BatchState, BatchStep, GenerateOptions};
 use solver_core::{rate, Grid};
@@ -321,6 +322,25 @@ impl Worker for EngineWorker {
                     _ => FromEngine::Refused {
                         job,
                         error: "the engine has no such dream (it restarted); dream again".into(),
+                    },
+                };
+                scope.respond(who, answer);
+            }
+            ToEngine::Results { job, state } => {
+                let answer = match ExperimentState::from_json(&state) {
+                    Ok(state) => {
+                        let results = ExperimentResults::from_state(&state);
+                        match serde_json::to_string(&results) {
+                            Ok(results) => FromEngine::Results { job, results },
+                            Err(e) => FromEngine::Refused {
+                                job,
+                                error: format!("the results could not be written: {e}"),
+                            },
+                        }
+                    }
+                    Err(e) => FromEngine::Refused {
+                        job,
+                        error: format!("the experiment's state did not read: {e}"),
                     },
                 };
                 scope.respond(who, answer);

@@ -4,7 +4,7 @@
 
 use learning_lab::experiment::{
     accuracy_chart, arms_csv, export_json, learning_curve_chart, outcome_mix_chart, rank_items,
-    runs_csv, Comparison, Estimate, ExperimentResults, ItemLift, Pairing,
+    runs_csv, Comparison, Estimate, ExperimentResults, ExperimentState, ItemLift, Pairing,
 };
 use leptos::prelude::*;
 
@@ -23,34 +23,85 @@ fn estimate(e: &Option<Estimate>) -> String {
     }
 }
 
+/// The results shown, with the state they were computed from (exports use both, so a file
+/// never mixes two moments of a running experiment).
+type Shown = (ExperimentState, ExperimentResults);
+
+/// Computes the results of `live.record` in the engine worker whenever it changes: one
+/// computation at a time, and while one runs, newer changes coalesce into the next one.
+fn follow_results(live: RunnerLive, shown: RwSignal<Option<Shown>>) {
+    let busy = StoredValue::new(false);
+    let dirty = StoredValue::new(false);
+    Effect::new(move |_| {
+        // Tracks the record; the state is read again when the computation starts.
+        if live.record.with(Option::is_none) {
+            shown.set(None);
+            return;
+        }
+        if busy.get_value() {
+            dirty.set_value(true);
+            return;
+        }
+        busy.set_value(true);
+        leptos::task::spawn_local(async move {
+            loop {
+                dirty.set_value(false);
+                let Some(Some(state)) = live
+                    .record
+                    .try_with_untracked(|r| r.as_ref().map(|r| r.state.clone()))
+                else {
+                    break;
+                };
+                match crate::engine::experiment_results(&state).await {
+                    Ok(results) => {
+                        if shown.try_set(Some((state, results))).is_some() {
+                            // The screen is gone.
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        live.status
+                            .try_set(format!("the results could not be computed: {e}"));
+                    }
+                }
+                if !dirty.try_get_value().unwrap_or(false) {
+                    break;
+                }
+            }
+            busy.try_set_value(false);
+        });
+    });
+}
+
 /// Title, progress and results of `live.record`; export errors go to `live.status`.
 #[component]
 pub fn ExperimentOutcome(live: RunnerLive) -> impl IntoView {
-    let results = Memo::new(move |_| {
-        live.record
-            .with(|r| r.as_ref().map(|r| ExperimentResults::from_state(&r.state)))
-    });
+    let shown = RwSignal::new(None::<Shown>);
+    follow_results(live, shown);
+    let results = move || shown.with(|s| s.as_ref().map(|(_, r)| r.clone()));
     let progress = move || live.record.with(|r| r.as_ref().map(|r| r.state.progress()));
 
     let export_csv = move |_| {
-        let Some(record) = live.record.get_untracked() else {
+        let (Some(record), Some((state, results))) =
+            (live.record.get_untracked(), shown.get_untracked())
+        else {
             return;
         };
-        let results = ExperimentResults::from_state(&record.state);
-        let r1 = download_text(&format!("{}-runs.csv", record.id), &runs_csv(&record.state));
+        let r1 = download_text(&format!("{}-runs.csv", record.id), &runs_csv(&state));
         let r2 = download_text(&format!("{}-arms.csv", record.id), &arms_csv(&results));
         if let Err(e) = r1.and(r2) {
             live.status.set(e);
         }
     };
     let export_all = move |_| {
-        let Some(record) = live.record.get_untracked() else {
+        let (Some(record), Some((state, results))) =
+            (live.record.get_untracked(), shown.get_untracked())
+        else {
             return;
         };
-        let results = ExperimentResults::from_state(&record.state);
         if let Err(e) = download_text(
             &format!("{}.json", record.id),
-            &export_json(&record.state, &results),
+            &export_json(&state, &results),
         ) {
             live.status.set(e);
         }
@@ -69,11 +120,11 @@ pub fn ExperimentOutcome(live: RunnerLive) -> impl IntoView {
                 {(p.skipped > 0).then(|| format!(", {} skipped (stopped early)", p.skipped))}
             </p>
         })}
-        {move || results.get().map(|res| view! {
+        {move || results().map(|res| view! {
             <div id="experiment-results">
                 <ArmTable results=res.clone()/>
                 <Training results=res.clone()/>
-                {live.record.with_untracked(|r| r.as_ref().map(|r| rank_items(&r.state, &res)))
+                {shown.with_untracked(|s| s.as_ref().map(|(state, _)| rank_items(state, &res)))
                     .filter(|ranked| !ranked.is_empty())
                     .map(|ranked| view! { <ItemRanking ranked/> })}
                 <Verdicts results=res.clone()/>
