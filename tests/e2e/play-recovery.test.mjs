@@ -198,3 +198,24 @@ test("a person who double-clicks Resume gets one play, not two: no attempt numbe
   assert.deepEqual(moves(resumed.session).slice(0, before), moves(paused.session));
   assert.deepEqual(noErrors(errors), []);
 });
+
+test("regression: a person who presses Stop between two moves gets a pause, not a play stuck on its last move", async (t) => {
+  // With an instant model most of a move's time is saving it and repainting, so a Stop mostly
+  // lands between moves; the loop used to end there without pausing the session, leaving it
+  // running, the screen on the last move and Stop greyed out.
+  Object.assign(control, { mode: null, delayMs: 0 });
+  const { page, errors } = await openLab(t, { edgeUrl: edge.url });
+  await createScriptedProfile(page, { retries: 1 });
+  const id = await startPlay(page, { seed: 7, maxAttempts: 400 });
+  let attempts = await waitForAttempts(page, 1);
+  for (let round = 0; round < 10; round++) {
+    const { session } = await stopAndRead(page, id);
+    assert.equal(session.state, "paused", `round ${round}: the Stop is stored as a pause`);
+    assert.match(await page.textContent("#llm-status"), /^paused; press Resume/);
+    assert.ok(!(await page.isDisabled("#llm-resume")), `round ${round}: Resume is offered`);
+    assertConsistentPlay(assert, await storedPlay(page, id), `round ${round}:`);
+    await page.click("#llm-resume");
+    attempts = await waitForAttempts(page, attempts + 1);
+  }
+  assert.deepEqual(noErrors(errors), []);
+});

@@ -184,7 +184,21 @@ pub async fn run(
     };
     let budget = TokenBudget::for_size(record.session.board().size());
     loop {
-        if handle.stop.get() || *record.session.status() != Status::Running {
+        if *record.session.status() != Status::Running {
+            break;
+        }
+        if handle.stop.get() {
+            // Stop was pressed between two moves (while the last one was saved, or while the
+            // page painted): the same pause as a Stop during a request. Breaking out without
+            // it left the session running, the screen on the last move and Stop greyed out.
+            let _ = record.session.pause();
+            let saved = save_session(&mut record).await;
+            tracing::info!(session = %record.id, "paused by the person between moves");
+            live.status.set(match saved {
+                Ok(()) => "paused; press Resume to go on".into(),
+                Err(s) => format!("paused; and the pause was not saved: {s}"),
+            });
+            live.record.set(Some(record));
             break;
         }
         let options = RetrieveOptions::for_profile(&profile);
