@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use learning_lab::experiment::{
     accuracy_chart, arms_csv, export_json, learning_curve_chart, outcome_mix_chart, runs_csv,
-    ExperimentRecord, ExperimentResults, ExperimentState,
+    Estimate, ExperimentRecord, ExperimentResults, ExperimentState,
 };
 use learning_lab::memory::transfer::{
     header_line, parse_import, profile_line, record_line, Kind, Limits, MemoryImport,
@@ -125,26 +125,24 @@ pub fn warn_unfinished(inputs: &[Input]) {
     }
 }
 
+/// `12.5 % [3.1, 40.0]`: a share with its interval, in percent.
+fn percent(e: &Estimate) -> String {
+    let [v, low, high] = [e.value, e.ci.low, e.ci.high].map(|x| 100.0 * x);
+    format!("{v:.1} % [{low:.1}, {high:.1}]")
+}
+
+/// `+1.1 points [-3.8, +10.3]`: a difference of shares with its interval.
+fn points(e: &Estimate) -> String {
+    let [v, low, high] = [e.value, e.ci.low, e.ci.high].map(|x| 100.0 * x);
+    format!("{v:+.1} points [{low:+.1}, {high:+.1}]")
+}
+
 /// A few lines on the results, for people.
 pub fn summary(results: &ExperimentResults) -> String {
     let mut out = format!("experiment {} ({})\n", results.name, results.experiment_id);
     for arm in &results.arms {
-        let rate = arm.solve_rate.as_ref().map_or("-".to_string(), |e| {
-            format!(
-                "{:.1} % [{:.1}, {:.1}]",
-                100.0 * e.value,
-                100.0 * e.ci.low,
-                100.0 * e.ci.high
-            )
-        });
-        let accuracy = arm.accuracy.as_ref().map_or("-".to_string(), |e| {
-            format!(
-                "{:.1} % [{:.1}, {:.1}]",
-                100.0 * e.value,
-                100.0 * e.ci.low,
-                100.0 * e.ci.high
-            )
-        });
+        let rate = arm.solve_rate.as_ref().map_or("-".to_string(), percent);
+        let accuracy = arm.accuracy.as_ref().map_or("-".to_string(), percent);
         let _ = writeln!(
             out,
             "  arm {}: {} runs, {} solved, solve rate {rate}, move accuracy {accuracy}",
@@ -246,14 +244,10 @@ pub fn ledger_summary(ledgers: &[(LearningUnit, Vec<ItemLedger>)]) -> String {
             items.len()
         );
         for l in items {
-            let lift = l.lift.as_ref().map_or("lift -".to_string(), |e| {
-                format!(
-                    "lift {:+.1} points [{:+.1}, {:+.1}]",
-                    100.0 * e.value,
-                    100.0 * e.ci.low,
-                    100.0 * e.ci.high
-                )
-            });
+            let lift = l
+                .lift
+                .as_ref()
+                .map_or("lift -".to_string(), |e| format!("lift {}", points(e)));
             let text: String = l.text.chars().take(60).collect();
             let _ = writeln!(
                 out,

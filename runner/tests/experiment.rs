@@ -43,6 +43,21 @@ fn experiment_run(
     run(&args)
 }
 
+/// `experiment report` of `dir/run` into `dir/report`, checked to succeed: its output and
+/// the report directory.
+fn report_of(dir: &Path) -> (std::process::Output, std::path::PathBuf) {
+    let out = dir.join("report");
+    let report = run(&[
+        "experiment",
+        "report",
+        dir.join("run").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ok(&report);
+    (report, out)
+}
+
 /// Experiences per session in a journal: their attempt numbers in file order.
 fn attempts_by_session(
     import: &learning_lab::memory::transfer::MemoryImport,
@@ -110,15 +125,7 @@ fn a_short_experiment_runs_end_to_end_and_its_journal_imports_with_the_expected_
     assert!(imported.profiles.iter().all(|p| p.edge_token.is_none()));
 
     // report: the app's numbers, computed by learning-lab from the same runs.
-    let out = dir.join("report");
-    let report = run(&[
-        "experiment",
-        "report",
-        dir.join("run").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_ok(&report);
+    let (_, out) = report_of(&dir);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     let reported: ExperimentResults = serde_json::from_value(json["results"].clone()).unwrap();
@@ -537,15 +544,7 @@ fn a_held_out_run_dreams_on_training_puzzles_and_the_report_gives_each_items_led
     assert_eq!(units.len(), 1, "one dream, one unit");
     assert!(!units[0].items().is_empty());
 
-    let out = dir.join("report");
-    let report = run(&[
-        "experiment",
-        "report",
-        dir.join("run").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_ok(&report);
+    let (report, out) = report_of(&dir);
     let stdout = String::from_utf8_lossy(&report.stdout);
     assert!(
         stdout.contains(&format!("unit {} (version 1", units[0].id)),

@@ -35,20 +35,25 @@ fn sudoku_bench(command: &mut Command) -> Result<Vec<(String, f64, String)>> {
         .collect())
 }
 
+/// `command` (a `cargo` command) made to build the release `sudoku` CLI from the workspace.
+pub fn build_sudoku_cli(command: &mut Command) -> &mut Command {
+    command.current_dir(root()).args([
+        "build",
+        "--release",
+        "-p",
+        "solver-core",
+        "--features",
+        "cli",
+        "--bin",
+        "sudoku",
+    ])
+}
+
 pub fn run(tools: &Tools) -> Result {
     let env = tools.env();
     let cargo_build = |target: Option<&str>| {
         let mut c = cmd("cargo", &env);
-        c.current_dir(root()).args([
-            "build",
-            "--release",
-            "-p",
-            "solver-core",
-            "--features",
-            "cli",
-            "--bin",
-            "sudoku",
-        ]);
+        build_sudoku_cli(&mut c);
         if let Some(t) = target {
             c.args(["--target", t]);
         }

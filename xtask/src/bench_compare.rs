@@ -191,20 +191,9 @@ pub fn run(args: &[String]) -> Result {
         format!("{e}\n(the comparison needs the `sudoku` crate 0.8.0 in the local cargo registry)")
     })?;
     proc::run(
-        Command::new("cargo")
-            .current_dir(root())
+        crate::bench::build_sudoku_cli(&mut Command::new("cargo"))
             .env("CARGO_TARGET_DIR", &target)
-            .args([
-                "build",
-                "--release",
-                "--quiet",
-                "-p",
-                "solver-core",
-                "--features",
-                "cli",
-                "--bin",
-                "sudoku",
-            ]),
+            .arg("--quiet"),
     )?;
     let theirs_bin = project_target.join("release/bench-compare");
     let ours_bin = target.join("release/sudoku");

@@ -157,6 +157,29 @@ async fn save_session(record: &mut SessionRecord) -> Result<(), String> {
     db.put_session(record).await.map_err(|e| e.to_string())
 }
 
+/// Pauses the play because of `why` (`Cancelled`: the person pressed Stop), stores the pause
+/// and says so on the screen.
+async fn pause(mut record: SessionRecord, profile: &Profile, live: &Live, why: &LlmError) {
+    let _ = record.session.pause();
+    let saved = save_session(&mut record).await;
+    let cancelled = matches!(why, LlmError::Cancelled);
+    let why = why.message_for(&profile.route);
+    if cancelled {
+        tracing::info!(session = %record.id, "paused by the person");
+    } else {
+        tracing::warn!(session = %record.id, "paused: {why}");
+    }
+    if let Err(s) = &saved {
+        tracing::error!(session = %record.id, "the pause was not saved: {s}");
+    }
+    live.status.set(match (cancelled, saved) {
+        (true, Ok(())) => "paused; press Resume to go on".into(),
+        (false, Ok(())) => format!("paused: {why}; press Resume to try again"),
+        (_, Err(s)) => format!("paused: {why}; and the pause was not saved: {s}"),
+    });
+    live.record.set(Some(record));
+}
+
 /// Runs `record` with `profile` until it ends or is stopped. `unit` is the learning unit to
 /// draw on (`None` with memory off): before every move, its items most relevant to the board
 /// at that moment are retrieved and injected, within the prompt's token budget.
@@ -191,14 +214,7 @@ pub async fn run(
             // Stop was pressed between two moves (while the last one was saved, or while the
             // page painted): the same pause as a Stop during a request. Breaking out without
             // it left the session running, the screen on the last move and Stop greyed out.
-            let _ = record.session.pause();
-            let saved = save_session(&mut record).await;
-            tracing::info!(session = %record.id, "paused by the person between moves");
-            live.status.set(match saved {
-                Ok(()) => "paused; press Resume to go on".into(),
-                Err(s) => format!("paused; and the pause was not saved: {s}"),
-            });
-            live.record.set(Some(record));
+            pause(record, &profile, &live, &LlmError::Cancelled).await;
             break;
         }
         let options = RetrieveOptions::for_profile(&profile);
@@ -239,24 +255,7 @@ pub async fn run(
             Ok(outcome) => outcome,
             Err(e) => {
                 // Never a fake move: pause, keep everything, say why.
-                let _ = record.session.pause();
-                let saved = save_session(&mut record).await;
-                let cancelled = matches!(e, LlmError::Cancelled);
-                let why = e.message_for(&profile.route);
-                if cancelled {
-                    tracing::info!(session = %record.id, "paused by the person");
-                } else {
-                    tracing::warn!(session = %record.id, "paused: {why}");
-                }
-                if let Err(s) = &saved {
-                    tracing::error!(session = %record.id, "the pause was not saved: {s}");
-                }
-                live.status.set(match (cancelled, saved) {
-                    (true, Ok(())) => "paused; press Resume to go on".into(),
-                    (false, Ok(())) => format!("paused: {why}; press Resume to try again"),
-                    (_, Err(s)) => format!("paused: {why}; and the pause was not saved: {s}"),
-                });
-                live.record.set(Some(record));
+                pause(record, &profile, &live, &e).await;
                 break;
             }
         };
