@@ -20,9 +20,16 @@ const TARGETS: &str = "targets: batched insert >= 5,000/s, page < 50 ms, search 
                        no task > 50 ms";
 
 pub fn run(args: &[String]) -> Result {
-    if let Some(other) = args.first() {
-        return Err(format!("unknown bench-storage option `{other}`"));
-    }
+    // `10k` or `100k` runs one size only (the 100k run alone takes most of the time).
+    let only = match args {
+        [] => None,
+        [size] if size == "10k" || size == "100k" => Some(format!("bench_{size}")),
+        [other, ..] => {
+            return Err(format!(
+                "unknown bench-storage option `{other}` (expected `10k` or `100k`)"
+            ))
+        }
+    };
     let tools = setup::run(Needs {
         browser: true,
         model: false,
@@ -43,6 +50,7 @@ pub fn run(args: &[String]) -> Result {
             "--",
             "--nocapture",
         ])
+        .args(only)
         // 100,000 inserts, an index build and an export take minutes in a slow browser.
         .env("WASM_BINDGEN_TEST_TIMEOUT", "1800")
         // Run from web/ so its webdriver.json (Chromium flags) is found.

@@ -63,7 +63,7 @@ commands:
                         in a separate project; never a dependency), both proving uniqueness:
                         interleaved whole processes, medians and the speed ratio (>1: ours faster)
   bench-edge            measure the edge API's added latency (p50/p99) against a scripted upstream
-  bench-storage         IndexedDB insert, page, search and export at 10k and 100k experiences
+  bench-storage [10k|100k]  IndexedDB insert, page, search and export at 10k and 100k experiences
                         (headless Chromium, release wasm), with the targets
   static DIR [--port N] [--edge-api URL [--model NAME]] [--base /sub/]
                         serve DIR on 127.0.0.1 (port 0 = free port; prints `listening on URL`),

@@ -17,15 +17,11 @@ pub enum ExperienceFilter {
     Session(String),
     /// One profile's attempts.
     Profile(String),
-    /// Attempts on one puzzle.
-    Puzzle(String),
     /// Attempts with one outcome (`correct`, `invalid`, `valid_but_wrong`, `unparseable`: the
     /// stored `judgement.outcome`).
     Outcome(String),
     /// Consolidated by a dream, or not yet.
     Consolidated(bool),
-    /// Attempts played with one learning unit injected.
-    Unit(String),
 }
 
 impl ExperienceFilter {
@@ -34,10 +30,8 @@ impl ExperienceFilter {
             ExperienceFilter::All => ("created_at", None),
             ExperienceFilter::Session(v) => ("session_id", Some(v.into())),
             ExperienceFilter::Profile(v) => ("profile_id", Some(v.into())),
-            ExperienceFilter::Puzzle(v) => ("puzzle_id", Some(v.into())),
             ExperienceFilter::Outcome(v) => ("judgement.outcome", Some(v.into())),
             ExperienceFilter::Consolidated(v) => ("consolidated", Some(u8::from(*v).into())),
-            ExperienceFilter::Unit(v) => ("unit_id", Some(v.into())),
         }
     }
 }

@@ -10,8 +10,9 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 
 /// Current schema version. History: 1 = puzzles, games, settings; 2 = + profiles, sessions,
-/// experiences, learning units, experiments; 3 = + the saved search index and its journal.
-pub const SCHEMA_VERSION: u32 = 3;
+/// experiences, learning units, experiments; 3 = + the saved search index and its journal;
+/// 4 = − the two experience indexes no list uses ([`DROPPED_IN_V4`]).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Object store names.
 pub mod stores {
@@ -50,9 +51,11 @@ pub mod stores {
     ];
 }
 
-/// `(store, time field, filter fields)`: each filter field `f` gets index `f` with key path
-/// `[f, time, "id"]`, and the time field gets index `time` with `[time, "id"]`.
-pub const LIST_INDEXES: [(&str, &str, &[&str]); 5] = [
+/// `(store, time field, filter fields)` as version 2 made them: each filter field `f` gets
+/// index `f` with key path `[f, time, "id"]`, and the time field gets index `time` with
+/// `[time, "id"]`. Later versions drop some ([`DROPPED_IN_V4`]); this list stays as v2 had
+/// it so that every database, new or upgraded, goes through the same steps.
+pub const V2_LIST_INDEXES: [(&str, &str, &[&str]); 5] = [
     (stores::PROFILES, "created_at", &[]),
     (
         stores::SESSIONS,
@@ -74,6 +77,19 @@ pub const LIST_INDEXES: [(&str, &str, &[&str]); 5] = [
     (stores::LEARNING_UNITS, "created_at", &["profile_id"]),
     (stores::EXPERIMENTS, "created_at", &[]),
 ];
+
+/// Indexes version 4 deletes: no screen lists experiences by puzzle or by unit (a session
+/// list covers the first, the item ledger reads a profile's attempts for the second), and
+/// every index is one more write per stored attempt — two of seven made a batched insert at
+/// 100,000 experiences miss 5,000 records/s.
+pub const DROPPED_IN_V4: [(&str, &str); 2] = [
+    (stores::EXPERIENCES, "puzzle_id"),
+    (stores::EXPERIENCES, "unit_id"),
+];
+
+/// A store an upgrade creates only to reach its own versionchange transaction, and deletes
+/// again before the upgrade ends.
+const UPGRADE_SCRATCH: &str = "__upgrade_scratch";
 
 /// Bring a database at version `old` to [`SCHEMA_VERSION`], one version at a time.
 pub fn upgrade(db: &Database, old: u32) -> Result<(), indexed_db_futures::error::Error> {
@@ -99,7 +115,7 @@ pub fn upgrade_between(
     }
     if old < 2 && new >= 2 {
         // v2 only adds stores: v1's puzzles, games and settings are kept as they are.
-        for (store, time, fields) in LIST_INDEXES {
+        for (store, time, fields) in V2_LIST_INDEXES {
             let created = db
                 .create_object_store(store)
                 .with_key_path("id".into())
@@ -123,6 +139,20 @@ pub fn upgrade_between(
             .with_key_path("seq".into())
             .with_auto_increment(true)
             .build()?;
+    }
+    if old < 4 && new >= 4 {
+        // Deleting an index needs the upgrade's own transaction, which the open callback
+        // does not hand over; a store created here carries it.
+        use indexed_db_futures::internals::SystemRepr;
+        let scratch = db.create_object_store(UPGRADE_SCRATCH).build()?;
+        let upgrade = scratch.as_sys().transaction();
+        for (store, index) in DROPPED_IN_V4 {
+            upgrade
+                .object_store(store)
+                .and_then(|store| store.delete_index(index))
+                .map_err(indexed_db_futures::error::Error::from)?;
+        }
+        db.delete_object_store(UPGRADE_SCRATCH)?;
     }
     Ok(())
 }
