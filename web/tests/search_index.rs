@@ -112,6 +112,41 @@ async fn writes_after_the_snapshot_are_replayed_and_a_reload_finds_the_same_hits
     assert_eq!(again.search_journal_len().await.unwrap(), 0);
 }
 
+/// Saving the snapshot takes the index out of its slot for a while (it is encoded and
+/// written a slice at a time); an attempt committed meanwhile must still be searchable then,
+/// and after a reload.
+#[wasm_bindgen_test]
+async fn a_write_committed_while_the_snapshot_is_saved_is_found_then_and_after_a_reload() {
+    let name = unique_db("save-while-writing");
+    let templates = played("template").1;
+    let storage = std::rc::Rc::new(Storage::open(&name).await.unwrap());
+    storage
+        .put_experiences(&synthetic_range(&templates, 0..400, 1.0e12))
+        .await
+        .unwrap();
+    storage.load_search_index(&|_, _, _| {}).await.unwrap();
+    let (done, saved) = futures_channel::oneshot::channel();
+    let saver = storage.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = done.send(saver.save_search_snapshot().await);
+    });
+    // Runs while the save waits on IndexedDB.
+    let (session, more) = played("s-during");
+    let mut special = more[1].clone();
+    special.experience.attempt.reasoning = "zeppelin written during the save".into();
+    storage.save_attempt(&session, &special).await.unwrap();
+    saved.await.unwrap().unwrap();
+    assert_eq!(ids_and_scores(&storage, "zeppelin").await.len(), 1);
+    assert_loaded_equals_rebuild(&storage).await;
+    let Ok(storage) = std::rc::Rc::try_unwrap(storage) else {
+        panic!("the save's task still holds the storage");
+    };
+    storage.close();
+    let reloaded = Storage::open(&name).await.unwrap();
+    assert_eq!(ids_and_scores(&reloaded, "zeppelin").await.len(), 1);
+    assert_loaded_equals_rebuild(&reloaded).await;
+}
+
 #[wasm_bindgen_test]
 async fn another_tabs_writes_survive_either_tab_saving_the_snapshot() {
     let name = unique_db("two-tabs");

@@ -8,4 +8,4 @@ pub mod search;
 pub mod transfer;
 
 pub use record::{ExperienceRecord, PuzzleRecord, RecordError, SessionRecord, SessionStart};
-pub use search::{Bm25Index, SnapshotDecoder, SnapshotError};
+pub use search::{Bm25Index, SnapshotDecoder, SnapshotEncoder, SnapshotError};

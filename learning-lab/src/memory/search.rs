@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 mod snapshot;
 
-pub use snapshot::{SnapshotDecoder, SnapshotError, MAGIC};
+pub use snapshot::{SnapshotDecoder, SnapshotEncoder, SnapshotError, MAGIC};
 
 /// BM25 term-frequency saturation.
 pub const K1: f64 = 1.2;

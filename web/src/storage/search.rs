@@ -24,7 +24,7 @@ use gloo_timers::future::TimeoutFuture;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyRange;
-use learning_lab::memory::{Bm25Index, ExperienceRecord, SnapshotDecoder};
+use learning_lab::memory::{Bm25Index, ExperienceRecord, SnapshotDecoder, SnapshotEncoder};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::{from_js, get_field, stores, Result, Storage, StorageError};
@@ -33,17 +33,20 @@ use super::{from_js, get_field, stores, Result, Storage, StorageError};
 const PART_BYTES: usize = 4 << 20;
 /// Records read and indexed per slice of a full walk (a few ms each in release wasm).
 const WALK_BATCH: u32 = 100;
-/// Snapshot items (documents, postings) decoded per slice.
-const DECODE_BUDGET: usize = 200_000;
+/// Snapshot items (documents, postings) decoded or encoded per slice.
+const STEP_BUDGET: usize = 200_000;
 /// Replaying more journal entries than this at load saves a new snapshot.
 const COMPACT_AFTER: usize = 500;
 /// The `search_index` key of the record that says what the snapshot covers.
 const META_KEY: &str = "meta";
 
-/// A write this connection committed while the index was loading, applied once it is loaded.
+/// A write this connection committed while the index was loading (or being saved), applied
+/// once it is back.
 pub(crate) enum Change {
     Put(Vec<ExperienceRecord>, u64),
     Remove(String, u64),
+    /// Journal entry `seq` is this connection's and already in the index.
+    Own(u64),
 }
 
 /// The loaded index and what it reflects.
@@ -64,7 +67,7 @@ pub(crate) enum SearchSlot {
     /// Not loaded: the next search loads it.
     #[default]
     Absent,
-    /// Being loaded; writes committed meanwhile wait here.
+    /// Being loaded, or saved as a snapshot; writes committed meanwhile wait here.
     Loading(Vec<Change>),
     /// Loaded and kept current by this connection's writes.
     Ready(SearchState),
@@ -123,8 +126,10 @@ impl Storage {
 
     /// Notes that journal entry `seq`, written by this connection, is already in the index.
     pub(crate) fn mark_own_journal_entry(&self, seq: u64) {
-        if let SearchSlot::Ready(state) = &mut *self.search.borrow_mut() {
-            mark_own(state, seq);
+        match &mut *self.search.borrow_mut() {
+            SearchSlot::Absent => {}
+            SearchSlot::Loading(queued) => queued.push(Change::Own(seq)),
+            SearchSlot::Ready(state) => mark_own(state, seq),
         }
     }
 
@@ -252,7 +257,7 @@ impl Storage {
         let total = bytes.len();
         let decoded = match SnapshotDecoder::new(bytes) {
             Ok(mut decoder) => loop {
-                match decoder.step(DECODE_BUDGET) {
+                match decoder.step(STEP_BUDGET) {
                     Ok(true) => break decoder.finish(),
                     Ok(false) => {
                         progress("loading the search index", 0, total);
@@ -385,31 +390,46 @@ impl Storage {
 
     /// Saves the loaded index as the snapshot and drops the journal entries it covers, unless
     /// another tab saved one since this connection read it (then nothing is written).
+    ///
+    /// The index at 100,000 experiences is ~14 MB of snapshot: it is encoded a slice at a
+    /// time and written a part per task. Meanwhile the index is out of its slot, so writes
+    /// queue as they do during a load, and searches wait for it.
     pub async fn save_search_snapshot(&self) -> Result<()> {
-        let (bytes, covered, own, base) = match &*self.search.borrow() {
-            SearchSlot::Ready(state) => (
-                state.index.to_snapshot(),
-                state.covered,
-                state.own.clone(),
-                state.base,
-            ),
-            _ => return Ok(()),
+        self.wait_while_loading().await;
+        let taken = std::mem::replace(
+            &mut *self.search.borrow_mut(),
+            SearchSlot::Loading(Vec::new()),
+        );
+        let SearchSlot::Ready(mut state) = taken else {
+            *self.search.borrow_mut() = taken;
+            return Ok(());
         };
-        let parts: Vec<js_sys::Object> = bytes
-            .chunks(PART_BYTES)
-            .enumerate()
-            .map(|(i, chunk)| {
-                let part = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&part, &"key".into(), &part_key(i as u32).into());
-                let _ = js_sys::Reflect::set(
-                    &part,
-                    &"bytes".into(),
-                    &js_sys::Uint8Array::from(chunk).into(),
-                );
-                part
-            })
-            .collect();
-        drop(bytes);
+        let saved = self.write_snapshot(&state).await;
+        let queued = match std::mem::take(&mut *self.search.borrow_mut()) {
+            SearchSlot::Loading(queued) => queued,
+            // Cleared while saving: the state is stale; the next search loads again.
+            _ => return saved.map(|_| ()),
+        };
+        if let Ok(Some(new_covered)) = saved {
+            state.covered = state.covered.max(new_covered);
+            state.own.retain(|seq| *seq > new_covered);
+            state.base = Some(new_covered);
+        }
+        for change in queued {
+            apply(&mut state, change);
+        }
+        *self.search.borrow_mut() = SearchSlot::Ready(state);
+        saved.map(|_| ())
+    }
+
+    /// Writes `state` as the snapshot; `Some(covered)` when written, `None` when another tab's
+    /// snapshot is on disk.
+    async fn write_snapshot(&self, state: &SearchState) -> Result<Option<u64>> {
+        let mut encoder = SnapshotEncoder::new(&state.index);
+        while !encoder.step(STEP_BUDGET) {
+            yield_now().await;
+        }
+        let bytes = encoder.finish();
         let tx = self
             .db
             .transaction([stores::SEARCH_INDEX, stores::SEARCH_JOURNAL])
@@ -418,29 +438,40 @@ impl Storage {
         let index = tx.object_store(stores::SEARCH_INDEX)?;
         let meta: Option<JsValue> = index.get(META_KEY).await?;
         let on_disk = meta.map(|m| get_field(&m, "covered").as_f64().unwrap_or(0.0) as u64);
-        if on_disk != base {
-            return Ok(());
+        if on_disk != state.base {
+            return Ok(None);
         }
         let journal = tx.object_store(stores::SEARCH_JOURNAL)?;
         let after: Vec<f64> = journal
             .get_all_keys()
-            .with_query::<f64, _>(KeyRange::LowerBound(covered as f64, true))
+            .with_query::<f64, _>(KeyRange::LowerBound(state.covered as f64, true))
             .await?
             .collect::<std::result::Result<_, _>>()?;
         // The snapshot also holds this connection's own later writes; it covers up to the
         // first entry written by someone else.
-        let mut new_covered = covered;
+        let mut new_covered = state.covered;
         for seq in after {
             let seq = seq as u64;
-            if !own.contains(&seq) {
+            if !state.own.contains(&seq) {
                 break;
             }
             new_covered = seq;
         }
-        let n = parts.len() as u32;
-        for part in parts {
-            index.put(part).build()?;
+        let mut n = 0;
+        for (i, chunk) in bytes.chunks(PART_BYTES).enumerate() {
+            let part = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&part, &"key".into(), &part_key(i as u32).into());
+            let _ = js_sys::Reflect::set(
+                &part,
+                &"bytes".into(),
+                &js_sys::Uint8Array::from(chunk).into(),
+            );
+            // Awaited one by one: each part is copied into IndexedDB in a task of its own, and
+            // the transaction stays active from one completion to the next put.
+            index.put(part).await?;
+            n += 1;
         }
+        drop(bytes);
         index
             .delete::<String, _>(KeyRange::Bound(
                 part_key(n),
@@ -460,12 +491,7 @@ impl Storage {
                 .build()?;
         }
         super::commit(tx).await?;
-        if let SearchSlot::Ready(state) = &mut *self.search.borrow_mut() {
-            state.covered = state.covered.max(new_covered);
-            state.own.retain(|seq| *seq > new_covered);
-            state.base = Some(new_covered);
-        }
-        Ok(())
+        Ok(Some(new_covered))
     }
 
     /// The `k` experiences that best match `query` (BM25 over move, outcome, feedback and
@@ -512,6 +538,7 @@ fn apply(state: &mut SearchState, change: Change) {
             state.index.remove(&id);
             mark_own(state, seq);
         }
+        Change::Own(seq) => mark_own(state, seq),
     }
 }
 
