@@ -54,12 +54,26 @@ pub fn run(args: &[String]) -> Result {
         // 100,000 inserts, an index build and an export take minutes in a slow browser.
         .env("WASM_BINDGEN_TEST_TIMEOUT", "1800")
         // Run from web/ so its webdriver.json (Chromium flags) is found.
-        .current_dir(root().join("web"))
-        .stdout(Stdio::piped());
+        .current_dir(root().join("web"));
+    let figures = bench_lines(&mut command, "the storage benchmark")?;
+    println!("\nstorage benchmarks (headless Chromium, release wasm):");
+    for figure in &figures {
+        println!("  {figure}");
+    }
+    println!("  {TARGETS}");
+    if figures.is_empty() {
+        return Err("the benchmark printed no figures".into());
+    }
+    Ok(())
+}
+
+/// Runs `command`, echoing its output, and returns what follows `BENCH ` on its lines.
+pub(crate) fn bench_lines(command: &mut std::process::Command, what: &str) -> Result<Vec<String>> {
     println!("$ {command:?}");
     let mut child = command
+        .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("could not start cargo: {e}"))?;
+        .map_err(|e| format!("could not start {what}: {e}"))?;
     let mut figures = Vec::new();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
@@ -71,15 +85,7 @@ pub fn run(args: &[String]) -> Result {
     }
     let status = child.wait().map_err(|e| e.to_string())?;
     if !status.success() {
-        return Err(format!("the storage benchmark failed ({status})"));
+        return Err(format!("{what} failed ({status})"));
     }
-    println!("\nstorage benchmarks (headless Chromium, release wasm):");
-    for figure in &figures {
-        println!("  {figure}");
-    }
-    println!("  {TARGETS}");
-    if figures.is_empty() {
-        return Err("the benchmark printed no figures".into());
-    }
-    Ok(())
+    Ok(figures)
 }

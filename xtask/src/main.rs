@@ -10,6 +10,7 @@
 //! - `token`  a new edge API client token and its hash
 //! - `bench-engine-compare` our `sudoku solve` against the `sudoku` crate on top1465, as processes
 //! - `bench-edge` the edge API's added latency, p50/p99
+//! - `bench-app` first load, generation, 100 plays and a 10k dream in Chromium, with long tasks
 //! - `bench-storage` IndexedDB insert/page/search/export at 10k and 100k experiences, in Chromium
 //! - `static` serve a directory (used by the end-to-end tests, which must be able to stop the server)
 //!
@@ -18,6 +19,7 @@
 #[cfg(test)]
 mod architecture;
 mod bench;
+mod bench_app;
 mod bench_compare;
 mod bench_storage;
 mod build;
@@ -65,6 +67,8 @@ commands:
   bench-edge            measure the edge API's added latency (p50/p99) against a scripted upstream
   bench-storage [10k|100k]  IndexedDB insert, page, search and export at 10k and 100k experiences
                         (headless Chromium, release wasm), with the targets
+  bench-app [--runs N]  the app in headless Chromium: first load, 25x25 generation, 16x16 batch,
+                        100 sequential plays (JS heap), a dream of 10k, with long tasks
   static DIR [--port N] [--edge-api URL [--model NAME]] [--base /sub/]
                         serve DIR on 127.0.0.1 (port 0 = free port; prints `listening on URL`),
                         with --base under that path prefix only (as on a host's sub-directory);
@@ -88,6 +92,7 @@ fn main() -> ExitCode {
         "bench-engine-compare" => bench_compare::run(rest),
         "bench-edge" => test::bench_edge(rest),
         "bench-storage" => bench_storage::run(rest),
+        "bench-app" => bench_app::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

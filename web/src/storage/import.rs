@@ -301,7 +301,6 @@ impl Storage {
             }
         }
         let mut summary = ImportSummary::default();
-        let mut experience_ids: Vec<String> = Vec::new();
         let mut indexed: Vec<ExperienceRecord> = Vec::new();
         loop {
             let batch: Vec<Accepted> = {
@@ -332,7 +331,6 @@ impl Storage {
                     }
                     Accepted::Experience(record) => {
                         store.put(to_js(&record)?).build()?;
-                        experience_ids.push(record.id.clone());
                         if mode == RestoreMode::Merge {
                             indexed.push(record);
                         }
@@ -350,14 +348,21 @@ impl Storage {
                 }
                 summary.add(kind);
             }
-            // Into the in-memory index now, so the records need not be kept; undone by
-            // `reset_search` if the transaction fails.
-            self.index_put(&indexed, 0);
-            indexed.clear();
             // The request in flight: it completes after the puts queued before it, and its
-            // completion is where the next batch is queued.
+            // completion is where the next batch is queued. A slice with experiences writes
+            // its own journal entry as that request: one entry of every id at the end would
+            // convert and clone 100,000 ids in one task.
             let ping = tx.object_store(stores::SEARCH_JOURNAL)?;
-            let _: Option<JsValue> = ping.get(0.0).await?;
+            if indexed.is_empty() {
+                let _: Option<JsValue> = ping.get(0.0).await?;
+            } else {
+                let ids: Vec<&str> = indexed.iter().map(|r| r.id.as_str()).collect();
+                let seq = journal(&tx, &ids).await?;
+                // Into the in-memory index now, so the records need not be kept; undone by
+                // `reset_search` if the transaction fails.
+                self.index_put(&indexed, seq);
+                indexed.clear();
+            }
             // Waiting for the stream: keep a request in flight meanwhile (the reading task
             // runs between their completions).
             while {
@@ -373,10 +378,7 @@ impl Storage {
             super::commit(tx).await?;
             return Ok(summary);
         }
-        let ids: Vec<&str> = experience_ids.iter().map(String::as_str).collect();
-        let seq = journal(&tx, &ids).await?;
         super::commit(tx).await?;
-        self.mark_own_journal_entry(seq);
         // The import is committed; a snapshot that cannot be saved now is rebuilt from the
         // journal on the next load, so its failure is not the import's.
         let _ = self.save_search_snapshot().await;

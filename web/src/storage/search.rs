@@ -45,8 +45,6 @@ const META_KEY: &str = "meta";
 pub(crate) enum Change {
     Put(Vec<ExperienceRecord>, u64),
     Remove(String, u64),
-    /// Journal entry `seq` is this connection's and already in the index.
-    Own(u64),
 }
 
 /// The loaded index and what it reflects.
@@ -121,15 +119,6 @@ impl Storage {
             SearchSlot::Absent => {}
             SearchSlot::Loading(queued) => queued.push(Change::Put(records.to_vec(), seq)),
             SearchSlot::Ready(state) => apply_put(state, records, seq),
-        }
-    }
-
-    /// Notes that journal entry `seq`, written by this connection, is already in the index.
-    pub(crate) fn mark_own_journal_entry(&self, seq: u64) {
-        match &mut *self.search.borrow_mut() {
-            SearchSlot::Absent => {}
-            SearchSlot::Loading(queued) => queued.push(Change::Own(seq)),
-            SearchSlot::Ready(state) => mark_own(state, seq),
         }
     }
 
@@ -538,7 +527,6 @@ fn apply(state: &mut SearchState, change: Change) {
             state.index.remove(&id);
             mark_own(state, seq);
         }
-        Change::Own(seq) => mark_own(state, seq),
     }
 }
 
