@@ -59,8 +59,10 @@ async function firstLoad(app, browser) {
   await page.goto(playUrl(app), { waitUntil: "commit" });
   await page.waitForFunction(() => (document.querySelector("#puzzle-id")?.textContent ?? "").startsWith("9x9-"),
     null, { timeout: 30_000 });
+  // A person's first digit: focus the first empty cell and press a key, as play.test does.
   const target = await firstEmptyCell(page);
-  await page.fill(target, "5");
+  await page.focus(target);
+  await page.keyboard.press("5");
   await page.waitForFunction((sel) => document.querySelector(sel)?.value === "5", target);
   const firstInput = Date.now() - started;
   const load = await page.evaluate(() => performance.getEntriesByType("navigation")[0].loadEventEnd);
