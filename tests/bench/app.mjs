@@ -93,7 +93,9 @@ function fixture(count, profileId) {
 
 async function dream(page, file, count, profileId) {
   await go(page, "Memory");
-  const before = Number(await page.$eval("#memory-count", (e) => e.dataset.count ?? 0));
+  // The count appears once the screen has counted the store.
+  await page.waitForSelector("#memory-count[data-count]", { state: "attached" });
+  const before = Number(await page.$eval("#memory-count", (e) => e.dataset.count));
   await page.setInputFiles("#memory-import", { name: "fixture.jsonl", mimeType: "application/x-ndjson", buffer: file });
   await page.waitForFunction((n) => Number(document.querySelector("#memory-count")?.dataset.count ?? -1) === n,
     before + count, { timeout: 600_000 });
