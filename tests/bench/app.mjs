@@ -19,7 +19,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { go, launchBrowser, playUrl, startApp, firstEmptyCell } from "../e2e/support.mjs";
+import { firstEmptyCell, go, launchBrowser, playUrl, startApp, takeLongTasks, watchLongTasks } from "../e2e/support.mjs";
 import { startScriptedUpstream } from "../e2e/edge-harness.mjs";
 import { createScriptedProfile } from "../e2e/lab-support.mjs";
 
@@ -28,17 +28,6 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const report = (line) => console.log(`BENCH ${line}`);
-
-async function watchLongTasks(page) {
-  await page.evaluate(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
-    }).observe({ type: "longtask" });
-  });
-}
-
-const takeLongTasks = (page) => page.evaluate(() => window.__longTasks.splice(0));
 
 /** "longest task N ms, K over 50 ms" over every run's tasks. */
 function tasksText(all) {

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { go } from "./support.mjs";
+import { go, takeLongTasks, watchLongTasks } from "./support.mjs";
 import { startScriptedUpstream } from "./edge-harness.mjs";
 import { createScriptedProfile, openLab, startPlay, storedRecords, waitForStatus } from "./lab-support.mjs";
 
@@ -54,17 +54,12 @@ test("a dream over 10,000 experiences runs in the engine worker while the page s
   await go(page, "Dream");
   await page.waitForSelector("#dream-profile option", { state: "attached" });
   await page.selectOption("#dream-profile", dreamer);
-  await page.evaluate(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
-    }).observe({ type: "longtask" });
-  });
+  await watchLongTasks(page);
   const started = Date.now();
   await page.click("#dream-run");
   await page.waitForSelector("#dream-result[data-unit-id]", { timeout: 300_000 });
   const seconds = (Date.now() - started) / 1000;
-  const tasks = await page.evaluate(() => window.__longTasks.splice(0));
+  const tasks = await takeLongTasks(page);
   const longest = Math.max(0, ...tasks);
   console.log(`BENCH dream of ${EXPERIENCES} experiences: ${seconds.toFixed(1)} s; main-thread tasks over 50 ms: ` +
     `${tasks.length}${tasks.length ? ` (${tasks.join(", ")} ms), longest ${longest} ms` : ""}`);

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { go, launchBrowser, openApp, startApp, watchErrors } from "./support.mjs";
+import { go, launchBrowser, openApp, startApp, takeLongTasks, watchErrors, watchLongTasks } from "./support.mjs";
 
 const state = (page) => page.getAttribute("#gen-status", "data-state");
 
@@ -17,18 +17,8 @@ async function waitForState(page, wanted, timeout = 120_000) {
   );
 }
 
-/** Start recording the page's long tasks (each entry is a task of more than 50 ms). */
-async function watchLongTasks(page) {
-  await page.evaluate(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
-    }).observe({ type: "longtask" });
-  });
-}
-
 async function longTasks(page, what) {
-  const tasks = await page.evaluate(() => window.__longTasks.splice(0));
+  const tasks = await takeLongTasks(page);
   console.log(`long tasks on the main thread during ${what}: ${tasks.length}` +
     (tasks.length ? ` (${tasks.join(", ")} ms)` : " (none over 50 ms)"));
   return tasks;

@@ -184,3 +184,15 @@ export function solveGrid(grid, n) {
   return false;
 }
 
+/** Start recording the page's long tasks (PerformanceObserver 'longtask': each task over 50 ms). */
+export async function watchLongTasks(page) {
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
+    }).observe({ type: "longtask" });
+  });
+}
+
+/** The durations (ms) of the long tasks recorded since `watchLongTasks` or the last call. */
+export const takeLongTasks = (page) => page.evaluate(() => window.__longTasks.splice(0));

@@ -11,7 +11,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use learning_lab::memory::transfer::{header_line, record_line, Kind};
 use learning_lab::memory::Bm25Index;
-use support::{blob_of, played, synthetic_range, unique_db};
+use support::{blob_of, played, put_experiences_raw, synthetic_range, unique_db};
 use wasm_bindgen_test::*;
 use web::storage::schema::upgrade_between;
 use web::storage::{stores, ExperienceFilter, Storage};
@@ -197,22 +197,8 @@ async fn a_v2_database_is_indexed_once_then_loads_from_its_snapshot() {
         .with_on_upgrade_needed(|event, db| upgrade_between(&db, event.old_version() as u32, 2))
         .await
         .unwrap();
-    let tx = v2
-        .transaction(stores::EXPERIENCES)
-        .with_mode(TransactionMode::Readwrite)
-        .build()
-        .unwrap();
     let records = synthetic_range(&played("template").1, 0..450, 1.0e12);
-    for record in &records {
-        tx.object_store(stores::EXPERIENCES)
-            .unwrap()
-            .put(record)
-            .serde()
-            .unwrap()
-            .await
-            .unwrap();
-    }
-    tx.commit().await.unwrap();
+    put_experiences_raw(&v2, &records).await;
     v2.close();
 
     let stages = RefCell::new(Vec::<String>::new());

@@ -10,7 +10,7 @@ use learning_lab::memory::transfer::{header_line, raw_record_line, record_line, 
 use learning_lab::memory::PuzzleRecord;
 use learning_lab::profile::{Profile, ProviderTemplate};
 use learning_lab::unit::LearningUnit;
-use support::{blob_of, played, synthetic, synthetic_range, unique_db};
+use support::{blob_of, played, put_experiences_raw, synthetic, synthetic_range, unique_db};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web::storage::{
@@ -136,21 +136,7 @@ async fn a_v3_database_loses_the_unused_experience_indexes_and_keeps_its_experie
         }
     }
     let records = synthetic_range(&played("template").1, 0..60, 1.0e12);
-    let tx = v3
-        .transaction(stores::EXPERIENCES)
-        .with_mode(TransactionMode::Readwrite)
-        .build()
-        .unwrap();
-    for record in &records {
-        tx.object_store(stores::EXPERIENCES)
-            .unwrap()
-            .put(record)
-            .serde()
-            .unwrap()
-            .await
-            .unwrap();
-    }
-    tx.commit().await.unwrap();
+    put_experiences_raw(&v3, &records).await;
     v3.close();
 
     let storage = Storage::open(&name).await.expect("open upgrades v3");

@@ -7,13 +7,13 @@ use learning_lab::memory::{ExperienceRecord, SessionRecord, SessionStart};
 use learning_lab::play::{Experience, ExperienceContext, Limits, PromptMode, ReadyPuzzle};
 use learning_lab::profile::{Profile, ProviderTemplate};
 
-/// A database name no other test (or the app) uses.
 /// `text` as a Blob, as a picked file would be.
 pub fn blob_of(text: &str) -> web_sys::Blob {
     let parts = js_sys::Array::of1(&text.into());
     web_sys::Blob::new_with_str_sequence(&parts).unwrap()
 }
 
+/// A database name no other test (or the app) uses.
 pub fn unique_db(name: &str) -> String {
     format!("test-{name}-{}", js_sys::Math::random())
 }
@@ -158,4 +158,29 @@ pub fn synthetic_range(
             record
         })
         .collect()
+}
+
+/// Writes `records` into the `experiences` store of a database opened at an older schema
+/// version, as that version's app would have (no search journal before v3), and commits.
+pub async fn put_experiences_raw(
+    db: &indexed_db_futures::database::Database,
+    records: &[ExperienceRecord],
+) {
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    let tx = db
+        .transaction("experiences")
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    for record in records {
+        tx.object_store("experiences")
+            .unwrap()
+            .put(record)
+            .serde()
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
 }
