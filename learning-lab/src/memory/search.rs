@@ -143,22 +143,55 @@ impl Bm25Index {
         }
     }
 
-    /// Forgets `id`. Removal walks every posting list (O(postings)): it is rare (clearing or
-    /// re-indexing one record), while adds and searches stay cheap.
+    /// Forgets `id`. Removal walks every posting list (O(postings)), so many removals go
+    /// through [`Bm25Index::remove_all`] (one walk for all of them).
     pub fn remove(&mut self, id: &str) {
-        let Some(slot) = self.slot_of.remove(id) else {
+        self.remove_all([id]);
+    }
+
+    /// Forgets every id in `ids` with ONE walk of the posting lists: replacing or deleting a
+    /// batch of records costs one walk, not one per record (at 100,000 documents a walk is
+    /// a few milliseconds, and re-importing 200 known records one by one took 200 of them).
+    pub fn remove_all<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) {
+        let mut gone = Vec::new();
+        for id in ids {
+            let Some(slot) = self.slot_of.remove(id) else {
+                continue;
+            };
+            self.total_len -= u64::from(self.docs[slot as usize].len);
+            self.docs[slot as usize] = Doc {
+                id: String::new(),
+                len: 0,
+            };
+            gone.push(slot);
+        }
+        if gone.is_empty() {
             return;
-        };
-        self.total_len -= u64::from(self.docs[slot as usize].len);
-        self.docs[slot as usize] = Doc {
-            id: String::new(),
-            len: 0,
-        };
-        self.free.push(slot);
+        }
+        let mut dead = vec![false; self.docs.len()];
+        for &slot in &gone {
+            dead[slot as usize] = true;
+        }
         self.postings.retain(|_, list| {
-            list.retain(|&(s, _)| s != slot);
+            list.retain(|&(s, _)| !dead[s as usize]);
             !list.is_empty()
         });
+        self.free.extend(gone);
+    }
+
+    /// Indexes every `(id, text)`, replacing what each id had, with one walk of the posting
+    /// lists for all the replaced ones (see [`Bm25Index::remove_all`]). A later pair wins
+    /// over an earlier one with the same id.
+    pub fn add_all<I, T>(&mut self, docs: I)
+    where
+        I: IntoIterator<Item = (T, T)>,
+        T: AsRef<str>,
+    {
+        let docs: Vec<(T, T)> = docs.into_iter().collect();
+        self.remove_all(docs.iter().map(|(id, _)| id.as_ref()));
+        for (id, text) in &docs {
+            self.add(id.as_ref(), text.as_ref());
+        }
     }
 
     /// The `k` best matches for `query`, best first: `(id, score)`. Equal scores are ordered
@@ -269,6 +302,55 @@ mod tests {
         );
         assert!(index.search("words", 0).is_empty());
         assert!(index.search("absent", 5).is_empty());
+    }
+
+    /// The batch forms exist for speed (re-importing 100,000 known records removed each with
+    /// its own walk of every posting list: ~200 ms per written slice of 200); they must give
+    /// exactly the index that one-at-a-time calls give.
+    #[test]
+    fn batch_replace_and_remove_equal_one_at_a_time() {
+        let texts = [
+            "row conflict row",
+            "box conflict",
+            "correct move",
+            "r3c5 naked single",
+        ];
+        let mut one_by_one = Bm25Index::new();
+        let mut batched = Bm25Index::new();
+        for (i, text) in texts.iter().enumerate() {
+            one_by_one.add(&format!("d{i}"), text);
+        }
+        batched.add_all(
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("d{i}"), t.to_string())),
+        );
+        assert_eq!(batched, one_by_one);
+        // Replace two (one of them twice: the later text wins) and add a new one.
+        let replacing = [
+            ("d1", "pointing pair"),
+            ("d3", "xylophone"),
+            ("d3", "hidden single"),
+            ("d9", "box"),
+        ];
+        for (id, text) in replacing {
+            one_by_one.add(id, text);
+        }
+        batched.add_all(replacing);
+        assert_eq!(batched, one_by_one);
+        assert_eq!(
+            batched.search("single box", 5),
+            one_by_one.search("single box", 5)
+        );
+        one_by_one.remove("d0");
+        one_by_one.remove("d3");
+        batched.remove_all(["d0", "missing", "d3"]);
+        assert_eq!(batched, one_by_one);
+        assert_eq!(batched.len(), 3);
+        assert!(batched.search("hidden", 5).is_empty());
+        let back = Bm25Index::from_snapshot(batched.to_snapshot()).unwrap();
+        assert_eq!(back, batched);
     }
 
     #[test]

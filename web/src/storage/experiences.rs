@@ -107,7 +107,7 @@ impl Storage {
         tx.object_store(stores::EXPERIENCES)?.delete(id).build()?;
         let seq = journal(&tx, &[id]).await?;
         super::commit(tx).await?;
-        self.index_remove(id, seq);
+        self.index_remove(&[id], seq);
         Ok(())
     }
 

@@ -145,9 +145,7 @@ impl Storage {
         };
         super::commit(tx).await?;
         if let Some(seq) = seq {
-            for key in experiences {
-                self.index_remove(key, seq);
-            }
+            self.index_remove(&experiences, seq);
         }
         Ok(())
     }

@@ -44,7 +44,7 @@ const META_KEY: &str = "meta";
 /// once it is back.
 pub(crate) enum Change {
     Put(Vec<ExperienceRecord>, u64),
-    Remove(String, u64),
+    Remove(Vec<String>, u64),
 }
 
 /// The loaded index and what it reflects.
@@ -122,12 +122,14 @@ impl Storage {
         }
     }
 
-    /// Applies a committed deletion (journal entry `seq`), or queues it while the index loads.
-    pub(crate) fn index_remove(&self, id: &str, seq: u64) {
+    /// Applies a committed deletion of `ids` (journal entry `seq`), or queues it while the
+    /// index loads.
+    pub(crate) fn index_remove(&self, ids: &[&str], seq: u64) {
+        let change = Change::Remove(ids.iter().map(|id| id.to_string()).collect(), seq);
         match &mut *self.search.borrow_mut() {
             SearchSlot::Absent => {}
-            SearchSlot::Loading(queued) => queued.push(Change::Remove(id.into(), seq)),
-            SearchSlot::Ready(state) => apply(state, Change::Remove(id.into(), seq)),
+            SearchSlot::Loading(queued) => queued.push(change),
+            SearchSlot::Ready(state) => apply(state, change),
         }
     }
 
@@ -360,12 +362,11 @@ impl Storage {
         let ids: Vec<String> = ids.into_iter().collect();
         for (done, chunk) in ids.chunks(WALK_BATCH as usize).enumerate() {
             let found = self.experiences_by_id(chunk).await?;
-            for id in chunk {
-                state.index.remove(id);
-            }
-            for record in &found {
-                state.index.add(&record.id, &record.search_text());
-            }
+            // A replayed id that is gone is removed; one walk for the whole chunk.
+            state.index.remove_all(chunk.iter().map(String::as_str));
+            state
+                .index
+                .add_all(found.iter().map(|r| (r.id.clone(), r.search_text())));
             progress(
                 "catching up with recent writes",
                 done * WALK_BATCH as usize,
@@ -523,17 +524,18 @@ fn part_key(part: u32) -> String {
 fn apply(state: &mut SearchState, change: Change) {
     match change {
         Change::Put(records, seq) => apply_put(state, &records, seq),
-        Change::Remove(id, seq) => {
-            state.index.remove(&id);
+        Change::Remove(ids, seq) => {
+            state.index.remove_all(ids.iter().map(String::as_str));
             mark_own(state, seq);
         }
     }
 }
 
 fn apply_put(state: &mut SearchState, records: &[ExperienceRecord], seq: u64) {
-    for record in records {
-        state.index.add(&record.id, &record.search_text());
-    }
+    // One walk of the posting lists for the records that replace indexed ones.
+    state
+        .index
+        .add_all(records.iter().map(|r| (r.id.clone(), r.search_text())));
     mark_own(state, seq);
 }
 
